@@ -1,0 +1,39 @@
+# The two commands: `make run` (set up, seed demo data, serve) and `make test` (set up, run the whole suite).
+PYTHON ?= python3
+VENV ?= .venv
+HOST ?= 127.0.0.1
+PORT ?= 8000
+VAR_DIR ?= var
+export VAR_DIR HOST PORT
+
+PY := $(VENV)/bin/python
+
+.PHONY: run test setup migrate clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed"; exit 1; }
+	@$(PYTHON) -m venv --help >/dev/null 2>&1 || { echo "python3-venv is missing: apt-get install python3-venv"; exit 1; }
+	@command -v qemu-img >/dev/null || echo "note: qemu-img not found (apt-get install qemu-utils); image import needs it"
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+migrate: setup
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py collectstatic --noinput -v0
+
+run: migrate
+	$(PY) manage.py seed_demo
+	$(PY) manage.py run_console --host $(HOST) --port $(PORT)
+
+# Tests keep their files (test database, broker folder) apart from the data `make run` serves.
+test: VAR_DIR := $(VAR_DIR)/test
+test: setup
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,42 @@
+"""Writing traces. Services call `record()`; the `@operation` decorator calls it for them."""
+from audit.models import Trace, TraceResult
+
+SUMMARY_LIMIT = 2000
+
+
+def _trimmed(summary: dict | None) -> dict:
+    summary = summary or {}
+    # Request bodies can be large or hostile; a trace keeps a bounded, string-safe summary.
+    return {str(key)[:64]: str(value)[:SUMMARY_LIMIT] for key, value in summary.items()}
+
+
+def record(*, event: str, operation: str, actor=None, resource_type: str = "ims", resource_id: str = "",
+           resource_name: str = "", result: str = TraceResult.SUCCESS, error_code: str = "",
+           summary: dict | None = None, account_id: str = "", username: str = "", context: dict | None = None) -> Trace:
+    fields = {
+        "event_name": event, "operation": operation, "resource_type": resource_type,
+        "resource_id": str(resource_id)[:64], "resource_name": str(resource_name)[:255], "result": result,
+        "error_code": error_code, "summary": _trimmed(summary), "account_id": account_id, "username": username,
+    }
+    if actor is not None:
+        fields.update(
+            account_id=actor.account.id, username=actor.username, project_id=actor.project.id,
+            region_id=actor.project.region_id, source_ip=actor.source_ip, request_id=actor.request_id,
+            user_agent=actor.user_agent, via=actor.via,
+        )
+    fields.update(context or {})
+    return Trace.objects.create(**fields)
+
+
+def record_login(request, *, username: str, via: str, user=None, project=None, error_code: str = "") -> Trace:
+    """A sign-in attempt, from the console or the token API; failures name the user they tried."""
+    context = {"source_ip": request.META.get("REMOTE_ADDR", ""), "via": via,
+               "user_agent": request.META.get("HTTP_USER_AGENT", "")[:255],
+               "request_id": getattr(request, "request_id", "")}
+    if project is not None:
+        context.update(project_id=project.id, region_id=project.region_id)
+    account = getattr(getattr(user, "iam", None), "account_id", "")
+    return record(event="login", operation="login", resource_type="iam", resource_id=str(user.pk) if user else "",
+                  resource_name=username, account_id=account or "", username=str(username)[:150],
+                  result=TraceResult.FAILURE if error_code else TraceResult.SUCCESS, error_code=error_code,
+                  context=context)

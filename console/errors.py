@@ -1,0 +1,81 @@
+"""The one error type services raise, and its adapters: IMS error bodies for the API, messages for pages."""
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions as drf
+from rest_framework.response import Response
+
+logger = logging.getLogger(__name__)
+
+
+class ImsError(Exception):
+    """A refusal the user can act on: a stable code, a message in the user's language, an HTTP status."""
+
+    status = 400
+
+    def __init__(self, code: str, message: str, status: int | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = str(message)
+        if status is not None:
+            self.status = status
+
+    def body(self) -> dict:
+        return {"error": {"code": self.code, "message": self.message}}
+
+
+class GatewayError(ImsError):
+    """An authentication failure, answered as the cloud's API gateway does (the SDK reads this shape)."""
+
+    status = 401
+
+    def body(self) -> dict:
+        from console.middleware import current_request_id
+
+        return {"error_code": self.code, "error_msg": self.message, "request_id": current_request_id()}
+
+
+def _from_drf(exc: drf.APIException) -> ImsError:
+    if isinstance(exc, (drf.NotAuthenticated, drf.AuthenticationFailed)):
+        return GatewayError("APIGW.0301", _("Incorrect IAM authentication information: %s") % exc.detail)
+    if isinstance(exc, drf.PermissionDenied):
+        return ImsError("IMG.0003", str(exc.detail), 403)
+    if isinstance(exc, drf.NotFound):
+        return ImsError("IMG.0404", _("The requested resource does not exist."), 404)
+    if isinstance(exc, drf.MethodNotAllowed):
+        return ImsError("IMG.0405", str(exc.detail), 405)
+    if isinstance(exc, drf.UnsupportedMediaType):
+        return ImsError("IMG.0415", str(exc.detail), 415)
+    if isinstance(exc, drf.Throttled):
+        return ImsError("IMG.0429", str(exc.detail), 429)
+    if isinstance(exc, drf.ParseError):
+        return ImsError("IMG.0001", _("The request body is not valid JSON."), 400)
+    if isinstance(exc, drf.ValidationError):
+        return ImsError("IMG.0001", describe_validation(exc.detail), 400)
+    return ImsError("IMG.0001", str(exc.detail), exc.status_code)
+
+
+def describe_validation(detail) -> str:
+    """Flatten DRF's nested error detail into one readable sentence naming the fields."""
+    if isinstance(detail, dict):
+        return "; ".join(f"{field}: {describe_validation(value)}" for field, value in detail.items())
+    if isinstance(detail, list):
+        return " ".join(describe_validation(item) for item in detail)
+    return str(detail)
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, Http404):
+        exc = ImsError("IMG.0404", _("The requested resource does not exist."), 404)
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = ImsError("IMG.0003", _("You do not have permission to perform this operation."), 403)
+    elif isinstance(exc, drf.APIException):
+        exc = _from_drf(exc)
+    if not isinstance(exc, ImsError):
+        return None  # let Django's handler log it and answer a JSON 500 (see console.views.server_error)
+    response = Response(exc.body(), status=exc.status)
+    if exc.status == 401:
+        response["WWW-Authenticate"] = 'SDK-HMAC-SHA256 realm="ims"'
+    return response

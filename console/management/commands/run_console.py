@@ -1,0 +1,66 @@
+"""Serve the console and the API (gunicorn) together with a Celery worker, and stop both together."""
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Serve the console and API with a job worker beside it; Ctrl-C or SIGTERM stops both."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
+        parser.add_argument("--web-workers", type=int, default=2)
+
+    def handle(self, *args, host, port, web_workers, **options):
+        bin_dir = os.path.dirname(sys.executable)
+        web = subprocess.Popen([
+            os.path.join(bin_dir, "gunicorn"), "console.wsgi:application", "--bind", f"{host}:{port}",
+            # Threads keep the console responsive while a worker thread streams a large upload.
+            "--workers", str(web_workers), "--worker-class", "gthread", "--threads", "8",
+            "--timeout", "300", "--access-logfile", "-", "--log-level", "warning",
+        ])
+        worker = subprocess.Popen([
+            os.path.join(bin_dir, "celery"), "-A", "console", "worker", "--loglevel", "warning",
+            "--concurrency", "2", "--hostname", f"ims@{host}",
+        ])
+        children = [web, worker]
+        self._announce(host, port)
+        stop = {"now": False}
+
+        def request_stop(signum, frame):
+            stop["now"] = True
+
+        signal.signal(signal.SIGINT, request_stop)
+        signal.signal(signal.SIGTERM, request_stop)
+        while not stop["now"] and all(child.poll() is None for child in children):
+            time.sleep(0.5)
+        self._stop(children)
+        failed = [child for child in children if child.returncode not in (0, -signal.SIGTERM, None)]
+        if failed and not stop["now"]:
+            raise SystemExit(1)
+
+    def _announce(self, host, port):
+        base = f"http://{host}:{port}"
+        self.stdout.write(self.style.SUCCESS(f"\nIMS Console is running (data in {settings.VAR_DIR})."))
+        self.stdout.write(f"  Console:      {base}/console/")
+        self.stdout.write(f"  API docs:     {base}/api/docs")
+        self.stdout.write(f"  Admin:        {base}/admin/  (create an operator with: manage.py createsuperuser)")
+        self.stdout.write("  Sign in as demo-admin with the password printed above. Ctrl-C stops everything.\n")
+
+    def _stop(self, children):
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 20
+        for child in children:
+            try:
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()

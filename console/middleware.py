@@ -1,0 +1,44 @@
+"""Request-wide context: a request id and the caller's address for traces, and the console's region."""
+import contextvars
+import uuid
+
+from iam.actors import actor_for_console
+
+_request_id = contextvars.ContextVar("request_id", default="")
+
+
+def current_request_id() -> str:
+    return _request_id.get()
+
+
+def client_ip(request) -> str:
+    # REMOTE_ADDR only: X-Forwarded-For is caller-controlled unless a trusted proxy rewrites it.
+    return request.META.get("REMOTE_ADDR", "")
+
+
+class RequestContextMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.request_id = uuid.uuid4().hex
+        token = _request_id.set(request.request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            _request_id.reset(token)
+        response["X-Request-Id"] = request.request_id
+        return response
+
+
+class ConsoleRegionMiddleware:
+    """Gives signed-in console users an actor in the region they picked (kept in the session)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.actor = None
+        if request.user.is_authenticated:
+            request.actor = actor_for_console(request)
+        return self.get_response(request)

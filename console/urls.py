@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from console import views
+
+handler404 = "console.views.not_found"
+handler500 = "console.views.server_error"
+
+urlpatterns = [
+    path("console/", include("console.console_urls")),
+    path("console/images/", include("images.urls")),
+    path("admin/", admin.site.urls),
+    path("api/schema", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("i18n/setlang", views.set_language, name="set_language"),
+    path("", include("iam.api.urls")),
+    path("", include("images.api.urls")),
+]

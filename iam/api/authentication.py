@@ -1,0 +1,106 @@
+"""How API callers prove who they are: AK/SK signatures (the official SDK), tokens (OpenStack clients),
+or the console's session (Swagger UI and the console's own calls, with CSRF)."""
+from urllib.parse import quote
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework import authentication, permissions
+
+from console.errors import GatewayError
+from iam.actors import actor_for_user, project_in_region
+from iam.credentials import resolve_token, secret_for
+from iam.models import AccessKey, Project
+from iam.signing import ALGORITHM, SignatureError, verify_sdk_signature
+
+UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
+
+
+def _wire_text(value: str) -> str:
+    # WSGI hands header values over as latin-1; the SDK signed their UTF-8 text.
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return value
+
+
+def _raw_path(request) -> str:
+    raw = request.META.get("RAW_URI") or request.META.get("REQUEST_URI")
+    if raw:
+        return raw.split("?", 1)[0]
+    return quote(request.path, safe="/~")
+
+
+def _signed_body(request) -> bytes:
+    """The body the signature covers, without reading an unsigned (possibly huge) upload into memory."""
+    declared = request.headers.get("X-Sdk-Content-Sha256", "").strip()
+    has_body = request.META.get("CONTENT_LENGTH", "0") not in ("", "0") or "chunked" in request.headers.get(
+        "Transfer-Encoding", "")
+    if declared == UNSIGNED_PAYLOAD:
+        # Any non-empty stand-in makes the verifier use the literal UNSIGNED-PAYLOAD, as the signer did.
+        return b"-" if has_body else b""
+    return request.body
+
+
+def _project_for(user, request) -> Project:
+    account = user.iam.account
+    project_id = request.headers.get("X-Project-Id")
+    if not project_id:
+        return project_in_region(account, None)
+    project = Project.objects.select_related("region", "account").filter(pk=project_id, account=account).first()
+    if project is None:
+        raise GatewayError("APIGW.0302", _("The project %(id)s does not belong to the caller's account.")
+                           % {"id": project_id}, 403)
+    return project
+
+
+class SdkSignatureAuthentication(authentication.BaseAuthentication):
+    def authenticate(self, request):
+        header = request.headers.get("Authorization", "")
+        if not header.startswith(ALGORITHM):
+            return None
+        try:
+            access_key = verify_sdk_signature(
+                method=request.method, path=_raw_path(request), query_string=request.META.get("QUERY_STRING", ""),
+                headers={name: _wire_text(value) for name, value in request.headers.items()},
+                body=_signed_body(request), secret_for=secret_for, now=timezone.now(),
+            )
+        except SignatureError as error:
+            raise GatewayError(error.code, error.message) from None
+        key = AccessKey.objects.select_related("user__iam__account").get(pk=access_key)
+        AccessKey.objects.filter(pk=access_key).update(last_used_at=timezone.now())
+        project = _project_for(key.user, request)
+        return key.user, actor_for_user(key.user, project, via="api", request=request)
+
+    def authenticate_header(self, request):
+        return ALGORITHM
+
+
+class TokenAuthentication(authentication.BaseAuthentication):
+    def authenticate(self, request):
+        token = request.headers.get("X-Auth-Token")
+        if not token:
+            return None
+        row = resolve_token(token)
+        if row is None:
+            raise GatewayError("APIGW.0307", _("The token is invalid or has expired."))
+        return row.user, actor_for_user(row.user, row.project, via="api", request=request)
+
+
+class ConsoleSessionAuthentication(authentication.SessionAuthentication):
+    """The console's signed-in user, in the region picked in the console; CSRF is enforced."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        actor = getattr(request._request, "actor", None)
+        if result is None or actor is None:
+            return None
+        return result[0], actor
+
+
+class IsProjectMember(permissions.BasePermission):
+    """Every API call acts as a user in a project; what it may do there is decided by the services."""
+
+    def has_permission(self, request, view):
+        return request.auth is not None and hasattr(request.auth, "project")
+
+

@@ -1,0 +1,112 @@
+"""Every operation of the service, as data: its permission actions, its audit event and its route.
+
+One line per operation: the service function is named after `name` (the official SDK's operation in
+snake_case), `actions` are all the IAM actions it needs (ims-api.md §9), `event` is the audit trace name
+(ims-api.md §10; None: not a traced key operation of the product, still traced when it changes state).
+"""
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str
+    method: str
+    path: str
+    actions: tuple[str, ...]
+    event: str | None = None
+    resource_type: str = "ims"
+
+    @property
+    def changes_state(self) -> bool:
+        return self.method not in {"GET", "HEAD"}
+
+    @property
+    def trace_name(self) -> str:
+        """The audit event: the product's name where it has one, else the operation's camelCase name."""
+        if self.event:
+            return self.event
+        head, *rest = self.name.split("_")
+        return head + "".join(word.title() for word in rest)
+
+
+LIST = ("ims:images:list",)
+GET = ("ims:images:get",)
+UPDATE = ("ims:images:update",)
+SHARE = ("ims:images:get", "ims:images:share")
+TAG = ("ims:images:get", "ims:images:update")
+
+OPERATIONS: tuple[Operation, ...] = (
+    # Images: list, show, update, delete
+    Operation("list_images", "GET", "/v2/cloudimages", LIST),
+    Operation("update_image", "PATCH", "/v2/cloudimages/{image_id}", UPDATE, "updateImage"),
+    Operation("glance_list_images", "GET", "/v2/images", LIST),
+    Operation("glance_show_image", "GET", "/v2/images/{image_id}", GET),
+    Operation("glance_update_image", "PATCH", "/v2/images/{image_id}", UPDATE, "updateImage"),
+    Operation("glance_delete_image", "DELETE", "/v2/images/{image_id}", ("ims:images:delete",), "deleteImage"),
+    # Creation
+    Operation("create_image", "POST", "/v2/cloudimages/action", ("ims:serverImages:create",), "createImage"),
+    Operation("create_image_in_safe_mode", "POST", "/v2.1/cloudimages/action", ("ims:serverImages:create",), "createImage"),
+    Operation("create_data_image", "POST", "/v1/cloudimages/dataimages/action", ("ims:dataImages:create",), "createImage"),
+    Operation("create_data_image_in_safe_mode", "POST", "/v2.1/cloudimages/dataimages/action", ("ims:dataImages:create",), "createImage"),
+    Operation("create_whole_image", "POST", "/v1/cloudimages/wholeimages/action", ("ims:wholeImages:create",), "createImage"),
+    Operation("glance_create_image_metadata", "POST", "/v2/images", ("ims:images:create",), "createImage"),
+    Operation("register_image", "PUT", "/v1/cloudimages/{image_id}/upload", ("ims:images:upload",), "createImage"),
+    Operation("import_image_quick", "POST", "/v2/cloudimages/quickimport/action", ("ims:serverImages:create",), "createImage"),
+    Operation("import_image_quick_in_safe_mode", "POST", "/v2.1/cloudimages/quickimport/action", ("ims:serverImages:create",), "createImage"),
+    Operation("glance_upload_image_file", "PUT", "/v2/images/{image_id}/file", ("ims:images:get", "ims:images:update", "ims:images:upload"), "createImage"),
+    Operation("glance_download_image_file", "GET", "/v2/images/{image_id}/file", GET),
+    # Export and copy
+    Operation("export_image", "POST", "/v1/cloudimages/{image_id}/file", ("ims:images:export",), "exportImage"),
+    Operation("export_image_in_safe_mode", "POST", "/v2.1/cloudimages/{image_id}/file", ("ims:images:export",), "exportImage"),
+    Operation("copy_image_in_region", "POST", "/v1/cloudimages/{image_id}/copy", ("ims:images:copy",), "copyImage"),
+    Operation("copy_image_in_region_in_safe_mode", "POST", "/v2.1/cloudimages/{image_id}/copy", ("ims:images:copy",), "copyImage"),
+    Operation("copy_image_cross_region", "POST", "/v1/cloudimages/{image_id}/cross_region_copy", ("ims:images:copy",), "copyImage"),
+    # Members
+    Operation("batch_add_members", "POST", "/v1/cloudimages/members", ("ims:images:share",), "addMember"),
+    Operation("batch_delete_members", "DELETE", "/v1/cloudimages/members", ("ims:images:share",), "deleteMemeber"),
+    Operation("batch_update_members", "PUT", "/v1/cloudimages/members", ("ims:images:share",), "updateMember"),
+    Operation("list_image_members", "GET", "/v1/{project_id}/cloudimages/{image_id}/members", SHARE),
+    Operation("show_image_member", "GET", "/v1/{project_id}/cloudimages/{image_id}/members/{member_id}", SHARE),
+    Operation("glance_add_image_member", "POST", "/v2/images/{image_id}/members", SHARE, "addMember"),
+    Operation("glance_list_image_members", "GET", "/v2/images/{image_id}/members", SHARE),
+    Operation("glance_show_image_member", "GET", "/v2/images/{image_id}/members/{member_id}", SHARE),
+    Operation("glance_update_image_member", "PUT", "/v2/images/{image_id}/members/{member_id}", SHARE, "updateMember"),
+    Operation("glance_delete_image_member", "DELETE", "/v2/images/{image_id}/members/{member_id}", SHARE, "deleteMemeber"),
+    # Tags
+    Operation("create_or_update_tags", "PUT", "/v1/cloudimages/tags", TAG, "addTag"),
+    Operation("list_tags", "GET", "/v1/cloudimages/tags", LIST),
+    Operation("batch_delete_tags", "DELETE", "/v1/{project_id}/cloudimages/{image_id}/tags/delete", UPDATE, "deleteTag"),
+    Operation("add_image_tag", "POST", "/v2/{project_id}/images/{image_id}/tags", UPDATE, "addTag"),
+    Operation("batch_add_or_delete_tags", "POST", "/v2/{project_id}/images/{image_id}/tags/action", UPDATE, "batchTagsAction"),
+    Operation("delete_image_tag", "DELETE", "/v2/{project_id}/images/{image_id}/tags/{key}", UPDATE, "deleteTag"),
+    Operation("list_image_tags", "GET", "/v2/{project_id}/images/{image_id}/tags", LIST),
+    Operation("list_images_tags", "GET", "/v2/{project_id}/images/tags", LIST),
+    Operation("list_image_by_tags", "POST", "/v2/{project_id}/images/resource_instances/action", LIST, "batchTagsAction"),
+    Operation("glance_create_tag", "PUT", "/v2/images/{image_id}/tags/{tag}", TAG, "addTag"),
+    Operation("glance_delete_tag", "DELETE", "/v2/images/{image_id}/tags/{tag}", TAG, "deleteTag"),
+    # Quota, jobs, OS versions
+    Operation("show_image_quota", "GET", "/v1/cloudimages/quota", ("ims:quotas:get",)),
+    Operation("show_job", "GET", "/v1/{project_id}/jobs/{job_id}", ()),
+    Operation("show_job_progress", "GET", "/v1/cloudimages/job/{job_id}", ()),
+    Operation("list_os_versions", "GET", "/v1/cloudimages/os_version", LIST),
+    # Versions and schemas need no permission
+    Operation("list_versions", "GET", "/", ()),
+    Operation("show_version", "GET", "/{version}", ()),
+    Operation("glance_list_image_schemas", "GET", "/v2/schemas/images", ()),
+    Operation("glance_show_image_schemas", "GET", "/v2/schemas/image", ()),
+    Operation("glance_list_image_member_schemas", "GET", "/v2/schemas/members", ()),
+    Operation("glance_show_image_member_schemas", "GET", "/v2/schemas/member", ()),
+    # Console-only
+    Operation("export_image_list", "GET", "console:images/export.csv", LIST),
+    # Identity
+    Operation("login", "POST", "/v3/auth/tokens", (), "login", resource_type="iam"),
+    Operation("logout", "POST", "console:logout", (), "logout", resource_type="iam"),
+)
+
+BY_NAME: dict[str, Operation] = {op.name: op for op in OPERATIONS}
+
+ALL_ACTIONS: frozenset[str] = frozenset(action for op in OPERATIONS for action in op.actions)
+
+
+def operation(name: str) -> Operation:
+    return BY_NAME[name]

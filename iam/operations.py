@@ -1,0 +1,56 @@
+"""`@operation`: authorization, one transaction and the audit trace, applied to a service function in one place."""
+import functools
+
+from django.db import transaction
+
+from audit.models import TraceResult
+from audit.recorder import record
+from console.errors import ImsError
+from iam.authz import PermissionDenied, authorize_all
+from iam.catalogue import operation as lookup
+
+
+def _resource_of(value) -> tuple[str, str]:
+    """The id and name a trace names: the image acted on, or for a job the image it works on."""
+    if value is None:
+        return "", ""
+    if hasattr(value, "job_type") and value.image is not None:
+        value = value.image
+    return str(getattr(value, "pk", "")), getattr(value, "name", "")
+
+
+def operation(name: str, *, summary=None):
+    """Wrap service `name` of the catalogue. `summary(kwargs)` picks what the trace keeps of the request."""
+    op = lookup(name)
+
+    def decorate(func):
+        @functools.wraps(func)
+        def run(actor, **kwargs):
+            target = kwargs.get("image")
+            trace = dict(event=op.trace_name, operation=op.name, actor=actor, resource_type=op.resource_type,
+                         summary=summary(kwargs) if summary else None)
+            try:
+                authorize_all(actor, op.actions, target)
+                with transaction.atomic():
+                    result = func(actor, **kwargs)
+            except PermissionDenied as denied:
+                _trace(op, trace, target, TraceResult.DENIED, denied.code)
+                raise
+            except ImsError as error:
+                _trace(op, trace, target, TraceResult.FAILURE, error.code)
+                raise
+            _trace(op, trace, target if target is not None else result, TraceResult.SUCCESS, "")
+            return result
+
+        run.operation = op
+        return run
+
+    return decorate
+
+
+def _trace(op, trace: dict, resource, result: str, error_code: str) -> None:
+    # Reads are not traced: the product's audit trail is about changes and refusals of changes.
+    if not op.changes_state:
+        return
+    resource_id, resource_name = _resource_of(resource)
+    record(**trace, resource_id=resource_id, resource_name=resource_name, result=result, error_code=error_code)

@@ -1,0 +1,95 @@
+"""Keystone v3 password authentication: the request body a client sends, and the token body it gets back."""
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
+
+from console.errors import ImsError
+from iam.credentials import issue_token
+from iam.models import Account, Project
+
+
+class KeystoneUnauthorized(ImsError):
+    status = 401
+
+    def __init__(self, message: str | None = None):
+        super().__init__("401", message or _("The request you have made requires authentication."))
+
+    def body(self) -> dict:
+        return {"error": {"code": 401, "message": self.message, "title": "Unauthorized"}}
+
+
+def _pick(data: dict, *path):
+    for key in path:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
+
+
+def _account(ref: dict | None) -> Account | None:
+    if not isinstance(ref, dict):
+        return None
+    if ref.get("id"):
+        return Account.objects.filter(pk=ref["id"]).first()
+    if ref.get("name"):
+        return Account.objects.filter(name=ref["name"]).first()
+    return None
+
+
+def _scoped_project(account: Account, scope: dict | None) -> Project | None:
+    projects = Project.objects.select_related("region", "account").filter(account=account)
+    project_ref = _pick(scope or {}, "project")
+    if not isinstance(project_ref, dict):
+        return projects.order_by("region__position").first()
+    if project_ref.get("id"):
+        return projects.filter(pk=project_ref["id"]).first()
+    return projects.filter(name=project_ref.get("name", "")).first()
+
+
+def claimed_username(body: dict) -> str:
+    name = _pick(body, "auth", "identity", "password", "user", "name")
+    return name[:150] if isinstance(name, str) else ""
+
+
+def password_login(body: dict, *, request=None):
+    """Checks the v3 password credentials; returns (token, token row) scoped to the asked project."""
+    if _pick(body, "auth", "identity", "methods") != ["password"]:
+        raise KeystoneUnauthorized(_("Only the password method is supported."))
+    user_ref = _pick(body, "auth", "identity", "password", "user") or {}
+    account = _account(user_ref.get("domain"))
+    password = user_ref.get("password")
+    if account is None or not isinstance(password, str) or not user_ref.get("name"):
+        raise KeystoneUnauthorized()
+    user = authenticate(request, username=user_ref["name"], password=password)
+    if user is None or getattr(getattr(user, "iam", None), "account_id", None) != account.pk:
+        raise KeystoneUnauthorized()
+    project = _scoped_project(account, _pick(body, "auth", "scope"))
+    if project is None:
+        raise KeystoneUnauthorized(_("The requested project does not exist in this account."))
+    return issue_token(user=user, project=project)
+
+
+def utc(moment) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def token_body(row, *, endpoint: str) -> dict:
+    project, account, user = row.project, row.project.account, row.user
+    domain = {"id": account.id, "name": account.name}
+    roles = sorted({grant.policy.name for group in user.iam_groups.all() for grant in group.grants.all()})
+    return {"token": {
+        "methods": ["password"],
+        "expires_at": utc(row.expires_at),
+        "issued_at": utc(row.issued_at),
+        "user": {"id": str(user.pk), "name": user.username, "domain": domain},
+        "project": {"id": project.id, "name": project.name, "domain": domain},
+        "roles": [{"id": name, "name": name} for name in roles],
+        "catalog": [
+            _catalog_entry("image", "ims", endpoint, project.region_id),
+            _catalog_entry("identity", "iam", f"{endpoint}/v3", project.region_id),
+        ],
+    }}
+
+
+def _catalog_entry(kind: str, name: str, url: str, region: str) -> dict:
+    return {"type": kind, "name": name, "id": name, "endpoints": [
+        {"id": f"{name}-{interface}", "interface": interface, "region": region, "region_id": region, "url": url}
+        for interface in ("public", "internal")
+    ]}

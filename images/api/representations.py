@@ -1,0 +1,116 @@
+"""The image and job objects in the official field names and types (ims-api.md §4–5).
+
+Plain functions rather than serializers: a page of 1,000 images is rendered on every list call, and the
+SDK's types are exact (strings where it expects strings, JSON booleans where it expects booleans).
+"""
+import json
+
+from images.choices import SUPPORT_FLAGS, SUPPORT_GPU_FLAGS, ImageType
+
+
+def _text(flag: bool) -> str:
+    return "true" if flag else "false"
+
+
+def utc(moment) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else ""
+
+
+def _support_fields(image) -> dict:
+    fields = {}
+    for flag in SUPPORT_FLAGS:
+        if flag in image.support_flags:
+            fields[f"__support_{flag}"] = _text(bool(image.support_flags[flag]))
+    for flag in SUPPORT_GPU_FLAGS:
+        if image.support_flags.get(flag):
+            fields[f"__support_{flag}"] = str(image.support_flags[flag])
+    return fields
+
+
+def common_fields(image, project) -> dict:
+    """Fields the IMS and the Glance representations share."""
+    image_id = str(image.id)
+    return {
+        "__backup_id": image.backup_id,
+        "__data_origin": image.data_origin,
+        "__description": image.description,
+        "__image_size": str(image.size),
+        "__image_source_type": "uds",
+        "__imagetype": image.image_type_for(project),
+        "__isregistered": _text(image.is_registered),
+        "__originalimagename": image.original_image_id,
+        "__os_bit": str(image.os_bit),
+        "__os_type": image.os_type,
+        "__os_version": image.os_version,
+        "__platform": image.platform,
+        "__productcode": image.product_code,
+        **_support_fields(image),
+        "checksum": image.checksum,
+        "container_format": image.container_format,
+        "created_at": utc(image.created_at),
+        "disk_format": image.disk_format,
+        "enterprise_project_id": image.enterprise_project_id,
+        "file": f"/v2/images/{image_id}/file",
+        "id": image_id,
+        "min_disk": image.min_disk,
+        "min_ram": image.min_ram,
+        "name": image.name,
+        "owner": image.owner_id,
+        "protected": image.protected,
+        "schema": "/v2/schemas/image",
+        "self": f"/v2/images/{image_id}",
+        "size": image.size,
+        "status": image.status,
+        "tags": [f"{tag.key}={tag.value}" if tag.value else tag.key for tag in image.tags.all()],
+        "updated_at": utc(image.updated_at),
+        "virtual_env_type": image.virtual_env_type,
+        "virtual_size": image.virtual_size or 0,
+        "visibility": "shared" if image.image_type_for(project) == ImageType.SHARED else image.visibility,
+        "hw_firmware_type": image.hw_firmware_type,
+        "max_ram": str(image.max_ram) if image.max_ram is not None else "",
+        "__system__cmkid": image.cmk_id,
+        "__os_feature_list": json.dumps(image.features),
+        "__account_code": "",
+        "hw_vif_multiqueue_enabled": _text(image.multiqueue),
+        "__is_offshelved": _text(image.offline),
+        "__lazyloading": "False",
+        "__root_origin": image.root_origin,
+        "__sequence_num": "0",
+        "active_at": utc(image.active_at),
+        "os_hash_algo": image.os_hash_algo,
+        "os_hash_value": image.os_hash_value,
+    }
+
+
+def image_info(image, project) -> dict:
+    """`ImageInfo` of `GET /v2/cloudimages`, plus the catalog's support status."""
+    return {
+        **common_fields(image, project),
+        "__image_displayname": image.name,
+        "__system_support_market": image.system_support_market,
+        "os_shutdown_timeout": "60",
+        "support_status": image.support_status(),
+        "support_ends": image.support_ends.isoformat() if image.support_ends else None,
+    }
+
+
+def glance_image(image, project) -> dict:
+    return {
+        **common_fields(image, project),
+        "__image_location": f"uds://{image.region_id}/{image.id}",
+        "__is_config_init": "false",
+        "_sys_enterprise_project_id": image.enterprise_project_id,
+    }
+
+
+def job_body(job) -> dict:
+    entities = {"image_id": str(job.image_id) if job.image_id else "", "image_name": job.image.name if job.image else "",
+                "current_task": job.phase, "process_percent": job.percent,
+                "bytes_done": job.bytes_done, "bytes_total": job.bytes_total, **job.entities}
+    if job.error_code:
+        entities.update(error_code=job.error_code, error=job.fail_reason)
+    return {
+        "status": job.status, "job_id": job.id, "job_type": job.job_type,
+        "begin_time": utc(job.begin_time), "end_time": utc(job.end_time),
+        "error_code": job.error_code or None, "fail_reason": job.fail_reason or None, "entities": entities,
+    }

@@ -1,0 +1,18 @@
+from django.urls import path, re_path
+
+from images.api import versions, views
+
+app_name = "ims-api"
+
+urlpatterns = [
+    path("v2/cloudimages", views.CloudImageListView.as_view(), name="list_images"),
+    path("v2/images", views.GlanceImageListView.as_view(), name="glance_list_images"),
+    path("v2/images/<str:image_id>", views.GlanceImageView.as_view(), name="glance_show_image"),
+    path("v1/cloudimages/os_version", views.OsVersionListView.as_view(), name="list_os_versions"),
+    path("v1/cloudimages/quota", views.QuotaView.as_view(), name="show_image_quota"),
+    path("v1/<str:project_id>/jobs/<str:job_id>", views.JobView.as_view(), name="show_job"),
+    path("v1/cloudimages/job/<str:job_id>", views.JobProgressView.as_view(), name="show_job_progress"),
+    path("v2/schemas/<str:name>", versions.SchemaView.as_view(), name="glance_schema"),
+    re_path(r"^(?P<version>v\d+(?:\.\d+)?)$", versions.VersionView.as_view(), name="show_version"),
+    path("", versions.VersionListView.as_view(), name="list_versions"),
+]

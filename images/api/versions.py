@@ -1,0 +1,88 @@
+"""API version documents (`GET /`, `GET /v2`) and the Glance schemas; no credentials needed."""
+from django.shortcuts import redirect
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from console.errors import ImsError
+
+VERSIONS = (
+    ("v2.1", "CURRENT", "2.1"),
+    ("v2", "SUPPORTED", "2.0"),
+    ("v1", "SUPPORTED", "1.0"),
+)
+
+
+def versions_document(request, only: str | None = None) -> dict:
+    base = request.build_absolute_uri("/")
+    return {"versions": [
+        {"id": version, "status": status, "version": number, "min_version": "",
+         "updated": "2026-11-29T00:00:00Z", "links": [{"href": f"{base}{version}/", "rel": "self"}]}
+        for version, status, number in VERSIONS if only in (None, version)
+    ]}
+
+
+def wants_html(request) -> bool:
+    accept = request.META.get("HTTP_ACCEPT", "")
+    return "text/html" in accept and "application/json" not in accept
+
+
+class VersionListView(APIView):
+    authentication_classes = []
+    permission_classes = []
+
+    @extend_schema(operation_id="list_versions", tags=["versions"], responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        if wants_html(request):
+            return redirect("images:image_list")
+        return Response(versions_document(request))
+
+
+class VersionView(APIView):
+    authentication_classes = []
+    permission_classes = []
+
+    @extend_schema(operation_id="show_version", tags=["versions"], responses=OpenApiTypes.OBJECT)
+    def get(self, request, version):
+        if version not in {v for v, *_ in VERSIONS}:
+            raise ImsError("IMG.0404", "Unknown API version.", 404)
+        document = versions_document(request, only=version)
+        return Response({"version": document["versions"][0], **document})
+
+
+IMAGE_SCHEMA_PROPERTIES = {
+    name: {"type": kind} for name, kind in (
+        ("id", "string"), ("name", "string"), ("status", "string"), ("visibility", "string"),
+        ("protected", "boolean"), ("checksum", "string"), ("owner", "string"), ("size", "integer"),
+        ("virtual_size", "integer"), ("min_ram", "integer"), ("min_disk", "integer"), ("disk_format", "string"),
+        ("container_format", "string"), ("created_at", "string"), ("updated_at", "string"), ("tags", "array"),
+        ("self", "string"), ("file", "string"), ("schema", "string"), ("os_hash_algo", "string"),
+        ("os_hash_value", "string"),
+    )
+}
+MEMBER_SCHEMA_PROPERTIES = {name: {"type": "string"} for name in (
+    "image_id", "member_id", "status", "created_at", "updated_at", "schema")}
+
+
+class SchemaView(APIView):
+    authentication_classes = []
+    permission_classes = []
+    documents = {
+        "image": {"name": "image", "properties": IMAGE_SCHEMA_PROPERTIES, "additionalProperties": {"type": "string"},
+                  "links": [{"rel": "self", "href": "{self}"}, {"rel": "enclosure", "href": "{file}"}]},
+        "images": {"name": "images", "properties": {"images": {"type": "array", "items": {
+            "name": "image", "properties": IMAGE_SCHEMA_PROPERTIES}}, "schema": {"type": "string"},
+            "first": {"type": "string"}, "next": {"type": "string"}},
+            "links": [{"rel": "first", "href": "{first}"}, {"rel": "next", "href": "{next}"}]},
+        "member": {"name": "member", "properties": MEMBER_SCHEMA_PROPERTIES},
+        "members": {"name": "members", "properties": {"members": {"type": "array", "items": {
+            "name": "member", "properties": MEMBER_SCHEMA_PROPERTIES}}, "schema": {"type": "string"}},
+            "links": [{"rel": "schema", "href": "{schema}"}]},
+    }
+
+    @extend_schema(operation_id="glance_show_schema", tags=["glance"], responses=OpenApiTypes.OBJECT)
+    def get(self, request, name):
+        if name not in self.documents:
+            raise ImsError("IMG.0404", "Unknown schema.", 404)
+        return Response(self.documents[name])

@@ -1,0 +1,159 @@
+"""The image list filters, shared by the console list and the API lists (wire names as the API spells them)."""
+import re
+import uuid
+from datetime import datetime, timezone
+
+import django_filters as filters
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext as _
+
+from console.errors import ImsError
+from images.choices import (
+    SUPPORT_FLAGS, SUPPORT_GPU_FLAGS, Architecture, DiskFormat, FirmwareType, ImageStatus, ImageType,
+    MemberStatus, OsType, SortKey, VirtualEnvType, Visibility,
+)
+from images.models import Image, ImageMember, ImageTag
+
+TIME_FILTER = re.compile(r"^(gt|gte|lt|lte|eq|neq):(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})Z?$")
+TRUE_FALSE = (("true", "true"), ("false", "false"))
+
+
+def _is_true(value: str) -> bool:
+    return value.lower() == "true"
+
+
+class ImageFilterSet(filters.FilterSet):
+    """Filter names without the API's leading `__`; `from_query()` maps the wire names onto them."""
+
+    id = filters.UUIDFilter(field_name="id")
+    name = filters.CharFilter(field_name="name")
+    imagetype = filters.ChoiceFilter(choices=ImageType.choices, method="filter_imagetype")
+    os_type = filters.ChoiceFilter(field_name="os_type", choices=OsType.choices)
+    os_bit = filters.ChoiceFilter(field_name="os_bit", choices=(("32", "32"), ("64", "64")))
+    platform = filters.CharFilter(field_name="platform")
+    status = filters.ChoiceFilter(field_name="status", choices=ImageStatus.choices)
+    visibility = filters.ChoiceFilter(choices=Visibility.choices, method="filter_visibility")
+    member_status = filters.ChoiceFilter(choices=MemberStatus.choices, method="filter_member_status")
+    architecture = filters.ChoiceFilter(field_name="architecture", choices=Architecture.choices)
+    hw_firmware_type = filters.ChoiceFilter(field_name="hw_firmware_type", choices=FirmwareType.choices)
+    disk_format = filters.ChoiceFilter(field_name="disk_format", choices=DiskFormat.choices)
+    container_format = filters.CharFilter(field_name="container_format")
+    virtual_env_type = filters.ChoiceFilter(field_name="virtual_env_type", choices=VirtualEnvType.choices)
+    min_disk = filters.NumberFilter(field_name="min_disk")
+    min_ram = filters.NumberFilter(field_name="min_ram")
+    owner = filters.CharFilter(field_name="owner_id")
+    protected = filters.ChoiceFilter(choices=TRUE_FALSE, method="filter_boolean")
+    isregistered = filters.ChoiceFilter(choices=TRUE_FALSE, method="filter_registered")
+    enterprise_project_id = filters.CharFilter(method="filter_enterprise_project")
+    tag = filters.CharFilter(method="filter_tag")
+    created_at = filters.CharFilter(method="filter_time")
+    updated_at = filters.CharFilter(method="filter_time")
+    # The console's search box: name, ID or OS.
+    q = filters.CharFilter(method="filter_search")
+
+    class Meta:
+        model = Image
+        fields = []
+
+    def __init__(self, data=None, queryset=None, *, actor=None, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        self.actor = actor
+
+    def filter_imagetype(self, queryset, name, value):
+        if value == ImageType.SHARED:
+            return queryset.filter(image_type=ImageType.PRIVATE).exclude(owner=self.actor.project)
+        if value == ImageType.PRIVATE:
+            return queryset.filter(image_type=ImageType.PRIVATE, owner=self.actor.project)
+        return queryset.filter(image_type=value)
+
+    def filter_visibility(self, queryset, name, value):
+        if value == Visibility.SHARED:
+            return queryset.filter(image_type=ImageType.PRIVATE).exclude(owner=self.actor.project)
+        return queryset.filter(visibility=value)
+
+    def filter_member_status(self, queryset, name, value):
+        mine = ImageMember.objects.filter(image=OuterRef("pk"), project=self.actor.project, status=value)
+        return queryset.filter(Exists(mine))
+
+    def filter_boolean(self, queryset, name, value):
+        return queryset.filter(**{name: _is_true(value)})
+
+    def filter_registered(self, queryset, name, value):
+        return queryset.filter(is_registered=_is_true(value))
+
+    def filter_enterprise_project(self, queryset, name, value):
+        if value == "all_granted_eps":
+            return queryset
+        return queryset.filter(enterprise_project_id=value)
+
+    def filter_tag(self, queryset, name, value):
+        # The product accepts "key=value" and the legacy "key.value"; a bare key matches any value.
+        for separator in ("=", "."):
+            if separator in value:
+                key, tag_value = value.split(separator, 1)
+                break
+        else:
+            key, tag_value = value, None
+        tags = ImageTag.objects.filter(image=OuterRef("pk"), key=key)
+        if tag_value is not None:
+            tags = tags.filter(value=tag_value)
+        return queryset.filter(Exists(tags))
+
+    def filter_time(self, queryset, name, value):
+        match = TIME_FILTER.match(value.strip())
+        if not match:
+            raise ImsError("IMG.0001", _("%(name)s must look like gt:2018-10-28T10:00:00Z (operators gt, gte, lt, "
+                                         "lte, eq, neq).") % {"name": name})
+        op, day, clock = match.groups()
+        moment = datetime.fromisoformat(f"{day}T{clock}").replace(tzinfo=timezone.utc)
+        if op == "neq":
+            return queryset.exclude(**{name: moment})
+        lookup = {"eq": "exact"}.get(op, op)
+        return queryset.filter(**{f"{name}__{lookup}": moment})
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        condition = Q(name__icontains=value) | Q(os_version__icontains=value) | Q(os_type__iexact=value) \
+            | Q(platform__iexact=value)
+        try:
+            condition |= Q(id=uuid.UUID(value))
+        except ValueError:
+            pass
+        return queryset.filter(condition)
+
+
+def support_flag_filters(query) -> dict:
+    """`__support_kvm=true` and friends: stored in a JSON field, matched on the stored value."""
+    wanted = {}
+    for flag in SUPPORT_FLAGS:
+        value = query.get(f"__support_{flag}")
+        if value is not None:
+            wanted[f"support_flags__{flag}"] = _is_true(value)
+    for flag in SUPPORT_GPU_FLAGS:
+        value = query.get(f"__support_{flag}")
+        if value is not None:
+            wanted[f"support_flags__{flag}"] = value
+    return wanted
+
+
+def from_query(query) -> dict:
+    """The filter data of a request's query: `__imagetype` → `imagetype`, and so on."""
+    data = {}
+    for field in ImageFilterSet.base_filters:
+        for wire in (f"__{field}", field):
+            if wire in query:
+                data[field] = query.get(wire)
+    return data
+
+
+def filter_images(queryset, query, *, actor):
+    filterset = ImageFilterSet(from_query(query), queryset, actor=actor)
+    if not filterset.is_valid():
+        field, errors = next(iter(filterset.errors.items()))
+        wire = f"__{field}" if f"__{field}" in query else field
+        raise ImsError("IMG.0001", _("Invalid value for %(field)s: %(reason)s") % {
+            "field": wire, "reason": " ".join(errors)})
+    return filterset.qs.filter(**support_flag_filters(query))
+
+
+SORT_KEYS = {choice.value for choice in SortKey}

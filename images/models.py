@@ -1,0 +1,182 @@
+"""Images, their tags and members, and the jobs that act on them."""
+import uuid
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from iam.ids import new_hex_id
+from iam.models import Project, Region
+from images.choices import (
+    Architecture, DiskFormat, FirmwareType, ImageStatus, ImageType, MemberStatus, OsType, Platform,
+    SupportStatus, VirtualEnvType, Visibility,
+)
+
+# A public image whose support ends within this many days is flagged as ending soon.
+SUPPORT_ENDING_WINDOW = timedelta(days=180)
+
+
+class ImageQuerySet(models.QuerySet):
+    def visible_to(self, actor):
+        """Public and market images of the actor's region, its own images, and images shared with it."""
+        shared_with_actor = ImageMember.objects.filter(image=OuterRef("pk"), project=actor.project)
+        return self.filter(region=actor.region).exclude(status=ImageStatus.DELETED).filter(
+            Q(image_type__in=[ImageType.GOLD, ImageType.MARKET])
+            | Q(owner=actor.project)
+            | Exists(shared_with_actor)
+        )
+
+
+class Image(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(_("name"), max_length=255, db_index=True)
+    description = models.CharField(_("description"), max_length=1024, blank=True)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="images")
+    owner = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="images")
+    image_type = models.CharField(max_length=8, choices=ImageType.choices, default=ImageType.PRIVATE)
+    status = models.CharField(_("status"), max_length=8, choices=ImageStatus.choices, default=ImageStatus.QUEUED)
+    visibility = models.CharField(max_length=8, choices=Visibility.choices, default=Visibility.PRIVATE)
+    disk_format = models.CharField(max_length=8, choices=DiskFormat.choices, default=DiskFormat.VHD)
+    container_format = models.CharField(max_length=16, default="bare")
+    size = models.BigIntegerField(default=0, help_text=_("Bytes of the stored file."))
+    virtual_size = models.BigIntegerField(null=True, blank=True, help_text=_("Bytes of the virtual disk."))
+    min_disk = models.PositiveIntegerField(_("minimum disk (GB)"), default=40)
+    min_ram = models.PositiveIntegerField(_("minimum memory (MB)"), default=0)
+    max_ram = models.PositiveIntegerField(_("maximum memory (MB)"), null=True, blank=True)
+    os_type = models.CharField(max_length=8, choices=OsType.choices, default=OsType.LINUX)
+    os_version = models.CharField(max_length=128, blank=True)
+    os_bit = models.PositiveSmallIntegerField(default=64)
+    platform = models.CharField(max_length=32, choices=Platform.choices, default=Platform.OTHER)
+    architecture = models.CharField(max_length=4, choices=Architecture.choices, default=Architecture.X86)
+    hw_firmware_type = models.CharField(max_length=4, choices=FirmwareType.choices, default=FirmwareType.BIOS)
+    virtual_env_type = models.CharField(max_length=16, choices=VirtualEnvType.choices,
+                                        default=VirtualEnvType.FUSION_COMPUTE)
+    is_registered = models.BooleanField(default=True)
+    protected = models.BooleanField(default=False)
+    support_flags = models.JSONField(default=dict, blank=True, help_text=_('e.g. {"kvm": true, "kvm_gpu_type": "V100"}'))
+    features = models.JSONField(default=list, blank=True)
+    support_ends = models.DateField(null=True, blank=True)
+    offline = models.BooleanField(default=False, help_text=_("Visible, but cannot create new servers."))
+    multiqueue = models.BooleanField(default=False)
+    system_support_market = models.BooleanField(default=False)
+    checksum = models.CharField(max_length=32, blank=True)
+    os_hash_algo = models.CharField(max_length=16, blank=True)
+    os_hash_value = models.CharField(max_length=128, blank=True)
+    root_origin = models.CharField(max_length=16, blank=True)
+    data_origin = models.CharField(max_length=255, blank=True)
+    original_image_id = models.CharField(max_length=36, blank=True)
+    backup_id = models.CharField(max_length=64, blank=True)
+    cmk_id = models.CharField(max_length=64, blank=True)
+    enterprise_project_id = models.CharField(max_length=36, default="0")
+    product_code = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    active_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ImageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["region", "image_type", "status"]),
+            models.Index(fields=["owner", "-created_at"]),
+            models.Index(fields=["region", "-created_at", "-id"]),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def urn(self) -> str:
+        return f"ims:{self.region_id}:{self.owner_id}:image:{self.id}"
+
+    @property
+    def encrypted(self) -> bool:
+        return bool(self.cmk_id)
+
+    def support_status(self, today: date | None = None) -> str | None:
+        if self.image_type != ImageType.GOLD:
+            return None
+        today = today or timezone.localdate()
+        if self.support_ends is None:
+            return SupportStatus.SUPPORTED
+        if self.support_ends < today:
+            return SupportStatus.ENDED
+        if self.support_ends - today <= SUPPORT_ENDING_WINDOW:
+            return SupportStatus.ENDING
+        return SupportStatus.SUPPORTED
+
+    def image_type_for(self, project: Project) -> str:
+        """`__imagetype` as the viewer sees it: another tenant's private image is 'shared' to its members."""
+        if self.image_type == ImageType.PRIVATE and self.owner_id != project.id:
+            return ImageType.SHARED
+        return self.image_type
+
+
+class ImageTag(models.Model):
+    image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="tags")
+    key = models.CharField(max_length=128)
+    value = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["key"]
+        constraints = [models.UniqueConstraint(fields=["image", "key"], name="one_value_per_tag_key")]
+        indexes = [models.Index(fields=["key", "value"])]
+
+    def __str__(self):
+        return f"{self.key}={self.value}"
+
+
+class ImageMember(models.Model):
+    image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="members")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="shared_images")
+    status = models.CharField(max_length=8, choices=MemberStatus.choices, default=MemberStatus.PENDING)
+    member_type = models.CharField(max_length=16, default="project")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["image", "project"], name="one_membership_per_project")]
+
+
+class JobStatus(models.TextChoices):
+    INIT = "INIT", _("Waiting")
+    RUNNING = "RUNNING", _("Running")
+    SUCCESS = "SUCCESS", _("Succeeded")
+    FAIL = "FAIL", _("Failed")
+
+
+class JobQuerySet(models.QuerySet):
+    def visible_to(self, actor):
+        return self.filter(project=actor.project)
+
+
+class Job(models.Model):
+    """One asynchronous operation, as the job API and the console's progress bars show it."""
+
+    id = models.CharField(primary_key=True, max_length=32, default=new_hex_id, editable=False)
+    job_type = models.CharField(max_length=64)
+    status = models.CharField(max_length=8, choices=JobStatus.choices, default=JobStatus.INIT, db_index=True)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="jobs")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    image = models.ForeignKey(Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs")
+    phase = models.CharField(max_length=32, blank=True)
+    bytes_done = models.BigIntegerField(default=0)
+    bytes_total = models.BigIntegerField(default=0)
+    percent = models.FloatField(default=0.0)
+    entities = models.JSONField(default=dict, blank=True)
+    error_code = models.CharField(max_length=32, blank=True)
+    fail_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    begin_time = models.DateTimeField(null=True, blank=True)
+    end_time = models.DateTimeField(null=True, blank=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.job_type} {self.id}"

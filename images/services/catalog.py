@@ -1,0 +1,62 @@
+"""The public image catalog of each region, kept in step with `images.public_catalog`."""
+import uuid
+
+from django.db import transaction
+from django.utils import timezone
+
+from iam.models import Account, Project, Region
+from images.choices import ImageStatus, ImageType, VirtualEnvType, Visibility
+from images.models import Image
+from images.public_catalog import PUBLIC_IMAGES, CatalogImage
+
+# Stable ids: the same catalog entry has the same id in every installation and on every re-seed.
+CATALOG_NAMESPACE = uuid.UUID("6f1c3a52-6c1e-4c55-9d59-2f0d1c6b8e01")
+GiB = 1024**3
+
+
+def catalog_image_id(region_id: str, entry: CatalogImage) -> uuid.UUID:
+    return uuid.uuid5(CATALOG_NAMESPACE, f"{region_id}/{entry.architecture}/{entry.os_version}")
+
+
+def catalog_fields(entry: CatalogImage) -> dict:
+    flags = {"kvm": True, "arm": entry.architecture == "arm"}
+    if entry.bare_metal:
+        flags["bare_metal"] = True
+    return {
+        "name": entry.name,
+        "image_type": ImageType.GOLD,
+        "visibility": Visibility.PUBLIC,
+        "status": ImageStatus.ACTIVE,
+        "disk_format": "zvhd2",
+        "os_type": entry.os_type,
+        "os_version": entry.os_version,
+        "os_bit": entry.os_bit,
+        "platform": entry.platform,
+        "architecture": entry.architecture,
+        "hw_firmware_type": entry.firmware,
+        "virtual_env_type": VirtualEnvType.FUSION_COMPUTE,
+        "min_disk": entry.min_disk,
+        "min_ram": entry.min_ram,
+        "virtual_size": entry.min_disk * GiB,
+        "support_flags": flags,
+        "features": list(entry.features),
+        "support_ends": entry.support_ends,
+        "offline": entry.offline,
+        "multiqueue": "nic_multiqueue" in entry.features,
+        "protected": True,
+    }
+
+
+@transaction.atomic
+def sync_public_catalog(platform: Account, region: Region) -> int:
+    """Creates or updates the region's public images; returns how many entries the catalog has."""
+    owner = Project.objects.get(account=platform, region=region)
+    now = timezone.now()
+    for entry in PUBLIC_IMAGES:
+        fields = catalog_fields(entry)
+        image, created = Image.objects.update_or_create(
+            id=catalog_image_id(region.id, entry), defaults={**fields, "region": region, "owner": owner}
+        )
+        if created:
+            Image.objects.filter(pk=image.pk).update(active_at=now)
+    return len(PUBLIC_IMAGES)
