@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions as drf
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 
 logger = logging.getLogger(__name__)
@@ -79,3 +80,10 @@ def api_exception_handler(exc, context):
     if exc.status == 401:
         response["WWW-Authenticate"] = 'SDK-HMAC-SHA256 realm="ims"'
     return response
+
+
+class JsonOnlyNegotiation(DefaultContentNegotiation):
+    """The API speaks JSON whatever the Accept header says: a browser opening an API URL gets JSON, not 406."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type

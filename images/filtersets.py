@@ -1,7 +1,7 @@
 """The image list filters, shared by the console list and the API lists (wire names as the API spells them)."""
 import re
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import django_filters as filters
 from django.db.models import Exists, OuterRef, Q
@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from console.errors import ImsError
 from images.choices import (
     SUPPORT_FLAGS, SUPPORT_GPU_FLAGS, Architecture, DiskFormat, FirmwareType, ImageStatus, ImageType,
-    MemberStatus, OsType, SortKey, VirtualEnvType, Visibility,
+    MemberStatus, OsType, Platform, SortKey, VirtualEnvType, Visibility,
 )
 from images.models import Image, ImageMember, ImageTag
 
@@ -22,6 +22,19 @@ def _is_true(value: str) -> bool:
     return value.lower() == "true"
 
 
+def parse_time_filter(name: str, value: str) -> tuple[str, datetime]:
+    """`gt:2018-10-28T10:00:00Z` (or `gt:2018-10-28 10:00:00`) → ("gt", that moment in UTC)."""
+    match = TIME_FILTER.match(value.strip())
+    try:
+        if not match:
+            raise ValueError(value)
+        op, day, clock = match.groups()
+        return op, datetime.fromisoformat(f"{day}T{clock}").replace(tzinfo=timezone.utc)
+    except ValueError:
+        raise ImsError("IMG.0001", _("%(name)s must look like gt:2018-10-28T10:00:00Z (operators gt, gte, lt, "
+                                     "lte, eq, neq).") % {"name": name}) from None
+
+
 class ImageFilterSet(filters.FilterSet):
     """Filter names without the API's leading `__`; `from_query()` maps the wire names onto them."""
 
@@ -30,7 +43,7 @@ class ImageFilterSet(filters.FilterSet):
     imagetype = filters.ChoiceFilter(choices=ImageType.choices, method="filter_imagetype")
     os_type = filters.ChoiceFilter(field_name="os_type", choices=OsType.choices)
     os_bit = filters.ChoiceFilter(field_name="os_bit", choices=(("32", "32"), ("64", "64")))
-    platform = filters.CharFilter(field_name="platform")
+    platform = filters.ChoiceFilter(field_name="platform", choices=Platform.choices)
     status = filters.ChoiceFilter(field_name="status", choices=ImageStatus.choices)
     visibility = filters.ChoiceFilter(choices=Visibility.choices, method="filter_visibility")
     member_status = filters.ChoiceFilter(choices=MemberStatus.choices, method="filter_member_status")
@@ -100,16 +113,18 @@ class ImageFilterSet(filters.FilterSet):
         return queryset.filter(Exists(tags))
 
     def filter_time(self, queryset, name, value):
-        match = TIME_FILTER.match(value.strip())
-        if not match:
-            raise ImsError("IMG.0001", _("%(name)s must look like gt:2018-10-28T10:00:00Z (operators gt, gte, lt, "
-                                         "lte, eq, neq).") % {"name": name})
-        op, day, clock = match.groups()
-        moment = datetime.fromisoformat(f"{day}T{clock}").replace(tzinfo=timezone.utc)
-        if op == "neq":
-            return queryset.exclude(**{name: moment})
-        lookup = {"eq": "exact"}.get(op, op)
-        return queryset.filter(**{f"{name}__{lookup}": moment})
+        op, start = parse_time_filter(name, value)
+        # The API shows times to the second, so "eq:<a time it showed>" must match that whole second.
+        end = start + timedelta(seconds=1)
+        within = Q(**{f"{name}__gte": start, f"{name}__lt": end})
+        return {
+            "eq": lambda: queryset.filter(within),
+            "neq": lambda: queryset.exclude(within),
+            "gt": lambda: queryset.filter(**{f"{name}__gte": end}),
+            "gte": lambda: queryset.filter(**{f"{name}__gte": start}),
+            "lt": lambda: queryset.filter(**{f"{name}__lt": start}),
+            "lte": lambda: queryset.filter(**{f"{name}__lt": end}),
+        }[op]()
 
     def filter_search(self, queryset, name, value):
         value = value.strip()
@@ -127,8 +142,11 @@ def support_flag_filters(query) -> dict:
     wanted = {}
     for flag in SUPPORT_FLAGS:
         value = query.get(f"__support_{flag}")
-        if value is not None:
-            wanted[f"support_flags__{flag}"] = _is_true(value)
+        if value is None:
+            continue
+        if value.lower() not in ("true", "false"):
+            raise ImsError("IMG.0001", _("__support_%(flag)s must be true or false.") % {"flag": flag})
+        wanted[f"support_flags__{flag}"] = _is_true(value)
     for flag in SUPPORT_GPU_FLAGS:
         value = query.get(f"__support_{flag}")
         if value is not None:

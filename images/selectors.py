@@ -90,6 +90,7 @@ def ordered(queryset, key: str, direction: str):
 
 def list_images(actor, query, *, default_limit: int = 500) -> Page:
     """A page of the images the actor may list, filtered and sorted as the query asks (marker/limit)."""
+    authorize(actor, LIST_ACTION)  # without the permission the API refuses; an empty list would hide why
     limit = parse_limit(query.get("limit"), default=default_limit)
     key, direction = parse_sort(query)
     queryset = filter_images(visible_images(actor), query, actor=actor)
@@ -102,6 +103,7 @@ def list_images(actor, query, *, default_limit: int = 500) -> Page:
 
 def console_images(actor, query):
     """The console list: the same filters and sorting as the API, paged by the page rather than by marker."""
+    authorize(actor, LIST_ACTION)  # refused rather than empty, so the console can say why
     key, direction = parse_sort(query)
     queryset = filter_images(visible_images(actor), query, actor=actor)
     return ordered(queryset, key, direction)

@@ -1,11 +1,15 @@
 """Console pages of the image service: the image list with its four tabs, and the image detail page."""
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
+from django.http import QueryDict
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from console.errors import ImsError
+from iam.authz import PermissionDenied
 from images import selectors
 from images.choices import Architecture, ImageStatus, ImageType, OsType, Platform, SortKey
 from images.public_catalog import FEATURES
@@ -17,7 +21,10 @@ TABS = (
     (ImageType.MARKET, _("Market images")),
 )
 PAGE_SIZES = (10, 20, 50, 100)
-CONSOLE_FILTERS = ("q", "os_type", "platform", "architecture", "status", "sort_key", "sort_dir")
+FILTERS = ("q", "os_type", "platform", "architecture", "status")
+SORTABLE = (SortKey.NAME, SortKey.STATUS, SortKey.DISK_FORMAT, SortKey.CREATED_AT)
+# Everything that describes one view of the list; the detail page's back link restores exactly these.
+LIST_PARAMS = ("imagetype", *FILTERS, "sort_key", "sort_dir", "page", "page_size")
 
 
 class ConsolePage(LoginRequiredMixin, View):
@@ -28,54 +35,134 @@ class ConsolePage(LoginRequiredMixin, View):
                 status=403)
         try:
             return super().dispatch(request, *args, **kwargs)
+        except PermissionDenied as denied:
+            return render(request, "console/error.html", {
+                "status": 403, "title": _("No permission in this region"),
+                "message": _("Your user has no permission to view images in this region. Ask an administrator "
+                             "of your account to grant IMS ReadOnlyAccess or IMS FullAccess here, or switch "
+                             "to another region."),
+                "detail": denied.message}, status=403)
         except ImsError as error:
             return render(request, "console/error.html", {"status": error.status, "message": error.message},
                           status=error.status)
+
+
+def _tab(raw) -> str:
+    return raw if raw in ImageType.values else ImageType.GOLD
 
 
 def _page_size(raw) -> int:
     return int(raw) if raw in {str(size) for size in PAGE_SIZES} else PAGE_SIZES[0]
 
 
+def _sorting(params, tab: str) -> dict:
+    """The console offers a few sort columns; anything else falls back to the tab's natural order."""
+    key, direction = params.get("sort_key"), params.get("sort_dir")
+    if key not in SORTABLE:
+        key = SortKey.NAME if tab == ImageType.GOLD else SortKey.CREATED_AT
+        direction = None
+    if direction not in ("asc", "desc"):
+        direction = "asc" if key == SortKey.NAME else "desc"
+    return {"sort_key": key, "sort_dir": direction}
+
+
+def list_query(params) -> QueryDict:
+    """The list parameters of `params` alone, empty ones dropped, in a stable order."""
+    query = QueryDict(mutable=True)
+    for name in LIST_PARAMS:
+        value = (params.get(name) or "").strip()
+        if value:
+            query[name] = value
+    return query
+
+
+def list_url(params) -> str:
+    query = list_query(params).urlencode()
+    return reverse("images:image_list") + (f"?{query}" if query else "")
+
+
 class ImageListView(ConsolePage):
     def get(self, request):
         actor = request.actor
-        tab = request.GET.get("imagetype") or ImageType.GOLD
-        if tab not in ImageType.values:
-            tab = ImageType.GOLD
-        query = {key: request.GET[key] for key in CONSOLE_FILTERS if request.GET.get(key)}
-        query.setdefault("sort_key", SortKey.NAME if tab == ImageType.GOLD else SortKey.CREATED_AT)
-        query.setdefault("sort_dir", "asc" if tab == ImageType.GOLD else "desc")
+        tab = _tab(request.GET.get("imagetype"))
+        filters = {key: request.GET[key].strip() for key in FILTERS if request.GET.get(key, "").strip()}
+        sorting = _sorting(request.GET, tab)
         error = None
         try:
-            images = selectors.console_images(actor, {**query, "imagetype": tab})
+            images = selectors.console_images(actor, {**filters, **sorting, "imagetype": tab})
+        except PermissionDenied:
+            raise
         except ImsError as exc:
             error, images = exc.message, selectors.visible_images(actor).none()
         paginator = Paginator(images, _page_size(request.GET.get("page_size")))
         page = paginator.get_page(request.GET.get("page"))
+        state = list_query({**request.GET.dict(), **sorting, "imagetype": tab,
+                            "page": str(page.number), "page_size": str(paginator.per_page)})
         context = {
-            "tabs": TABS, "tab": tab, "page": page, "query": query, "error": error,
+            "tabs": TABS, "tab": tab, "page": page, "filters": filters, "sorting": sorting, "error": error,
             "page_sizes": PAGE_SIZES, "page_size": paginator.per_page,
             "os_types": OsType.choices, "platforms": Platform.choices, "architectures": Architecture.choices,
-            "statuses": ImageStatus.choices, "sort_keys": (("name", _("Name")), ("created_at", _("Created")),
-                                                           ("size", _("Size")), ("status", _("Status"))),
-            "filter_query": _without(request.GET, "page"),
+            "statuses": ImageStatus.choices, "columns": _columns(tab, sorting, state),
+            "state": state.urlencode(), "pages": _page_links(page, state),
+            "region_next": list_url({"imagetype": tab}),
         }
-        template = "images/_image_table.html" if request.htmx else "images/image_list.html"
-        return render(request, template, context)
+        partial = request.htmx and not request.htmx.history_restore_request
+        response = render(request, "images/_image_table.html" if partial else "images/image_list.html", context)
+        # The same URL answers a partial or a whole page: caches must keep them apart.
+        patch_vary_headers(response, ("HX-Request",))
+        return response
 
 
-def _without(params, *names) -> str:
-    query = params.copy()
-    for name in names:
-        query.pop(name, None)
-    return query.urlencode()
+def _columns(tab: str, sorting: dict, state: QueryDict) -> list[dict]:
+    """The table's headings; sortable ones link to the same view sorted by them (first page)."""
+    headings = [
+        ("name", _("Name/ID"), SortKey.NAME), ("status", _("Status"), SortKey.STATUS), ("os", _("OS"), None),
+        ("architecture", _("Architecture"), None), ("disk_format", _("Disk format"), SortKey.DISK_FORMAT),
+        ("min_disk", _("Min. system disk (GB)"), None),
+    ]
+    if tab == ImageType.GOLD:
+        headings.append(("support", _("Support status"), None))
+    else:
+        headings.append(("created_at", _("Created"), SortKey.CREATED_AT))
+    columns = []
+    for name, label, key in headings:
+        column = {"name": name, "label": label, "sorted": None, "url": None}
+        if key is not None:
+            current = sorting["sort_key"] == key
+            column["sorted"] = sorting["sort_dir"] if current else None
+            if current:
+                direction = "desc" if sorting["sort_dir"] == "asc" else "asc"
+            else:
+                direction = "desc" if key == SortKey.CREATED_AT else "asc"
+            target = state.copy()
+            target["sort_key"], target["sort_dir"] = key, direction
+            target.pop("page", None)
+            column["url"] = "?" + target.urlencode()
+        columns.append(column)
+    return columns
+
+
+def _page_links(page, state: QueryDict) -> dict:
+    def url(number):
+        target = state.copy()
+        target["page"] = str(number)
+        return "?" + target.urlencode()
+
+    return {
+        "previous": url(page.previous_page_number()) if page.has_previous() else None,
+        "next": url(page.next_page_number()) if page.has_next() else None,
+    }
 
 
 class ImageDetailView(ConsolePage):
     def get(self, request, image_id):
         image = selectors.get_image(request.actor, image_id)
-        features = [(code, FEATURES.get(code, code)) for code in image.features]
+        image_type = image.image_type_for(request.actor.project)
+        back = list_query(QueryDict(request.GET.get("back", "")))
+        back["imagetype"] = _tab(back.get("imagetype", image_type))
         return render(request, "images/image_detail.html", {
-            "image": image, "features": features, "image_type": image.image_type_for(request.actor.project),
+            "image": image, "image_type": image_type, "tab": back["imagetype"],
+            "features": [(code, FEATURES.get(code, code)) for code in image.features],
+            "tags": list(image.tags.all()), "back_url": list_url(back),
+            "region_next": list_url({"imagetype": back["imagetype"]}),
         })

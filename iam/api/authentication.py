@@ -1,5 +1,6 @@
 """How API callers prove who they are: AK/SK signatures (the official SDK), tokens (OpenStack clients),
 or the console's session (Swagger UI and the console's own calls, with CSRF)."""
+from datetime import timedelta
 from urllib.parse import quote
 
 from django.utils import timezone
@@ -8,11 +9,12 @@ from rest_framework import authentication, permissions
 
 from console.errors import GatewayError
 from iam.actors import actor_for_user, project_in_region
-from iam.credentials import resolve_token, secret_for
+from iam.credentials import open_secret, resolve_token
 from iam.models import AccessKey, Project
 from iam.signing import ALGORITHM, SignatureError, verify_sdk_signature
 
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
+LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 def _wire_text(value: str) -> str:
@@ -42,15 +44,38 @@ def _signed_body(request) -> bytes:
 
 
 def _project_for(user, request) -> Project:
-    account = user.iam.account
+    membership = getattr(user, "iam", None)
     project_id = request.headers.get("X-Project-Id")
-    if not project_id:
-        return project_in_region(account, None)
-    project = Project.objects.select_related("region", "account").filter(pk=project_id, account=account).first()
+    if membership is None:
+        project = None
+    elif not project_id:
+        project = project_in_region(membership.account, None)
+    else:
+        project = Project.objects.select_related("region", "account").filter(
+            pk=project_id, account=membership.account).first()
     if project is None:
         raise GatewayError("APIGW.0302", _("The project %(id)s does not belong to the caller's account.")
-                           % {"id": project_id}, 403)
+                           % {"id": project_id or "-"}, 403)
     return project
+
+
+class _KeyLookup:
+    """`secret_for` for the verifier that keeps the key row, so the caller is known without a second query."""
+
+    def __init__(self):
+        self.key = None
+
+    def __call__(self, access_key: str) -> str | None:
+        self.key = (AccessKey.objects.select_related("user__iam__account")
+                    .filter(access_key=access_key, is_active=True, user__is_active=True).first())
+        return open_secret(self.key.access_key, self.key.encrypted_secret) if self.key else None
+
+
+def _note_use(key: AccessKey) -> None:
+    # Once a minute is precise enough for "last used", and spares a write on every API call.
+    now = timezone.now()
+    if key.last_used_at is None or now - key.last_used_at > LAST_USED_PRECISION:
+        AccessKey.objects.filter(pk=key.pk).update(last_used_at=now)
 
 
 class SdkSignatureAuthentication(authentication.BaseAuthentication):
@@ -58,18 +83,19 @@ class SdkSignatureAuthentication(authentication.BaseAuthentication):
         header = request.headers.get("Authorization", "")
         if not header.startswith(ALGORITHM):
             return None
+        lookup = _KeyLookup()
         try:
-            access_key = verify_sdk_signature(
+            verify_sdk_signature(
                 method=request.method, path=_raw_path(request), query_string=request.META.get("QUERY_STRING", ""),
                 headers={name: _wire_text(value) for name, value in request.headers.items()},
-                body=_signed_body(request), secret_for=secret_for, now=timezone.now(),
+                body=_signed_body(request), secret_for=lookup, now=timezone.now(),
             )
         except SignatureError as error:
             raise GatewayError(error.code, error.message) from None
-        key = AccessKey.objects.select_related("user__iam__account").get(pk=access_key)
-        AccessKey.objects.filter(pk=access_key).update(last_used_at=timezone.now())
-        project = _project_for(key.user, request)
-        return key.user, actor_for_user(key.user, project, via="api", request=request)
+        user = lookup.key.user
+        _note_use(lookup.key)
+        project = _project_for(user, request)
+        return user, actor_for_user(user, project, via="api", request=request)
 
     def authenticate_header(self, request):
         return ALGORITHM

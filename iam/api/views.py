@@ -12,6 +12,23 @@ def endpoint_of(request) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
 
+def identity_version(request) -> dict:
+    return {"id": "v3.0", "status": "stable", "updated": "2026-11-29T00:00:00Z",
+            "links": [{"rel": "self", "href": f"{endpoint_of(request)}/v3/"}],
+            "media-types": [{"base": "application/json", "type": "application/vnd.openstack.identity-v3+json"}]}
+
+
+class IdentityVersionView(APIView):
+    """`GET /v3`: Keystone's version document, which OpenStack clients read before asking for a token."""
+
+    authentication_classes = []
+    permission_classes = []
+
+    @extend_schema(operation_id="keystone_show_version", tags=["identity"], responses=dict)
+    def get(self, request):
+        return Response({"version": identity_version(request)})
+
+
 class TokenView(APIView):
     authentication_classes = []
     permission_classes = []

@@ -7,10 +7,13 @@ from rest_framework.views import APIView
 
 from console.errors import ImsError
 
+# id, status, version number, the path its link points at. As in Glance's version document, every 2.x
+# points at /v2/: OpenStack clients pick the newest 2.x and send their Image API calls under its link
+# (the IMS-only /v2.1/cloudimages… paths are reached by the IMS SDK directly, never through discovery).
 VERSIONS = (
-    ("v2.1", "CURRENT", "2.1"),
-    ("v2", "SUPPORTED", "2.0"),
-    ("v1", "SUPPORTED", "1.0"),
+    ("v2.1", "CURRENT", "2.1", "v2"),
+    ("v2", "SUPPORTED", "2.0", "v2"),
+    ("v1", "SUPPORTED", "1.0", "v1"),
 )
 
 
@@ -18,8 +21,8 @@ def versions_document(request, only: str | None = None) -> dict:
     base = request.build_absolute_uri("/")
     return {"versions": [
         {"id": version, "status": status, "version": number, "min_version": "",
-         "updated": "2026-11-29T00:00:00Z", "links": [{"href": f"{base}{version}/", "rel": "self"}]}
-        for version, status, number in VERSIONS if only in (None, version)
+         "updated": "2026-11-29T00:00:00Z", "links": [{"href": f"{base}{path}/", "rel": "self"}]}
+        for version, status, number, path in VERSIONS if only in (None, version)
     ]}
 
 

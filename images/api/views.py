@@ -44,10 +44,12 @@ class GlanceImageListView(APIView):
     def get(self, request):
         actor = request.auth
         page = selectors.list_images(actor, request.query_params, default_limit=25)
+        # As Glance does: `first` repeats the query without the marker, `next` adds the next page's marker.
+        query = request.query_params.copy()
+        query.pop("marker", None)
         body = {"images": [glance_image(image, actor.project) for image in page.items],
-                "first": "/v2/images", "schema": "/v2/schemas/images"}
+                "first": f"/v2/images?{query.urlencode()}" if query else "/v2/images", "schema": "/v2/schemas/images"}
         if page.next_marker:
-            query = request.query_params.copy()
             query["marker"] = page.next_marker
             body["next"] = f"/v2/images?{query.urlencode()}"
         return Response(body)

@@ -10,12 +10,13 @@ from images.models import Image
 from images.public_catalog import PUBLIC_IMAGES, CatalogImage
 
 # Stable ids: the same catalog entry has the same id in every installation and on every re-seed.
+# Names, not OS version keys: two editions of one OS share a version key.
 CATALOG_NAMESPACE = uuid.UUID("6f1c3a52-6c1e-4c55-9d59-2f0d1c6b8e01")
 GiB = 1024**3
 
 
 def catalog_image_id(region_id: str, entry: CatalogImage) -> uuid.UUID:
-    return uuid.uuid5(CATALOG_NAMESPACE, f"{region_id}/{entry.architecture}/{entry.os_version}")
+    return uuid.uuid5(CATALOG_NAMESPACE, f"{region_id}/{entry.architecture}/{entry.name}")
 
 
 def catalog_fields(entry: CatalogImage) -> dict:

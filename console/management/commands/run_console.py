@@ -1,4 +1,5 @@
 """Serve the console and the API (gunicorn) together with a Celery worker, and stop both together."""
+import ctypes
 import os
 import signal
 import subprocess
@@ -7,6 +8,17 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """Ask Linux to send SIGTERM when our parent exits (e.g. `make` itself got SIGTERM): nothing is orphaned."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass  # not Linux: Ctrl-C still reaches the whole process group
 
 
 class Command(BaseCommand):
@@ -18,17 +30,19 @@ class Command(BaseCommand):
         parser.add_argument("--web-workers", type=int, default=2)
 
     def handle(self, *args, host, port, web_workers, **options):
+        die_with_parent()
         bin_dir = os.path.dirname(sys.executable)
         web = subprocess.Popen([
             os.path.join(bin_dir, "gunicorn"), "console.wsgi:application", "--bind", f"{host}:{port}",
             # Threads keep the console responsive while a worker thread streams a large upload.
             "--workers", str(web_workers), "--worker-class", "gthread", "--threads", "8",
             "--timeout", "300", "--access-logfile", "-", "--log-level", "warning",
-        ])
+        ], preexec_fn=die_with_parent)
         worker = subprocess.Popen([
             os.path.join(bin_dir, "celery"), "-A", "console", "worker", "--loglevel", "warning",
-            "--concurrency", "2", "--hostname", f"ims@{host}",
-        ])
+            # Threads: job work is qemu-img subprocesses, hashing and I/O, all of which release the GIL.
+            "--pool", "threads", "--concurrency", "4", "--hostname", f"ims@{host}",
+        ], preexec_fn=die_with_parent)
         children = [web, worker]
         self._announce(host, port)
         stop = {"now": False}

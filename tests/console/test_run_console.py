@@ -1,0 +1,59 @@
+"""`manage.py run_console` (what `make run` ends with): serves, and stops web and worker together."""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def children_of(pid: int) -> list[int]:
+    result = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+    return [int(line) for line in result.stdout.split()]
+
+
+def wait_for(url: str, seconds: float) -> bytes:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return response.read()
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
+def test_run_console_serves_and_stops_web_and_worker_together(tmp_path, stop_signal):
+    port = free_port()
+    env = {**os.environ, "VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "console.settings"}
+    env.pop("CELERY_BROKER_URL", None)  # the embedded broker: this test must not consume CI's Redis queue
+    process = subprocess.Popen([sys.executable, "manage.py", "run_console", "--port", str(port)], cwd=ROOT,
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        body = wait_for(f"http://127.0.0.1:{port}/", 60)
+        assert b'"versions"' in body
+        children = children_of(process.pid)
+        assert len(children) == 2, "expected a web server and a worker"
+        process.send_signal(stop_signal)
+        assert process.wait(timeout=40) == 0
+        time.sleep(0.5)
+        assert not [pid for pid in children if Path(f"/proc/{pid}").exists()], "a child outlived run_console"
+    finally:
+        if process.poll() is None:
+            process.kill()
+        output = process.stdout.read().decode(errors="replace")
+    assert f"http://127.0.0.1:{port}/console/" in output
