@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from console import views
 
+handler400 = "console.views.bad_request"
 handler404 = "console.views.not_found"
 handler500 = "console.views.server_error"
 

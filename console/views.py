@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
+from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -58,6 +59,15 @@ def home(request):
 
 def _is_api(request) -> bool:
     return request.path.startswith(API_PREFIXES) or request.path == "/"
+
+
+def bad_request(request, exception=None):
+    too_big = isinstance(exception, RequestDataTooBig)
+    status = 413 if too_big else 400
+    message = _("The request body is too large.") if too_big else _("The request is malformed.")
+    if _is_api(request):
+        return JsonResponse({"error": {"code": f"IMG.0{status}", "message": message}}, status=status)
+    return render(request, "console/error.html", {"status": status, "message": message}, status=status)
 
 
 def not_found(request, exception=None):

@@ -1,5 +1,5 @@
 """Keystone v3 password authentication: the request body a client sends, and the token body it gets back."""
-from django.contrib.auth import authenticate
+from django.contrib.auth.backends import ModelBackend
 from django.utils.translation import gettext as _
 
 from console.errors import ImsError
@@ -52,12 +52,16 @@ def password_login(body: dict, *, request=None):
     """Checks the v3 password credentials; returns (token, token row) scoped to the asked project."""
     if _pick(body, "auth", "identity", "methods") != ["password"]:
         raise KeystoneUnauthorized(_("Only the password method is supported."))
-    user_ref = _pick(body, "auth", "identity", "password", "user") or {}
-    account = _account(user_ref.get("domain"))
-    password = user_ref.get("password")
-    if account is None or not isinstance(password, str) or not user_ref.get("name"):
+    user_ref = _pick(body, "auth", "identity", "password", "user")
+    if not isinstance(user_ref, dict):
         raise KeystoneUnauthorized()
-    user = authenticate(request, username=user_ref["name"], password=password)
+    account = _account(user_ref.get("domain"))
+    name, password = user_ref.get("name"), user_ref.get("password")
+    if account is None or not (name and isinstance(name, str) and isinstance(password, str)):
+        raise KeystoneUnauthorized()
+    # The password backend itself, not auth.authenticate(): that one also signals a failed console login,
+    # and the token view records its own trace.
+    user = ModelBackend().authenticate(request, username=name, password=password)
     if user is None or getattr(getattr(user, "iam", None), "account_id", None) != account.pk:
         raise KeystoneUnauthorized()
     project = _scoped_project(account, _pick(body, "auth", "scope"))

@@ -129,7 +129,8 @@ def list_os_versions(actor, tag: str | None = None) -> list[dict]:
         public = public.filter(hw_firmware_type="uefi")
     elif tag == "bms":
         public = public.filter(virtual_env_type="Ironic") | public.filter(support_flags__bare_metal=True)
-    rows = public.order_by("platform", "os_version").values_list("platform", "os_version", "os_bit", "os_type").distinct()
+    rows = (public.order_by("platform", "os_version")
+            .values_list("platform", "os_version", "os_bit", "os_type").distinct())
     versions = [dict(platform=p, os_version_key=v, os_version=v, os_bit=b, os_type=t) for p, v, b, t in rows]
     if not tag:
         versions += [dict(platform="Other", os_version_key=o.os_version, os_version=o.os_version,

@@ -30,21 +30,24 @@ LIST_PARAMS = ("imagetype", *FILTERS, "sort_key", "sort_dir", "page", "page_size
 class ConsolePage(LoginRequiredMixin, View):
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and request.actor is None:
-            return render(request, "console/error.html", {"status": 403, "message": _(
-                "Your user belongs to no account. The platform operator works in the administration site.")},
-                status=403)
+            return error_page(request, 403, _(
+                "Your user belongs to no account. The platform operator works in the administration site."))
         try:
             return super().dispatch(request, *args, **kwargs)
         except PermissionDenied as denied:
-            return render(request, "console/error.html", {
-                "status": 403, "title": _("No permission in this region"),
-                "message": _("Your user has no permission to view images in this region. Ask an administrator "
-                             "of your account to grant IMS ReadOnlyAccess or IMS FullAccess here, or switch "
-                             "to another region."),
-                "detail": denied.message}, status=403)
+            return error_page(request, 403, _(
+                "Your user has no permission to view images in this region. Ask an administrator of your account "
+                "to grant IMS ReadOnlyAccess or IMS FullAccess here, or switch to another region."),
+                title=_("No permission in this region"), detail=denied.message)
         except ImsError as error:
-            return render(request, "console/error.html", {"status": error.status, "message": error.message},
-                          status=error.status)
+            return error_page(request, error.status, error.message)
+
+
+def error_page(request, status: int, message, **context):
+    # After a region switch the list is the one page sure to exist: the image in the address may not.
+    return render(request, "console/error.html", {
+        "status": status, "message": message, "region_next": reverse("images:image_list"), **context,
+    }, status=status)
 
 
 def _tab(raw) -> str:

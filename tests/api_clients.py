@@ -21,8 +21,8 @@ def query_string(params) -> str:
 class SignedClient:
     """Sends SDK-HMAC-SHA256 signed requests for one access key, in one project (X-Project-Id)."""
 
-    def __init__(self, user, *, project=None):
-        self.key, self.secret = create_access_key(user=user)
+    def __init__(self, user, *, project=None, credentials: tuple | None = None):
+        self.key, self.secret = credentials or create_access_key(user=user)
         self.user = user
         self.project_id = project.id if project is not None else None
         self.client = Client()

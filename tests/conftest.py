@@ -20,6 +20,12 @@ class Tenant:
         return factories.project_of(self.account)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Every world builds several users; the production hasher would spend most of each test on them.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def identity(db):
     return factories.setup_identity()

@@ -45,10 +45,10 @@ def _signed_body(request) -> bytes:
 
 def _project_for(user, request) -> Project:
     membership = getattr(user, "iam", None)
+    if membership is None:  # e.g. the platform operator, who works in Django admin only
+        raise GatewayError("APIGW.0302", _("The user of this access key belongs to no account."), 403)
     project_id = request.headers.get("X-Project-Id")
-    if membership is None:
-        project = None
-    elif not project_id:
+    if not project_id:
         project = project_in_region(membership.account, None)
     else:
         project = Project.objects.select_related("region", "account").filter(

@@ -9,7 +9,6 @@ import pytest
 
 from iam.credentials import create_access_key
 from tests import factories
-from tests.conftest import Tenant
 
 REGION = "cn-north-4"
 
@@ -27,6 +26,7 @@ def client_environment(tmp_path_factory):
         yield
 
 
+
 @pytest.fixture
 def world(transactional_db, live_server, tenant_a, tenant_b, public_catalog):
     """Tenants A and B, the public catalog, and a live server answering on 127.0.0.1."""
@@ -42,7 +42,3 @@ def access_key(world):
 @pytest.fixture
 def project_a(world):
     return factories.project_of(world["a"].account, REGION)
-
-
-def tenant_project(tenant: Tenant, region: str = REGION):
-    return factories.project_of(tenant.account, region)

@@ -5,12 +5,17 @@ from tests.api_clients import SignedClient
 from tests.factories import project_of
 
 
+
 @pytest.fixture
 def signed_client():
-    """`signed_client(user, region_id="cn-north-4")`: a client with a new access key of `user`, in that project."""
+    """`signed_client(user, region_id="cn-north-4")`: a client signing with an access key of `user`, in that project."""
+
+    keys = {}  # a user has at most two access keys: one per user serves every client of a test
 
     def build(user, region_id: str = "cn-north-4") -> SignedClient:
-        return SignedClient(user, project=project_of(user.iam.account, region_id))
+        client = SignedClient(user, project=project_of(user.iam.account, region_id), credentials=keys.get(user.pk))
+        keys[user.pk] = (client.key, client.secret)
+        return client
 
     return build
 
