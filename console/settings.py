@@ -60,7 +60,9 @@ INSTALLED_APPS = [
     "console",
     "iam",
     "images",
+    "images.blobs",
     "audit",
+    "obs",
 ]
 
 MIDDLEWARE = [
@@ -148,6 +150,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "local")
+if STORAGE_BACKEND not in ("local", "s3"):
+    raise ValueError("STORAGE_BACKEND must be local or s3")
+S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
+S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID", "")
+S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY", "")
+S3_REGION_NAME = os.environ.get("S3_REGION_NAME", "us-east-1")
+S3_BUCKET_PREFIX = os.environ.get("S3_BUCKET_PREFIX", "ims")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -202,10 +211,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_BACKEND = None
+# The worker started by run_console embeds the scheduler (-B) for these housekeeping tasks.
+CELERY_BEAT_SCHEDULE = {
+    "reap-stale-jobs": {"task": "images.reap_stale_jobs", "schedule": 60.0},
+    "collect-garbage": {"task": "images.collect_garbage", "schedule": 3600.0},
+}
 
 # Product limits (PRODUCT.md); configurable where operators may raise them.
 IMS_PRIVATE_IMAGE_QUOTA = int(os.environ.get("IMS_PRIVATE_IMAGE_QUOTA", "100"))
 IMS_PARALLEL_TASK_QUOTA = int(os.environ.get("IMS_PARALLEL_TASK_QUOTA", "40"))
+IMS_IMAGE_SIZE_CAP = int(os.environ.get("IMS_IMAGE_SIZE_CAP", str(128 * 1024**3)))
 IMS_API_MAX_LIMIT = 1000
 TOKEN_LIFETIME_HOURS = 24
 

@@ -11,10 +11,12 @@ handler500 = "console.views.server_error"
 urlpatterns = [
     path("console/", include("console.console_urls")),
     path("console/images/", include("images.urls")),
+    path("console/obs/", include("obs.urls")),
     path("admin/", admin.site.urls),
     path("api/schema", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("i18n/setlang", views.set_language, name="set_language"),
     path("", include("iam.api.urls")),
+    path("", include("obs.api.urls")),
     path("", include("images.api.urls")),
 ]

@@ -101,6 +101,20 @@ OPERATIONS: tuple[Operation, ...] = (
     # Identity
     Operation("login", "POST", "/v3/auth/tokens", (), "login", resource_type="iam"),
     Operation("logout", "POST", "console:logout", (), "logout", resource_type="iam"),
+    # Object storage (obs/): buckets and objects of the account in one region. Tenant Administrator (*:*:*)
+    # grants these; the IMS policies (ims:*) do not, as the product keeps OBS permissions apart.
+    Operation("list_buckets", "GET", "/v1/obs/buckets", ("obs:buckets:list",), resource_type="obs"),
+    Operation("create_bucket", "POST", "/v1/obs/buckets", ("obs:buckets:create",), "createBucket", resource_type="obs"),
+    Operation("delete_bucket", "DELETE", "/v1/obs/buckets/{bucket}", ("obs:buckets:delete",), "deleteBucket", resource_type="obs"),
+    Operation("list_objects", "GET", "/v1/obs/buckets/{bucket}/objects", ("obs:objects:list",), resource_type="obs"),
+    Operation("put_object", "PUT", "/v1/obs/buckets/{bucket}/objects/{key}", ("obs:objects:put",), resource_type="obs"),
+    Operation("open_object", "GET", "/v1/obs/buckets/{bucket}/objects/{key}", ("obs:objects:get",), resource_type="obs"),
+    Operation("delete_object", "DELETE", "/v1/obs/buckets/{bucket}/objects/{key}", ("obs:objects:delete",), resource_type="obs"),
+    Operation("start_upload", "POST", "/v1/obs/uploads", ("obs:objects:put",), "initiateMultipartUpload", resource_type="obs"),
+    Operation("put_part", "PUT", "/v1/obs/uploads/{upload_id}/parts/{number}", ("obs:objects:put",), "uploadPart", resource_type="obs"),
+    Operation("list_parts", "GET", "/v1/obs/uploads/{upload_id}", ("obs:objects:put",), resource_type="obs"),
+    Operation("complete_upload", "POST", "/v1/obs/uploads/{upload_id}/complete", ("obs:objects:put",), "completeMultipartUpload", resource_type="obs"),
+    Operation("abort_upload", "DELETE", "/v1/obs/uploads/{upload_id}", ("obs:objects:put",), "abortMultipartUpload", resource_type="obs"),
 )
 
 BY_NAME: dict[str, Operation] = {op.name: op for op in OPERATIONS}

@@ -1,4 +1,5 @@
 """`@operation`: authorization, one transaction and the audit trace, applied to a service function in one place."""
+import contextlib
 import functools
 
 from django.db import transaction
@@ -19,8 +20,13 @@ def _resource_of(value) -> tuple[str, str]:
     return str(getattr(value, "pk", "")), getattr(value, "name", "")
 
 
-def operation(name: str, *, summary=None):
-    """Wrap service `name` of the catalogue. `summary(kwargs)` picks what the trace keeps of the request."""
+def operation(name: str, *, summary=None, atomic: bool = True):
+    """Wrap service `name` of the catalogue. `summary(kwargs)` picks what the trace keeps of the request.
+
+    `atomic=False` is for operations that receive or assemble gigabytes: a transaction open while the bytes
+    arrive would hold the database's write lock for minutes (SQLite takes it at BEGIN IMMEDIATE), so such
+    bodies write their rows in short transactions of their own, after the bytes are stored.
+    """
     op = lookup(name)
 
     def decorate(func):
@@ -31,7 +37,7 @@ def operation(name: str, *, summary=None):
                          summary=summary(kwargs) if summary else None)
             try:
                 authorize_all(actor, op.actions, target)
-                with transaction.atomic():
+                with transaction.atomic() if atomic else contextlib.nullcontext():
                     result = func(actor, **kwargs)
             except PermissionDenied as denied:
                 _trace(op, trace, target, TraceResult.DENIED, denied.code)

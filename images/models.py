@@ -72,6 +72,14 @@ class Image(models.Model):
     cmk_id = models.CharField(max_length=64, blank=True)
     enterprise_project_id = models.CharField(max_length=36, default="0")
     product_code = models.CharField(max_length=64, blank=True)
+    # The disk's content in the chunk store; None until an import has finished.
+    manifest = models.ForeignKey("blobs.Manifest", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="images")
+    # The uploaded file as it came (a download serves the converted disk, described by the fields above).
+    file_format = models.CharField(max_length=8, blank=True)
+    file_size = models.BigIntegerField(null=True, blank=True)
+    file_md5 = models.CharField(max_length=32, blank=True)
+    file_sha256 = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     active_at = models.DateTimeField(null=True, blank=True)
@@ -172,6 +180,7 @@ class Job(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     begin_time = models.DateTimeField(null=True, blank=True)
     end_time = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     objects = JobQuerySet.as_manager()
 

@@ -38,6 +38,14 @@ def get_image(actor, image_id, *, action: str = GET_ACTION) -> Image:
     return image
 
 
+def get_own_image(actor, image_id) -> Image:
+    """An image of the actor's own project: images shared with it, or public ones, cannot be changed by it."""
+    image = get_image(actor, image_id)
+    if image.owner_id != actor.project.id:
+        raise image_not_found(image_id)
+    return image
+
+
 @dataclass
 class Page:
     items: list

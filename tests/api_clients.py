@@ -1,5 +1,6 @@
 """API clients for tests: requests signed with an access key (AK/SK) the way the official SDK signs them,
 and requests carrying a Keystone token, both sent through Django's test client."""
+import json
 from datetime import datetime, timezone
 from urllib.parse import quote
 
@@ -32,17 +33,26 @@ class SignedClient:
         return self.key.access_key
 
     def headers(self, method: str, url: str, *, secret: str | None = None, now: datetime | None = None,
-                project_id: str | None = None, extra: dict | None = None) -> dict:
-        headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT, **(extra or {})}
+                project_id: str | None = None, extra: dict | None = None, body: bytes = b"",
+                content_type: str = "application/json") -> dict:
+        headers = {"Content-Type": content_type, "User-Agent": USER_AGENT, **(extra or {})}
         project_id = project_id if project_id is not None else self.project_id
         if project_id:
             headers["X-Project-Id"] = project_id
         return sign_request(ak=self.access_key, sk=secret or self.secret, method=method, url=f"http://{HOST}{url}",
-                            headers=headers, body=b"", now=now or datetime.now(timezone.utc))
+                            headers=headers, body=body, now=now or datetime.now(timezone.utc))
 
     def get(self, path: str, params=None, **signing):
         url = f"{path}?{query_string(params)}" if params else path
         return self.client.generic("GET", url, headers=self.headers("GET", url, **signing))
+
+    def send(self, method: str, path: str, body=None, *, data: bytes | None = None,
+             content_type: str = "application/json;charset=utf-8", **signing):
+        """A request with a body: JSON (`body`, signed like the SDK signs it) or raw bytes (`data`, unsigned)."""
+        payload = json.dumps(body).encode() if data is None else data
+        # For non-JSON types the signer itself declares UNSIGNED-PAYLOAD, as the SDK does.
+        headers = self.headers(method, path, body=payload, content_type=content_type, **signing)
+        return self.client.generic(method, path, data=payload, content_type=content_type, headers=headers)
 
 
 class TokenClient:

@@ -1,4 +1,5 @@
 """Actors and worlds shared by the tests: two tenants with an administrator and a reader each."""
+import uuid
 from dataclasses import dataclass
 
 import pytest
@@ -57,5 +58,42 @@ def public_catalog(platform):
     """The public catalog in cn-north-4 (one region keeps the fixture quick)."""
     from iam.models import Region
 
-    sync_public_catalog(platform, Region.objects.get(pk="cn-north-4"))
+    sync_public_catalog(platform, Region.objects.get(pk="cn-north-4"), with_content=False)
     return platform
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """A real S3-protocol endpoint on loopback (moto's server), for tests of the S3 storage mode."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3_storage(settings, s3_server):
+    """Switches the storages to S3 mode against the loopback endpoint for one test."""
+    from console.storage import storage_for
+
+    settings.STORAGE_BACKEND = "s3"
+    settings.S3_ENDPOINT_URL = s3_server
+    settings.S3_ACCESS_KEY_ID = "test-access-key"
+    settings.S3_SECRET_ACCESS_KEY = "test-secret-key"
+    settings.S3_BUCKET_PREFIX = f"t{uuid.uuid4().hex[:8]}"
+    storage_for.cache_clear()
+    yield s3_server
+    storage_for.cache_clear()
+
+
+@pytest.fixture
+def job_worker(transactional_db):
+    """A real worker process running the jobs the test starts (on the test database and broker)."""
+    from tests.workers import start_worker
+
+    worker = start_worker()
+    yield worker
+    worker.stop()

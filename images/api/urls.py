@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from images.api import versions, views
+from images.api import imports, versions, views
 
 app_name = "ims-api"
 
@@ -8,6 +8,16 @@ urlpatterns = [
     path("v2/cloudimages", views.CloudImageListView.as_view(), name="list_images"),
     path("v2/images", views.GlanceImageListView.as_view(), name="glance_list_images"),
     path("v2/images/<str:image_id>", views.GlanceImageView.as_view(), name="glance_show_image"),
+    path("v2/images/<str:image_id>/file", imports.GlanceImageFileView.as_view(), name="glance_image_file"),
+    path("v2/cloudimages/action", imports.CreateImageView.as_view(), name="create_image"),
+    path("v2.1/cloudimages/action", imports.CreateImageSafeView.as_view(), name="create_image_in_safe_mode"),
+    path("v1/cloudimages/dataimages/action", imports.CreateDataImageView.as_view(), name="create_data_image"),
+    path("v2.1/cloudimages/dataimages/action", imports.CreateDataImageSafeView.as_view(),
+         name="create_data_image_in_safe_mode"),
+    path("v2/cloudimages/quickimport/action", imports.ImportQuickView.as_view(), name="import_image_quick"),
+    path("v2.1/cloudimages/quickimport/action", imports.ImportQuickSafeView.as_view(),
+         name="import_image_quick_in_safe_mode"),
+    path("v1/cloudimages/<str:image_id>/upload", imports.RegisterImageView.as_view(), name="register_image"),
     path("v1/cloudimages/os_version", views.OsVersionListView.as_view(), name="list_os_versions"),
     path("v1/cloudimages/quota", views.QuotaView.as_view(), name="show_image_quota"),
     path("v1/<str:project_id>/jobs/<str:job_id>", views.JobView.as_view(), name="show_job"),

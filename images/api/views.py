@@ -7,7 +7,8 @@ from rest_framework.views import APIView
 
 from console.errors import ImsError
 from images import selectors
-from images.api.representations import glance_image, image_info, job_body
+from images.api.representations import glance_created_image, glance_image, image_info, job_body
+from images.services import imports
 
 IMS = ["ims"]
 GLANCE = ["glance"]
@@ -53,6 +54,13 @@ class GlanceImageListView(APIView):
             query["marker"] = page.next_marker
             body["next"] = f"/v2/images?{query.urlencode()}"
         return Response(body)
+
+
+    @extend_schema(operation_id="glance_create_image_metadata", tags=GLANCE, request=OpenApiTypes.OBJECT,
+                   responses=OpenApiTypes.OBJECT)
+    def post(self, request):
+        image = imports.glance_create_image_metadata(request.auth, body=request.data)
+        return Response(glance_created_image(image, request.auth.project), status=201)
 
 
 class GlanceImageView(APIView):

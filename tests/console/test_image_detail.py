@@ -20,7 +20,7 @@ def test_the_detail_page_shows_basic_information_and_supported_features(console_
     html = response.content.decode()
     assert response.status_code == 200
     assert str(image.id) in html
-    for label in ("Basic information", "Public image", "Ubuntu 22.04 server 64bit", "64-bit", "ZVHD2",
+    for label in ("Basic information", "Public image", "Ubuntu 22.04 server 64bit", "64-bit", "RAW",
                   "Supported features", "User data injection", "Disk hot-plug"):
         assert label in html, label
     assert 'data-testid="support-status"' in html

@@ -42,6 +42,7 @@ class Command(BaseCommand):
             os.path.join(bin_dir, "celery"), "-A", "console", "worker", "--loglevel", "warning",
             # Threads: job work is qemu-img subprocesses, hashing and I/O, all of which release the GIL.
             "--pool", "threads", "--concurrency", "4", "--hostname", f"ims@{host}",
+            "--beat", "--schedule", str(settings.VAR_DIR / "celerybeat-schedule"),
         ], preexec_fn=die_with_parent)
         children = [web, worker]
         self._announce(host, port)

@@ -1,0 +1,141 @@
+"""End-to-end import of a generated 2 GiB image, against `qemu-img convert` and a SHA-256 pass alone.
+
+    python bench/import_pipeline.py [--size-gib 2] [--format qcow2]
+
+Runs on its own: a temporary VAR_DIR with a fresh SQLite database and local storage. It writes a raw disk,
+half random data and half zeros, converts it to the source format with qemu-img, puts it into a bucket, and
+then measures in one run: the import job (fetch, inspect, convert, chunk, hash, store) run in this process as
+a worker runs it; `qemu-img convert` of the same file alone; a SHA-256 pass over the same file alone; the
+ratio import / (convert + hash); the peak RSS of this process (the worker) and of the qemu-img children;
+and the stored bytes after importing the same image a second time.
+"""
+import argparse
+import hashlib
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MIB = 1024 * 1024
+
+
+def setup_django(var_dir: Path) -> None:
+    os.environ.update(VAR_DIR=str(var_dir), DJANGO_SETTINGS_MODULE="console.settings", LOG_LEVEL="ERROR")
+    for name in ("DATABASE_URL", "STORAGE_BACKEND", "CELERY_BROKER_URL"):
+        os.environ.pop(name, None)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def half_random_disk(path: Path, size: int) -> None:
+    """Alternating 64 MiB of random data and 64 MiB of zeros (half of them a hole)."""
+    with open(path, "wb") as handle:
+        handle.truncate(size)
+        for offset in range(0, size, 128 * MIB):
+            handle.seek(offset)
+            for _ in range(64):
+                handle.write(os.urandom(MIB))
+            handle.write(bytes(32 * MIB))
+
+
+def drop_cache(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.posix_fadvise(handle.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
+
+
+def timed(func) -> float:
+    start = time.perf_counter()
+    func()
+    return time.perf_counter() - start
+
+
+def sha256_pass(path: Path) -> None:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while piece := handle.read(4 * MIB):
+            digest.update(piece)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size-gib", type=float, default=2.0)
+    parser.add_argument("--format", default="qcow2", choices=["qcow2", "vmdk", "vhdx", "raw"])
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="ims-bench-import-"))
+    try:
+        run(work, int(args.size_gib * 1024) * MIB, args.format)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run(work: Path, size: int, fmt: str) -> None:
+    setup_django(work / "var")
+    from iam import services as iam
+    from iam.actors import system_actor
+    from images.blobs.models import Chunk
+    from images.models import Job
+    from images.pipeline import run_import
+    from images.services import imports
+    from obs.services import create_bucket, put_object
+
+    iam.ensure_regions()
+    iam.ensure_system_policies()
+    account = iam.ensure_account("bench")
+    actor = system_actor(account.projects.get(region_id="cn-north-4"))
+    raw = work / "disk.raw"
+    half_random_disk(raw, size)
+    source = raw if fmt == "raw" else work / f"disk.{fmt}"
+    if fmt != "raw":
+        subprocess.run(["qemu-img", "convert", "-f", "raw", "-O", fmt, str(raw), str(source)], check=True)
+    create_bucket(actor, name="bench")
+    with open(source, "rb") as handle:
+        put_object(actor, bucket="bench", key=source.name, stream=handle, size=source.stat().st_size)
+
+    def import_once() -> float:
+        job = imports.create_image(actor, body={"name": "bench", "image_url": f"bench:{source.name}",
+                                                "min_disk": max(40, -(-size // 1024**3))})
+        drop_cache(source)
+        seconds = timed(lambda: run_import(job.id))
+        job.refresh_from_db()
+        assert job.status == "SUCCESS", job.fail_reason
+        return seconds
+
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    first = import_once()
+    worker_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    stored_once = sum(Chunk.objects.values_list("stored_size", flat=True))
+    second = import_once()
+    stored_twice = sum(Chunk.objects.values_list("stored_size", flat=True))
+    drop_cache(source)
+    convert = timed(lambda: subprocess.run(["qemu-img", "convert", "-f", fmt if fmt != "vhd" else "vpc",
+                                            "-O", "raw", str(source), str(work / "alone.raw")], check=True))
+    drop_cache(source)
+    hashing = timed(lambda: sha256_pass(source))
+    children_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    mb = size / 1e6
+    print(f"import pipeline, {size / 1024**3:.1f} GiB {fmt} (half random, half zeros), one run, {Job.objects.count()} jobs")
+    print(f"{'measure':48} {'value':>12}")
+    print(f"{'import, first (MB/s of the virtual disk)':48} {mb / first:12.0f}   ({first:.2f} s)")
+    print(f"{'import, same image again (MB/s)':48} {mb / second:12.0f}   ({second:.2f} s)")
+    print(f"{'qemu-img convert alone (MB/s)':48} {mb / convert:12.0f}   ({convert:.2f} s)")
+    print(f"{'sha256 pass alone over the file (MB/s)':48} {source.stat().st_size / 1e6 / hashing:12.0f}   ({hashing:.2f} s)")
+    print(f"{'ratio import / (convert + hash)':48} {first / (convert + hashing):12.2f}   (goal <= 1.3)")
+    print(f"{'peak RSS, worker process (MB)':48} {worker_rss / 1024:12.0f}   (before the import {rss_before / 1024:.0f}; goal < 200)")
+    print(f"{'peak RSS, qemu-img children (MB)':48} {children_rss / 1024:12.0f}")
+    print(f"{'stored bytes after one import (MB)':48} {stored_once / 1e6:12.1f}")
+    print(f"{'stored bytes after the second import (MB)':48} {stored_twice / 1e6:12.1f}   "
+          f"(+{100 * (stored_twice - stored_once) / max(stored_once, 1):.2f}%; goal < 1%)")
+
+
+if __name__ == "__main__":
+    main()

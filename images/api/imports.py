@@ -1,0 +1,97 @@
+"""Creating images through the API: the official IMS paths and Glance's create, upload and download."""
+from django.http import StreamingHttpResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework.parsers import BaseParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from console.errors import ImsError
+from images import selectors
+from images.api.representations import glance_created_image
+from images.services import imports
+
+IMS = ["ims"]
+GLANCE = ["glance"]
+
+
+def job_response(job) -> Response:
+    return Response({"job_id": job.id}, status=200)
+
+
+def body_of(request) -> dict:
+    data = request.data
+    if not isinstance(data, dict):
+        raise ImsError("IMG.0001", _("The request body must be a JSON object."))
+    return data
+
+
+class JobOperationView(APIView):
+    """POST of one JSON body to one service function that answers with a job."""
+
+    service = None
+
+    def post(self, request):
+        return job_response(type(self).service(request.auth, body=body_of(request)))
+
+
+def job_view(name: str, service, path_doc: str):
+    view = type(f"{name.title().replace('_', '')}View", (JobOperationView,), {"service": staticmethod(service)})
+    view.post = extend_schema(operation_id=name, tags=IMS, request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT,
+                              description=path_doc)(view.post)
+    return view
+
+
+CreateImageView = job_view("create_image", imports.create_image, "Create a private image (image_url: bucket:key).")
+CreateImageSafeView = job_view("create_image_in_safe_mode", imports.create_image_in_safe_mode, "Safe-mode twin.")
+CreateDataImageView = job_view("create_data_image", imports.create_data_image, "Create a data disk image.")
+CreateDataImageSafeView = job_view("create_data_image_in_safe_mode", imports.create_data_image_in_safe_mode,
+                                   "Safe-mode twin.")
+ImportQuickView = job_view("import_image_quick", imports.import_image_quick, "Fast import of a RAW file.")
+ImportQuickSafeView = job_view("import_image_quick_in_safe_mode", imports.import_image_quick_in_safe_mode,
+                               "Safe-mode twin.")
+
+
+class RegisterImageView(APIView):
+    @extend_schema(operation_id="register_image", tags=IMS, request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    def put(self, request, image_id):
+        image = selectors.get_own_image(request.auth, image_id)
+        return job_response(imports.register_image(request.auth, image=image,
+                                                   image_url=body_of(request).get("image_url")))
+
+
+class OctetStreamParser(BaseParser):
+    """Declares the upload's media type; the view reads the stream itself, piece by piece."""
+
+    media_type = "application/octet-stream"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        return stream
+
+
+class GlanceImageFileView(APIView):
+    parser_classes = [OctetStreamParser]
+
+    @extend_schema(operation_id="glance_upload_image_file", tags=GLANCE, request={"application/octet-stream": bytes},
+                   responses={204: None})
+    def put(self, request, image_id):
+        image = selectors.get_own_image(request.auth, image_id)
+        raw = request._request
+        # Django reads nothing of a chunked body (no Content-Length); the WSGI server has already de-chunked it.
+        chunked = "chunked" in raw.headers.get("Transfer-Encoding", "").lower()
+        stream = raw.META["wsgi.input"] if chunked else raw
+        length = None if chunked else int(raw.META.get("CONTENT_LENGTH") or 0)
+        imports.glance_upload_image_file(request.auth, image=image, stream=stream, content_length=length)
+        return Response(status=204)
+
+    @extend_schema(operation_id="glance_download_image_file", tags=GLANCE,
+                   responses={(200, "application/octet-stream"): bytes})
+    def get(self, request, image_id):
+        image, chunks = imports.glance_download_image_file(request.auth, image_id=image_id)
+        response = StreamingHttpResponse(chunks, content_type="application/octet-stream")
+        response["Content-Length"] = str(image.size)
+        response["Content-MD5"] = image.checksum
+        response["X-Image-Meta-Checksum"] = image.checksum
+        response["Content-Disposition"] = f'attachment; filename="{image.id}.{image.disk_format}"'
+        return response

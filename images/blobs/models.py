@@ -1,0 +1,72 @@
+"""Chunks (stored once per region), and manifests that list the chunks of one disk's virtual content."""
+import uuid
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from iam.models import Region
+
+CHUNK_SIZE = 4 * 1024 * 1024
+
+
+class Chunk(models.Model):
+    """One stored object: the zstd-compressed plaintext of a 4 MiB (or shorter, last) slice of a disk.
+
+    `generation` makes the object's name unique to this row: if the collector deletes a row and a
+    concurrent import stores the same content again, the collector's late delete of the old object can
+    never hit the new one.
+    """
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    digest = models.CharField(max_length=64, help_text=_("SHA-256 of the plaintext, lowercase hex."))
+    generation = models.CharField(max_length=16)
+    size = models.PositiveIntegerField(help_text=_("Plaintext bytes."))
+    stored_size = models.PositiveIntegerField(help_text=_("Bytes of the stored object."))
+    created_at = models.DateTimeField(default=timezone.now)
+    # Every writer that is about to name this chunk in a manifest sets it first; the collector spares
+    # unreferenced chunks touched within its grace period.
+    last_referenced_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["region", "digest"], name="unique_chunk_per_region")]
+
+    def __str__(self):
+        return f"{self.region_id}/{self.digest[:12]}"
+
+    @property
+    def object_name(self) -> str:
+        return object_name(self.digest, self.generation)
+
+
+def object_name(digest: str, generation: str) -> str:
+    return f"sha256/{digest[:2]}/{digest[2:4]}/{digest}.{generation}"
+
+
+class Manifest(models.Model):
+    """A disk's virtual content: entry i covers bytes [i × chunk_size, (i + 1) × chunk_size); no entry = zeros."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    virtual_size = models.BigIntegerField()
+    chunk_size = models.PositiveIntegerField(default=CHUNK_SIZE)
+    data_bytes = models.BigIntegerField(default=0, help_text=_("Plaintext bytes of the stored (non-zero) chunks."))
+    stored_bytes = models.BigIntegerField(default=0, help_text=_("Stored bytes of its distinct chunks."))
+    new_bytes = models.BigIntegerField(default=0, help_text=_("Stored bytes it added to the region when written."))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return str(self.id)
+
+
+class ManifestEntry(models.Model):
+    manifest = models.ForeignKey(Manifest, on_delete=models.CASCADE, related_name="entries")
+    index = models.PositiveIntegerField()
+    chunk = models.ForeignKey(Chunk, on_delete=models.PROTECT, related_name="entries")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["manifest", "index"], name="unique_manifest_index")]
+        verbose_name_plural = "manifest entries"
+
+    def __str__(self):
+        return f"{self.manifest_id}[{self.index}]"

@@ -1,0 +1,190 @@
+"""The import job, phase by phase: fetch → inspect → store (decode, chunk, hash) → done.
+
+Runs in a worker (`images.tasks.run_job`); every phase reports progress to the Job. Any refusal or fault
+goes through `jobs.fail`, which leaves the job FAIL, the image in the error state and nothing on disk.
+"""
+import hashlib
+import logging
+import shutil
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from console.errors import ImsError
+from iam.actors import system_actor
+from images import rules
+from images.choices import ImageStatus, VirtualEnvType
+from images.models import Image, Job
+from images.services import jobs
+
+logger = logging.getLogger(__name__)
+READ_SIZE = 4 * 1024 * 1024
+PHASES = ("fetch", "inspect", "store")
+
+
+class Reporter:
+    """Turns byte counts into job progress, at most a few database writes a second."""
+
+    def __init__(self, job: Job, phase: str, total: int):
+        self.job, self.phase, self.total, self.last = job, phase, total, 0.0
+        jobs.report(job, phase=phase, done=0, total=total)
+
+    def __call__(self, done: int, total: int | None = None) -> None:
+        now = time.monotonic()
+        if now - self.last >= 0.5 or (total or self.total) == done:
+            self.last = now
+            jobs.report(self.job, phase=self.phase, done=done, total=total or self.total)
+
+
+class FileHasher(threading.Thread):
+    """MD5 and SHA-256 of a file, read beside the conversion (hashlib releases the GIL)."""
+
+    def __init__(self, path: Path):
+        super().__init__(daemon=True)
+        self.path, self.md5, self.sha256, self.error = path, hashlib.md5(), hashlib.sha256(), None
+
+    def run(self):
+        try:
+            with open(self.path, "rb") as handle:
+                while piece := handle.read(READ_SIZE):
+                    self.md5.update(piece)
+                    self.sha256.update(piece)
+        except OSError as error:
+            self.error = error
+
+
+def run_import(job_id: str) -> None:
+    job = Job.objects.select_related("image__region", "project__region", "project__account").filter(pk=job_id).first()
+    if job is None or not jobs.start(job, "fetch"):
+        return  # unknown, or already finished: a redelivered message must not run a job twice
+    try:
+        import_file(job)
+    except ImsError as error:
+        jobs.fail(job, error)
+    except Exception:
+        logger.exception("import job %s failed", job_id)
+        jobs.fail(job, ImsError("IMG.0899", _("The import failed because of an internal error; nothing was kept. "
+                                              "Please try again or contact the operator.")))
+
+
+@dataclass
+class Source:
+    """The uploaded file as a local path, with its hashes when they were computed as it arrived."""
+
+    path: Path
+    md5: str = ""
+    sha256: str = ""
+
+
+def fetch(job: Job) -> Source:
+    """The staged upload, the bucket's own file, or a download into staging (hashed on the way)."""
+    staging = jobs.staging_dir(job)
+    staging.mkdir(parents=True, exist_ok=True)
+    if job.entities.get("staged"):
+        return Source(staging / "upload", job.entities.get("file_md5", ""), job.entities.get("file_sha256", ""))
+    from obs.services import local_path_or_none, open_object_for_reading
+
+    stream, stored = open_object_for_reading(system_actor(job.project), job.project.region_id,
+                                             job.entities["image_url"])
+    with stream:
+        local = local_path_or_none(stored)
+        if local is not None:
+            # The object store hashed the file when it was written, and nobody else writes its folder.
+            return Source(local, stored.md5, stored.sha256)
+        target, report, done = staging / "source", Reporter(job, "fetch", stored.size), 0
+        md5, sha256 = hashlib.md5(), hashlib.sha256()
+        with open(target, "xb") as handle:
+            while piece := stream.read(READ_SIZE):
+                handle.write(piece)
+                md5.update(piece)
+                sha256.update(piece)
+                done += len(piece)
+                report(done)
+    return Source(target, md5.hexdigest(), sha256.hexdigest())
+
+
+def check_disk_size(job: Job, virtual_size: int) -> None:
+    needed = rules.gib_ceil(virtual_size)
+    if job.entities.get("min_disk") and needed > job.entities["min_disk"]:
+        raise ImsError("IMG.0723", _("The disk in the file is %(need)d GB, larger than the %(have)d GB given as "
+                                     "the minimum (target) disk; give at least %(need)d GB.")
+                       % {"need": needed, "have": job.entities["min_disk"]})
+
+
+def store_disk(job: Job, source: Path, inspection):
+    """Chunks and hashes the virtual disk: read straight from a raw file, or decoded by qemu-nbd as it is read
+    (no temporary raw copy: no second write of the whole disk, and hashing starts at once)."""
+    from images.blobs.store import write_disk, write_raw_disk
+    from images.formats.nbd import NbdDisk, check_plain_disk
+
+    report = Reporter(job, "store", inspection.virtual_size)
+    if inspection.format in ("raw", "iso"):
+        return write_raw_disk(job.project.region, source, on_progress=report)
+    with NbdDisk(source, inspection.qemu_driver, jobs.staging_dir(job)) as disk:
+        check_plain_disk(disk, jobs.staging_dir(job), expected_size=inspection.virtual_size)
+        return write_disk(job.project.region, disk, on_progress=report)
+
+
+def import_file(job: Job) -> None:
+    from images.formats.inspector import inspect_image_file
+
+    fetched = fetch(job)
+    source = fetched.path
+    jobs.report(job, phase="inspect", percent=0.0)
+    limit = settings.IMS_IMAGE_SIZE_CAP if not job.entities.get("fast") else 1024 ** 4
+    inspection = inspect_image_file(source, declared_format=job.entities.get("declared_format"),
+                                    max_file_size=limit, max_virtual_size=limit)
+    if job.entities.get("fast") and inspection.format != "raw":
+        raise ImsError("IMG.0724", _("Fast import takes RAW files only; this file is %(format)s. Use a normal "
+                                     "import, or convert it to RAW first.") % {"format": inspection.format.upper()})
+    if job.image.virtual_env_type == VirtualEnvType.ISO_IMAGE and inspection.format != "iso":
+        raise ImsError("IMG.0703", _("An ISO image needs an ISO file; this file is %(format)s.")
+                       % {"format": inspection.format.upper()})
+    check_disk_size(job, inspection.virtual_size)
+    plain = inspection.format in ("raw", "iso")  # the file is the disk: its hashes are the disk's hashes
+    hasher = None
+    if not plain and not (fetched.md5 and fetched.sha256):
+        hasher = FileHasher(source)
+        hasher.start()
+    result = store_disk(job, source, inspection)
+    if hasher is not None:
+        file_md5, file_sha256 = _joined(hasher)
+    elif plain:
+        file_md5, file_sha256 = result.md5, result.sha256
+    else:
+        file_md5, file_sha256 = fetched.md5, fetched.sha256
+    expected = job.entities.get("expected_sha256")
+    if expected and expected != file_sha256:
+        raise ImsError("IMG.0720", _("The file's SHA-256 is %(actual)s, not the expected %(expected)s; the file "
+                                     "changed or is not the one meant.") % {"actual": file_sha256, "expected": expected})
+    finish(job, inspection, result, file_md5=file_md5, file_sha256=file_sha256)
+
+
+def _joined(hasher: FileHasher) -> tuple[str, str]:
+    hasher.join()
+    if hasher.error:
+        raise ImsError("IMG.0711", _("The file could not be read to the end."))
+    return hasher.md5.hexdigest(), hasher.sha256.hexdigest()
+
+
+def finish(job: Job, inspection, result, *, file_md5: str, file_sha256: str) -> None:
+    """The image becomes active with what a download returns: the raw virtual disk, and its checksums."""
+    served_format = "iso" if inspection.format == "iso" else "raw"
+    with transaction.atomic():
+        updated = Image.objects.filter(pk=job.image_id, status=ImageStatus.SAVING).update(
+            status=ImageStatus.ACTIVE, manifest=result.manifest, disk_format=served_format,
+            size=inspection.virtual_size, virtual_size=inspection.virtual_size, checksum=result.md5,
+            os_hash_algo="sha256", os_hash_value=result.sha256, file_format=inspection.format,
+            file_size=inspection.file_size, file_md5=file_md5, file_sha256=file_sha256,
+            min_disk=max(job.image.min_disk, rules.gib_ceil(inspection.virtual_size)),
+            active_at=timezone.now(), updated_at=timezone.now())
+        if not updated:
+            raise ImsError("IMG.0802", _("The image was deleted while it was being imported."))
+        jobs.succeed(job, image_id=str(job.image_id), image_name=job.image.name)
+    shutil.rmtree(jobs.staging_dir(job), ignore_errors=True)

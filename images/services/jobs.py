@@ -1,0 +1,87 @@
+"""The life of a Job: started with its image, progress reported, finished, or failed cleanly.
+
+A failed job leaves: the job FAIL with a stable code and a reason a user understands, its image in the
+error state (which frees the image quota), its staging files removed, and its chunks free to the collector.
+"""
+import logging
+import shutil
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from console.errors import ImsError
+from images.choices import ImageStatus
+from images.models import Image, Job, JobStatus
+
+logger = logging.getLogger(__name__)
+ACTIVE_STATES = (JobStatus.INIT, JobStatus.RUNNING)
+# A running job writes its heartbeat at least this often; twice as long without one means its worker died.
+HEARTBEAT_INTERVAL = timedelta(seconds=30)
+STALE_AFTER = timedelta(minutes=5)
+
+
+def staging_dir(job: Job):
+    return settings.VAR_DIR / "staging" / job.id
+
+
+def enqueue(job: Job) -> None:
+    """Sends the job to a worker once the transaction that created it has committed."""
+    from images.tasks import run_job
+
+    transaction.on_commit(lambda: run_job.delay(job.id))
+
+
+def new_job(actor, job_type: str, image: Image | None, **entities) -> Job:
+    return Job.objects.create(job_type=job_type, project=actor.project, user=actor.user if actor.user else None,
+                              image=image, entities=entities)
+
+
+def start(job: Job, phase: str) -> bool:
+    """Marks the job running; False when it already ended (a redelivered message must not rerun it)."""
+    now = timezone.now()
+    updated = Job.objects.filter(pk=job.pk, status__in=ACTIVE_STATES).update(
+        status=JobStatus.RUNNING, begin_time=now, heartbeat_at=now, phase=phase)
+    return bool(updated)
+
+
+def report(job: Job, *, phase: str, done: int = 0, total: int = 0, percent: float | None = None) -> None:
+    if percent is None:
+        percent = round(100.0 * done / total, 1) if total else 0.0
+    job.phase, job.bytes_done, job.bytes_total, job.percent = phase, done, total, percent
+    Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
+        phase=phase, bytes_done=done, bytes_total=total, percent=percent, heartbeat_at=timezone.now())
+
+
+def succeed(job: Job, **entities) -> None:
+    Job.objects.filter(pk=job.pk).update(
+        status=JobStatus.SUCCESS, end_time=timezone.now(), percent=100.0, phase="done",
+        entities={**job.entities, **entities})
+
+
+def fail(job: Job, error: ImsError) -> None:
+    """The one failure path: job FAIL, image in the error state, staging removed.
+
+    Chunks the job wrote are referenced by no image, so the collector removes them after its grace period.
+    """
+    with transaction.atomic():
+        Job.objects.filter(pk=job.pk).update(
+            status=JobStatus.FAIL, end_time=timezone.now(), error_code=error.code, fail_reason=error.message)
+        if job.image_id:
+            Image.objects.filter(pk=job.image_id).exclude(status=ImageStatus.ACTIVE).update(
+                status=ImageStatus.KILLED, manifest=None)
+    shutil.rmtree(staging_dir(job), ignore_errors=True)
+
+
+def reap_stale_jobs(*, stale_after: timedelta = STALE_AFTER) -> int:
+    """Fails the jobs whose worker died (no heartbeat for `stale_after`); a periodic task and worker start-up call it."""
+    cutoff = timezone.now() - stale_after
+    stale = Job.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=cutoff)
+    count = 0
+    for job in stale:
+        fail(job, ImsError("IMG.0801", _("The worker running this job stopped before it finished; "
+                                         "nothing of it was kept. Please try again.")))
+        count += 1
+    return count

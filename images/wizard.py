@@ -1,0 +1,83 @@
+"""Console: the "Create private image" wizard (with its dry run), and the job pages with live progress."""
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+
+from console.errors import ImsError
+from iam.authz import can, scope
+from images import selectors
+from images.forms import CreateImageForm
+from images.models import Job
+from images.services import imports
+from images.services.dry_run import check_image_file
+from images.views import ConsolePage, error_page
+
+SERVICES = {"system": imports.create_image, "iso": imports.create_image, "data": imports.create_data_image}
+
+
+def bucket_objects(actor) -> list[str]:
+    """The files the actor may read in this region's buckets (none without object-storage permission)."""
+    from obs.models import StoredObject
+
+    rows = scope(actor, "obs:objects:list", StoredObject.objects.select_related("bucket")).order_by(
+        "bucket__name", "key")[:500]
+    return [f"{row.bucket.name}:{row.key}" for row in rows]
+
+
+def may_create(actor) -> bool:
+    return can(actor, "ims:serverImages:create") or can(actor, "ims:dataImages:create")
+
+
+NO_CREATE = _("Your user may not create images in this region. Ask an administrator of your account for "
+              "IMS FullAccess here.")
+
+
+class CreateImageView(ConsolePage):
+    template = "images/image_create.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if getattr(request, "actor", None) is not None and not may_create(request.actor):
+            return error_page(request, 403, NO_CREATE)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        form = CreateImageForm(objects=bucket_objects(request.actor), initial={"image_url": request.GET.get("url")})
+        return render(request, self.template, {"form": form, "tab": "private"})
+
+    def post(self, request):
+        form = CreateImageForm(request.POST, objects=bucket_objects(request.actor))
+        if form.is_valid():
+            try:
+                job = SERVICES[form.cleaned_data["kind"]](request.actor, body=form.api_body())
+            except ImsError as error:
+                form.add_error(None, f"{error.message} ({error.code})")
+            else:
+                return redirect("images:job_detail", job_id=job.id)
+        return render(request, self.template, {"form": form, "tab": "private"}, status=400)
+
+
+class DryRunView(ConsolePage):
+    """htmx: inspects the chosen file and shows format, size, safety verdict and quota impact."""
+
+    def post(self, request):
+        url = request.POST.get("image_url", "")
+        declared = "iso" if request.POST.get("kind") == "iso" else None
+        if not url:
+            return render(request, "images/_dry_run.html", {"missing": True})
+        try:
+            result = check_image_file(request.actor, url=url, declared_format=declared)
+        except ImsError as error:
+            return render(request, "images/_dry_run.html", {"error": error})
+        return render(request, "images/_dry_run.html", {"result": result})
+
+
+class JobListView(ConsolePage):
+    def get(self, request):
+        jobs = Job.objects.visible_to(request.actor).select_related("image").order_by("-created_at")[:100]
+        return render(request, "images/job_list.html", {"jobs": jobs, "nav": "jobs"})
+
+
+class JobDetailView(ConsolePage):
+    def get(self, request, job_id):
+        job = selectors.get_job(request.actor, job_id)
+        template = "images/_job_progress.html" if request.htmx else "images/job_detail.html"
+        return render(request, template, {"job": job, "nav": "jobs"})
