@@ -1,4 +1,5 @@
-"""A 2 GiB upload through the console's upload endpoint, as the bucket page sends it: MB/s and server RSS.
+"""A 2 GiB upload through the console's upload endpoint, as the bucket page sends it, and through Glance's
+`PUT /v2/images/{id}/file`, as OpenStack clients send it: MB/s and server RSS.
 
     python bench/upload.py [--size-mib 2048] [--part-mib 8] [--parallel 4] [--keep]
 
@@ -6,8 +7,9 @@ Runs on its own: a temporary VAR_DIR (local object storage, SQLite), migrated, w
 then the real server (`manage.py run_console`: gunicorn and a job worker) on a free port of 127.0.0.1. The
 bench signs in to the console, starts a multipart upload through the REST API with the session and CSRF token,
 sends the parts several at a time from generated data (never held whole on either side), completes it with the
-SHA-256 computed beforehand, and stops the server. Meanwhile it samples the resident memory (RSS) of every
-gunicorn process. The goal: RSS flat while gigabytes pass, each process well under 150 MB.
+SHA-256 computed beforehand; then it gets a token from /v3/auth/tokens, creates an image and uploads the same
+amount of data to it in one streamed PUT; and stops the server. Meanwhile it samples the resident memory (RSS)
+of every gunicorn process. The goal: RSS flat while gigabytes pass, each process well under 150 MB.
 """
 import argparse
 import hashlib
@@ -266,6 +268,7 @@ def main() -> None:
         sent = time.monotonic()
         stored = session.json("POST", f"/v1/obs/uploads/{upload['id']}/complete", {"sha256": expected})
         completed = time.monotonic()
+        glance = glance_upload(session, size, part_size)
         time.sleep(1)
         memory.stop()
     finally:
@@ -274,6 +277,40 @@ def main() -> None:
         stop_server(server)
     assert stored["sha256"] == expected and stored["size"] == size, stored
     report(args, size, upload, idle, memory.samples, began, sent, completed, var_dir)
+    report_glance(size, memory.samples, *glance)
+
+
+def glance_upload(session: Session, size: int, part_size: int) -> tuple[float, float]:
+    """One streamed PUT of `size` bytes to a new image, with a Keystone token; returns (start, end)."""
+    body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
+        "name": USERNAME, "password": PASSWORD, "domain": {"name": "bench"}}}}}}
+    connection = session.connection()
+    connection.request("POST", "/v3/auth/tokens", json.dumps(body), {"Content-Type": "application/json"})
+    response = connection.getresponse()
+    response.read()
+    token = response.getheader("X-Subject-Token")
+    headers = {"X-Auth-Token": token, "Content-Type": "application/json"}
+    connection.request("POST", "/v2/images", json.dumps({"name": "bench", "disk_format": "raw"}), headers)
+    response = connection.getresponse()
+    image = json.loads(response.read())
+    parts = (chunk for number in range(1, -(-size // part_size) + 1) for chunk in part_pieces(number, part_size, size))
+    began = time.monotonic()
+    connection.request("PUT", f"/v2/images/{image['id']}/file", body=parts,
+                       headers={"X-Auth-Token": token, "Content-Type": "application/octet-stream",
+                                "Content-Length": str(size)})
+    response = connection.getresponse()
+    answer = response.read()
+    assert response.status == 204, (response.status, answer[:300])
+    return began, time.monotonic()
+
+
+def report_glance(size, samples, began, ended) -> None:
+    during = [rss for moment, rss in samples if began <= moment <= ended and rss]
+    peak = max((max(rss.values()) for rss in during), default=0)
+    print(f"\nGlance PUT /v2/images/{{id}}/file, {size / MiB:,.0f} MiB in one streamed request (token auth; the body "
+          f"is staged and hashed, md5 + sha256, as it arrives)")
+    print(f"{'upload':34} {ended - began:8.1f} s  {size / 1e6 / (ended - began):8.1f} MB/s")
+    print(f"{'  largest gunicorn process, peak':34} {peak / MiB:8.1f} MiB   (goal: under 150 MB, flat)")
 
 
 def report(args, size, upload, idle, samples, began, sent, completed, var_dir) -> None:

@@ -37,12 +37,12 @@ def demo_password() -> str:
 
 
 @transaction.atomic
-def seed_demo() -> list[DemoUser]:
+def seed_demo(*, with_content: bool = True) -> list[DemoUser]:
     regions = iam.ensure_regions()
     policies = iam.ensure_system_policies()
     platform = iam.ensure_account(PLATFORM_ACCOUNT, is_platform=True)
     for region in regions:
-        sync_public_catalog(platform, region)
+        sync_public_catalog(platform, region, with_content=with_content)
     password = demo_password()
     users = []
     for name in DEMO_ACCOUNTS:

@@ -21,6 +21,7 @@ from iam.actors import system_actor
 from images import rules
 from images.choices import ImageStatus, VirtualEnvType
 from images.models import Image, Job
+from images.runners import runner
 from images.services import jobs
 
 logger = logging.getLogger(__name__)
@@ -59,6 +60,8 @@ class FileHasher(threading.Thread):
             self.error = error
 
 
+@runner("createImageByFile", "createDataImageByFile", "createIsoImage", "importImageQuick", "registerImage",
+        "uploadImage")
 def run_import(job_id: str) -> None:
     job = Job.objects.select_related("image__region", "project__region", "project__account").filter(pk=job_id).first()
     if job is None or not jobs.start(job, "fetch"):

@@ -5,9 +5,9 @@ from celery.signals import worker_ready
 
 @shared_task(name="images.run_job", acks_late=True)
 def run_job(job_id: str) -> None:
-    from images.pipeline import run_import
+    from images.runners import run
 
-    run_import(job_id)
+    run(job_id)
 
 
 @shared_task(name="images.reap_stale_jobs")

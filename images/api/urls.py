@@ -1,4 +1,4 @@
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
 from images.api import imports, versions, views
 
@@ -22,6 +22,7 @@ urlpatterns = [
     path("v1/cloudimages/quota", views.QuotaView.as_view(), name="show_image_quota"),
     path("v1/<str:project_id>/jobs/<str:job_id>", views.JobView.as_view(), name="show_job"),
     path("v1/cloudimages/job/<str:job_id>", views.JobProgressView.as_view(), name="show_job_progress"),
+    path("", include("images.api.family_urls")),
     path("v2/schemas/<str:name>", versions.SchemaView.as_view(), name="glance_schema"),
     re_path(r"^(?P<version>v\d+(?:\.\d+)?)$", versions.VersionView.as_view(), name="show_version"),
     path("", versions.VersionListView.as_view(), name="list_versions"),

@@ -1,4 +1,5 @@
 """`manage.py seed_demo` and `manage.py create_access_key`: the names operators and automation rely on."""
+import hashlib
 import re
 from io import StringIO
 
@@ -15,10 +16,10 @@ from images.public_catalog import PUBLIC_IMAGES
 from tests import factories
 
 
-def seed(monkeypatch, password="Demo-Password-2026") -> str:
+def seed(monkeypatch, password="Demo-Password-2026", *, content=False) -> str:
     monkeypatch.setenv("DEMO_PASSWORD", password)
     out = StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", *([] if content else ["--without-content"]), stdout=out)
     return out.getvalue()
 
 
@@ -36,6 +37,19 @@ def test_seed_demo_creates_regions_catalog_and_both_demo_tenants(monkeypatch):
         assert all(re.fullmatch(r"[0-9a-f]{32}", project.id) for project in projects)
         assert f"{account}-admin" in output and f"{account}-reader" in output
     assert "Demo-Password-2026" in output
+
+
+@pytest.mark.django_db
+def test_public_images_get_real_disk_content_through_the_chunk_store(monkeypatch):
+    from images.blobs.store import iter_raw_disk
+    from images.services.catalog import CONTENT_SIZE
+
+    seed(monkeypatch, content=True)
+    image = Image.objects.filter(image_type=ImageType.GOLD, region_id="cn-east-3", name__startswith="Ubuntu").first()
+    data = b"".join(iter_raw_disk(image.manifest))
+    assert len(data) == CONTENT_SIZE == image.size and data[510:512] == b"\x55\xaa"
+    assert image.name.encode() in data
+    assert hashlib.sha256(data).hexdigest() == image.os_hash_value and image.disk_format == "raw"
 
 
 @pytest.mark.django_db

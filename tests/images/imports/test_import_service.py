@@ -208,3 +208,15 @@ def test_a_finished_job_is_not_run_again(admin, tmp_path):
     assert job.status == JobStatus.SUCCESS
     run_import(job.id)  # a redelivered message
     assert Job.objects.get(pk=job.pk).status == JobStatus.SUCCESS
+
+
+def test_an_image_nested_inside_the_disk_is_refused(admin, tmp_path):
+    inner = tmp_path / "inner.qcow2"
+    subprocess.run(["qemu-img", "create", "-f", "qcow2", "-b", "/etc/passwd", "-F", "raw", str(inner), "1M"],
+                   check=True, capture_output=True)
+    outer = tmp_path / "outer.qcow2"  # a qcow2 whose virtual disk holds the bytes of another qcow2
+    subprocess.run(["qemu-img", "convert", "-f", "raw", "-O", "qcow2", str(inner), str(outer)],
+                   check=True, capture_output=True)
+    job = run(create(admin, upload(admin, outer, "outer.qcow2")))
+    assert (job.status, job.error_code) == (JobStatus.FAIL, "IMG.0716")
+    assert job.image.status == ImageStatus.KILLED and not jobs.staging_dir(job).exists()

@@ -1,0 +1,25 @@
+"""Which function runs a job of each type. Job families register theirs with `@runner("jobType")`."""
+import importlib
+
+RUNNERS: dict[str, callable] = {}
+# The modules that register runners; imported once by the worker before it runs a job.
+RUNNER_MODULES = ("images.pipeline", "images.services.members", "images.services.copy", "images.services.export")
+
+
+def runner(*job_types: str):
+    def register(func):
+        for job_type in job_types:
+            RUNNERS[job_type] = func
+        return func
+
+    return register
+
+
+def run(job_id: str) -> None:
+    from images.models import Job
+
+    for module in RUNNER_MODULES:
+        importlib.import_module(module)
+    job_type = Job.objects.filter(pk=job_id).values_list("job_type", flat=True).first()
+    if job_type is not None:
+        RUNNERS[job_type](job_id)
