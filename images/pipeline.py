@@ -5,6 +5,7 @@ goes through `jobs.fail`, which leaves the job FAIL, the image in the error stat
 """
 import hashlib
 import logging
+import os
 import shutil
 import threading
 import time
@@ -67,7 +68,8 @@ def run_import(job_id: str) -> None:
     if job is None or not jobs.start(job, "fetch"):
         return  # unknown, or already finished: a redelivered message must not run a job twice
     try:
-        import_file(job)
+        with jobs.Heartbeat(job):
+            import_file(job)
     except ImsError as error:
         jobs.fail(job, error)
     except Exception:
@@ -86,21 +88,27 @@ class Source:
 
 
 def fetch(job: Job) -> Source:
-    """The staged upload, the bucket's own file, or a download into staging (hashed on the way)."""
+    """A private, unchangeable copy of the uploaded file in the job's staging folder, hashed on the way in.
+
+    Everything after this reads only that copy: the tenant may replace the bucket object at any moment, and
+    the file that was inspected must be the file that is decoded (else a checked file could be swapped for
+    one naming a host file as its backing file)."""
     staging = jobs.staging_dir(job)
     staging.mkdir(parents=True, exist_ok=True)
     if job.entities.get("staged"):
         return Source(staging / "upload", job.entities.get("file_md5", ""), job.entities.get("file_sha256", ""))
     from obs.services import local_path_or_none, open_object_for_reading
 
+    target = staging / "source"
     stream, stored = open_object_for_reading(system_actor(job.project), job.project.region_id,
                                              job.entities["image_url"])
     with stream:
         local = local_path_or_none(stored)
-        if local is not None:
-            # The object store hashed the file when it was written, and nobody else writes its folder.
-            return Source(local, stored.md5, stored.sha256)
-        target, report, done = staging / "source", Reporter(job, "fetch", stored.size), 0
+        if local is not None and _linked(local, target):
+            # Objects are only ever replaced by renaming a new file into place, so the linked inode never
+            # changes; its hashes are computed again below, as the bucket's record may describe another version.
+            return Source(target)
+        report, done = Reporter(job, "fetch", stored.size), 0
         md5, sha256 = hashlib.md5(), hashlib.sha256()
         with open(target, "xb") as handle:
             while piece := stream.read(READ_SIZE):
@@ -110,6 +118,14 @@ def fetch(job: Job) -> Source:
                 done += len(piece)
                 report(done)
     return Source(target, md5.hexdigest(), sha256.hexdigest())
+
+
+def _linked(source: Path, target: Path) -> bool:
+    try:
+        os.link(source, target)
+        return True
+    except OSError:
+        return False  # another file system: copy it instead
 
 
 def check_disk_size(job: Job, virtual_size: int) -> None:

@@ -52,7 +52,7 @@ def check_int(field: str, value, low: int, high: int, *, default=None) -> int:
 def check_choice(field: str, value, allowed, *, default=None) -> str:
     if value in (None, "") and default is not None:
         return default
-    if value not in allowed:
+    if not isinstance(value, str) or value not in allowed:
         raise invalid(field, _("must be one of: %(values)s.") % {"values": ", ".join(sorted(allowed))})
     return value
 
@@ -88,6 +88,15 @@ def check_tags(image_tags=None, tags=None) -> dict[str, str]:
 def check_bucket_url(field: str, value) -> str:
     if not isinstance(value, str) or ":" not in value or value.startswith(":") or value.endswith(":"):
         raise invalid(field, _("must name an object as bucket:key."))
+    return value
+
+
+def check_bool(field: str, value, *, default: bool = False) -> bool:
+    """A JSON boolean: the string "false" must not quietly become True."""
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        raise invalid(field, _("must be true or false (a JSON boolean)."))
     return value
 
 

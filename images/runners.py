@@ -20,6 +20,15 @@ def run(job_id: str) -> None:
 
     for module in RUNNER_MODULES:
         importlib.import_module(module)
-    job_type = Job.objects.filter(pk=job_id).values_list("job_type", flat=True).first()
-    if job_type is not None:
-        RUNNERS[job_type](job_id)
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None:
+        return
+    if job.job_type not in RUNNERS:
+        from django.utils.translation import gettext as _
+
+        from console.errors import ImsError
+        from images.services.jobs import fail
+
+        fail(job, ImsError("IMG.0899", _("This kind of job cannot run on this installation.")))
+        return
+    RUNNERS[job.job_type](job_id)

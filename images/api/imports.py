@@ -81,7 +81,10 @@ class GlanceImageFileView(APIView):
         # Django reads nothing of a chunked body (no Content-Length); the WSGI server has already de-chunked it.
         chunked = "chunked" in raw.headers.get("Transfer-Encoding", "").lower()
         stream = raw.META["wsgi.input"] if chunked else raw
-        length = None if chunked else int(raw.META.get("CONTENT_LENGTH") or 0)
+        try:
+            length = None if chunked else int(raw.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            raise ImsError("IMG.0001", _("Content-Length must be a whole number.")) from None
         imports.glance_upload_image_file(request.auth, image=image, stream=stream, content_length=length)
         return Response(status=204)
 

@@ -103,10 +103,16 @@ def glance_image(image, project) -> dict:
     }
 
 
+# What a job's entities may show its caller (ims-api §4.1); the rest is the worker's own bookkeeping.
+PUBLIC_JOB_ENTITIES = ("image_id", "image_name", "results", "sub_jobs_result", "sub_jobs_list", "bytes_moved",
+                       "target_image_id", "target_region", "object_url")
+
+
 def job_body(job) -> dict:
+    public = {key: job.entities[key] for key in PUBLIC_JOB_ENTITIES if key in job.entities}
     entities = {"image_id": str(job.image_id) if job.image_id else "", "image_name": job.image.name if job.image else "",
                 "current_task": job.phase, "process_percent": job.percent,
-                "bytes_done": job.bytes_done, "bytes_total": job.bytes_total, **job.entities}
+                "bytes_done": job.bytes_done, "bytes_total": job.bytes_total, **public}
     if job.error_code:
         entities.update(error_code=job.error_code, error=job.fail_reason)
     return {

@@ -32,6 +32,9 @@ FLAG_FIXED_NEWSTYLE, FLAG_NO_ZEROES = 1, 2
 OPT_GO, REP_ACK, REP_INFO, INFO_EXPORT = 7, 1, 3, 0
 CMD_READ, CMD_DISC = 0, 2
 START_TIMEOUT = 30.0
+# A reply slower than this means qemu-nbd is stuck (a crafted image); the job fails instead of hanging.
+REPLY_TIMEOUT = 300.0
+DECODE_CPU_SECONDS = 6 * 3600
 
 
 class NbdError(FormatError):
@@ -51,7 +54,7 @@ class NbdDisk:
             ["qemu-nbd", "--read-only", "--shared=1", f"--format={driver}", "--cache=none", "--aio=threads",
              f"--socket={safe_path(self.socket_path)}", safe_path(path)],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=_environment(),
-            preexec_fn=_rlimits(CONVERT_MEMORY, None))
+            preexec_fn=_rlimits(CONVERT_MEMORY, DECODE_CPU_SECONDS))
         self.sock: socket.socket | None = None
         self.size = 0
         self._handle = 0
@@ -77,6 +80,7 @@ class NbdDisk:
                 sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
                 try:
                     sock.connect(str(self.socket_path))
+                    sock.settimeout(REPLY_TIMEOUT)
                     return sock
                 except OSError:
                     sock.close()
@@ -89,7 +93,11 @@ class NbdDisk:
         view = into if into is not None else memoryview(bytearray(count))
         done = 0
         while done < count:
-            got = self.sock.recv_into(view[done:count])
+            try:
+                got = self.sock.recv_into(view[done:count])
+            except TimeoutError:
+                raise NbdError(TIMED_OUT, _("qemu-nbd did not answer within %(seconds)d seconds.")
+                               % {"seconds": REPLY_TIMEOUT}) from None
             if not got:
                 raise _failure("the connection closed early")
             done += got

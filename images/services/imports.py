@@ -224,8 +224,10 @@ def glance_create_image_metadata(actor, *, body: dict) -> Image:
     os_version = body.get("__os_version") or "Other Linux(64 bit)"
     platform, os_type, os_bit = os_version_facts(os_version)
     tags = body.get("tags") or []
-    if not isinstance(tags, list) or len(tags) > rules.MAX_TAGS or not all(isinstance(t, str) for t in tags):
-        raise rules.invalid("tags", _("a list of at most %(n)d strings.") % {"n": rules.MAX_TAGS})
+    if (not isinstance(tags, list) or len(tags) > rules.MAX_TAGS
+            or not all(isinstance(t, str) and 1 <= len(t) <= 128 for t in tags)):
+        raise rules.invalid("tags", _("a list of at most %(n)d strings of 1 to 128 characters.")
+                            % {"n": rules.MAX_TAGS})
     _lock_quota(actor, new_image=True)
     image = Image.objects.create(
         name=name, region=actor.project.region, owner=actor.project, image_type=ImageType.PRIVATE,
@@ -233,7 +235,7 @@ def glance_create_image_metadata(actor, *, body: dict) -> Image:
         container_format=container_format, os_version=os_version, platform=platform, os_type=os_type,
         os_bit=os_bit, min_disk=rules.check_int("min_disk", body.get("min_disk"), 0, 1024, default=0),
         min_ram=rules.check_int("min_ram", body.get("min_ram"), 0, 1024 * 1024, default=0),
-        protected=bool(body.get("protected", False)), root_origin="file")
+        protected=rules.check_bool("protected", body.get("protected")), root_origin="file")
     ImageTag.objects.bulk_create([ImageTag(image=image, key=tag, value="") for tag in dict.fromkeys(tags)])
     return image
 
@@ -251,7 +253,10 @@ def register_image(actor, *, image: Image, image_url) -> Job:
     request = ImportRequest(name=image.name, image_url=rules.check_bucket_url("image_url", image_url),
                             min_disk=image.min_disk or 1)
     _check_source_object(actor, request, limit=NORMAL_IMPORT_LIMIT)
-    Image.objects.filter(pk=image.pk).update(status=ImageStatus.SAVING, data_origin=f"file,{image_url}")
+    # Claimed with a conditional update: of two concurrent registrations only one finds the image queued.
+    if not Image.objects.filter(pk=image.pk, status=ImageStatus.QUEUED).update(
+            status=ImageStatus.SAVING, data_origin=f"file,{image_url}"):
+        _queued_image(Image.objects.get(pk=image.pk))
     return _queue_import(actor, request, "registerImage", image=image)
 
 

@@ -5,6 +5,7 @@ error state (which frees the image quota), its staging files removed, and its ch
 """
 import logging
 import shutil
+import threading
 from datetime import timedelta
 
 from django.conf import settings
@@ -21,6 +22,8 @@ ACTIVE_STATES = (JobStatus.INIT, JobStatus.RUNNING)
 # A running job writes its heartbeat at least this often; twice as long without one means its worker died.
 HEARTBEAT_INTERVAL = timedelta(seconds=30)
 STALE_AFTER = timedelta(minutes=5)
+# Queued jobs wait for a free worker; one waiting this long was lost (its message never arrived).
+NEVER_STARTED_AFTER = timedelta(hours=24)
 
 
 def staging_dir(job: Job):
@@ -31,7 +34,40 @@ def enqueue(job: Job) -> None:
     """Sends the job to a worker once the transaction that created it has committed."""
     from images.tasks import run_job
 
-    transaction.on_commit(lambda: run_job.delay(job.id))
+    def send():
+        try:
+            run_job.delay(job.id)
+        except Exception:
+            logger.exception("job %s could not be queued", job.id)
+            fail(job, ImsError("IMG.0804", _("The job could not be handed to a worker (the job queue is not "
+                                             "reachable); nothing was kept. Please try again later.")))
+
+    transaction.on_commit(send)
+
+
+class Heartbeat:
+    """Keeps a running job's heartbeat fresh while a long step (a qemu-img check, a big read) has the thread."""
+
+    def __init__(self, job: Job):
+        self.job, self.stop = job, threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"heartbeat-{job.id}", daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+
+    def _beat(self) -> None:
+        from django.db import connection
+
+        try:
+            while not self.stop.wait(HEARTBEAT_INTERVAL.total_seconds()):
+                Job.objects.filter(pk=self.job.pk, status=JobStatus.RUNNING).update(heartbeat_at=timezone.now())
+        finally:
+            connection.close()
 
 
 def new_job(actor, job_type: str, image: Image | None, **entities) -> Job:
@@ -78,10 +114,13 @@ def fail(job: Job, error: ImsError) -> None:
 def reap_stale_jobs(*, stale_after: timedelta = STALE_AFTER) -> int:
     """Fails the jobs whose worker died (no heartbeat for `stale_after`); a periodic task and worker start-up call it."""
     cutoff = timezone.now() - stale_after
-    stale = Job.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=cutoff)
     count = 0
-    for job in stale:
+    for job in Job.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=cutoff):
         fail(job, ImsError("IMG.0801", _("The worker running this job stopped before it finished; "
                                          "nothing of it was kept. Please try again.")))
+        count += 1
+    for job in Job.objects.filter(status=JobStatus.INIT, created_at__lt=timezone.now() - NEVER_STARTED_AFTER):
+        fail(job, ImsError("IMG.0805", _("No worker picked this job up in time; nothing was kept. "
+                                         "Please try again.")))
         count += 1
     return count

@@ -33,8 +33,8 @@ def gunicorn(transactional_db):
 
     def answering():
         try:
-            return requests.get(url + "/", timeout=1).ok
-        except requests.ConnectionError:
+            return requests.get(url + "/", timeout=5).ok
+        except requests.RequestException:  # not listening yet, or too busy to answer
             return False
 
     try:

@@ -220,3 +220,68 @@ def test_an_image_nested_inside_the_disk_is_refused(admin, tmp_path):
     job = run(create(admin, upload(admin, outer, "outer.qcow2")))
     assert (job.status, job.error_code) == (JobStatus.FAIL, "IMG.0716")
     assert job.image.status == ImageStatus.KILLED and not jobs.staging_dir(job).exists()
+
+
+def test_replacing_the_bucket_object_after_inspection_cannot_smuggle_a_host_file(admin, tmp_path, monkeypatch):
+    from images.formats import inspector
+
+    raw = pattern_disk(tmp_path / "disk.raw")
+    url = upload(admin, converted(raw, "qcow2"), "swap.qcow2")
+    evil = tmp_path / "evil.qcow2"
+    subprocess.run(["qemu-img", "create", "-f", "qcow2", "-b", "/etc/passwd", "-F", "raw", str(evil), "1M"],
+                   check=True, capture_output=True)
+    checked = inspector.inspect_image_file
+
+    def inspect_then_swap(*args, **kwargs):
+        result = checked(*args, **kwargs)
+        upload(admin, evil, "swap.qcow2")  # the tenant replaces the object right after the checks
+        return result
+
+    monkeypatch.setattr(inspector, "inspect_image_file", inspect_then_swap)
+    job = run(create(admin, url))
+    assert job.status == JobStatus.SUCCESS
+    assert downloaded_sha256(job.image) == sha256_of(raw)  # the inspected file, not the swapped one
+
+
+@pytest.mark.parametrize("body", [{"architecture": ["x86"]}, {"hw_firmware_type": {"a": 1}},
+                                  {"min_disk": [40]}, {"name": {"n": 1}}])
+def test_wrongly_typed_fields_are_a_clear_400(admin, body):
+    with pytest.raises(ImsError) as refused:
+        create(admin, "images:any.qcow2", **body)
+    assert refused.value.code == "IMG.0001" and refused.value.status == 400
+
+
+def test_glance_protected_must_be_a_boolean(admin):
+    with pytest.raises(ImsError, match="protected"):
+        imports.glance_create_image_metadata(admin, body={"name": "p", "protected": "false"})
+    assert imports.glance_create_image_metadata(admin, body={"name": "p", "protected": False}).protected is False
+
+
+def test_a_queued_image_can_be_registered_only_once(admin, tmp_path):
+    url = upload(admin, pattern_disk(tmp_path / "d.raw", size=MiB), "d.raw")
+    image = imports.glance_create_image_metadata(admin, body={"name": "once", "disk_format": "raw"})
+    imports.register_image(admin, image=image, image_url=url)
+    with pytest.raises(ImsError) as refused:
+        imports.register_image(admin, image=image, image_url=url)  # a stale copy still says "queued"
+    assert refused.value.code == "IMG.0121"
+    assert Job.objects.filter(image=image).count() == 1
+
+
+def test_a_job_of_an_unknown_type_fails_instead_of_waiting_forever(admin):
+    from images.runners import run as run_job
+
+    job = jobs.new_job(admin, "noSuchJob", None)
+    run_job(job.id)
+    job.refresh_from_db()
+    assert (job.status, job.error_code) == (JobStatus.FAIL, "IMG.0899")
+
+
+def test_the_reaper_fails_jobs_no_worker_ever_started(admin):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    job = jobs.new_job(admin, "createImageByFile", None)
+    Job.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(hours=25))
+    assert jobs.reap_stale_jobs() == 1
+    assert Job.objects.get(pk=job.pk).error_code == "IMG.0805"
