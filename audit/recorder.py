@@ -1,13 +1,22 @@
 """Writing traces. Services call `record()`; the `@operation` decorator calls it for them."""
+import re
+
 from audit.models import Trace, TraceResult
 
 SUMMARY_LIMIT = 2000
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def clean(value, limit: int) -> str:
+    """Caller-supplied text as a trace keeps it: bounded, with control characters written out (a NUL would be
+    refused by PostgreSQL, a line break could forge log lines)."""
+    return CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", str(value))[:limit]
 
 
 def _trimmed(summary: dict | None) -> dict:
     summary = summary or {}
     # Request bodies can be large or hostile; a trace keeps a bounded, string-safe summary.
-    return {str(key)[:64]: str(value)[:SUMMARY_LIMIT] for key, value in summary.items()}
+    return {clean(key, 64): clean(value, SUMMARY_LIMIT) for key, value in summary.items()}
 
 
 def record(*, event: str, operation: str, actor=None, resource_type: str = "ims", resource_id: str = "",
@@ -15,16 +24,17 @@ def record(*, event: str, operation: str, actor=None, resource_type: str = "ims"
            summary: dict | None = None, account_id: str = "", username: str = "", context: dict | None = None) -> Trace:
     fields = {
         "event_name": event, "operation": operation, "resource_type": resource_type,
-        "resource_id": str(resource_id)[:64], "resource_name": str(resource_name)[:255], "result": result,
-        "error_code": error_code, "summary": _trimmed(summary), "account_id": account_id, "username": username,
+        "resource_id": clean(resource_id, 64), "resource_name": clean(resource_name, 255), "result": result,
+        "error_code": error_code, "summary": _trimmed(summary), "account_id": account_id,
+        "username": clean(username, 150),
     }
     if actor is not None:
         fields.update(
             account_id=actor.account.id, username=actor.username, project_id=actor.project.id,
             region_id=actor.project.region_id, source_ip=actor.source_ip, request_id=actor.request_id,
-            user_agent=actor.user_agent, via=actor.via,
+            user_agent=clean(actor.user_agent, 255), via=actor.via,
         )
-    fields.update(context or {})
+    fields.update({key: clean(value, 255) for key, value in (context or {}).items()})
     return Trace.objects.create(**fields)
 
 

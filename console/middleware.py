@@ -1,6 +1,9 @@
 """Request-wide context: a request id and the caller's address for traces, and the console's region."""
 import contextvars
 import uuid
+from urllib.parse import unquote
+
+from django.http import JsonResponse
 
 from iam.actors import actor_for_console
 
@@ -24,11 +27,20 @@ class RequestContextMiddleware:
         request.request_id = uuid.uuid4().hex
         token = _request_id.set(request.request_id)
         try:
-            response = self.get_response(request)
+            response = self.refuse_nul(request) or self.get_response(request)
         finally:
             _request_id.reset(token)
         response["X-Request-Id"] = request.request_id
         return response
+
+
+    @staticmethod
+    def refuse_nul(request):
+        """No identifier of ours contains a NUL, and PostgreSQL refuses one in any text: a clear 400 up front."""
+        if "\x00" in request.path or "\x00" in unquote(request.META.get("QUERY_STRING", "")):
+            return JsonResponse({"error": {"code": "IMG.0001", "message": "The request contains a NUL character."}},
+                                status=400)
+        return None
 
 
 class ConsoleRegionMiddleware:

@@ -45,6 +45,9 @@ def operation(name: str, *, summary=None, atomic: bool = True):
             except ImsError as error:
                 _trace(op, trace, target, TraceResult.FAILURE, error.code)
                 raise
+            except Exception:
+                _trace(op, trace, target, TraceResult.FAILURE, "internal")  # a bug: traced all the same
+                raise
             _trace(op, trace, target if target is not None else result, TraceResult.SUCCESS, "")
             return result
 

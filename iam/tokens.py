@@ -59,6 +59,8 @@ def password_login(body: dict, *, request=None):
     name, password = user_ref.get("name"), user_ref.get("password")
     if account is None or not (name and isinstance(name, str) and isinstance(password, str)):
         raise KeystoneUnauthorized()
+    if "\x00" in name or "\x00" in password:
+        raise KeystoneUnauthorized()  # no such user can exist, and the database would refuse the look-up
     # The password backend itself, not auth.authenticate(): that one also signals a failed console login,
     # and the token view records its own trace.
     user = ModelBackend().authenticate(request, username=name, password=password)

@@ -12,6 +12,7 @@ NAME_PATTERN = re.compile(r"^[0-9A-Za-z\u4e00-\u9fa5 ._-]{1,128}$")
 DESCRIPTION_FORBIDDEN = re.compile(r"[\r<>]")
 TAG_KEY_PATTERN = re.compile(r"^[0-9A-Za-z\u4e00-\u9fa5_.-]{1,36}$")
 TAG_VALUE_PATTERN = re.compile(r"^[0-9A-Za-z\u4e00-\u9fa5_.-]{0,43}$")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 MAX_TAGS = 10
 GiB = 1024**3
 

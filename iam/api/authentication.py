@@ -1,5 +1,6 @@
 """How API callers prove who they are: AK/SK signatures (the official SDK), tokens (OpenStack clients),
 or the console's session (Swagger UI and the console's own calls, with CSRF)."""
+import re
 from datetime import timedelta
 from urllib.parse import quote
 
@@ -78,11 +79,27 @@ def _note_use(key: AccessKey) -> None:
         AccessKey.objects.filter(pk=key.pk).update(last_used_at=now)
 
 
+SIGNED_HEADERS = re.compile(r"SignedHeaders=([^,\s]+)")
+
+
+def _require_strict_signing(request, header: str) -> None:
+    """The SDK always signs Host and hashes JSON bodies; refusing less stops a captured request from being
+    replayed within the clock window against another host or with another body."""
+    match = SIGNED_HEADERS.search(header)
+    signed = set(match.group(1).lower().split(";")) if match else set()
+    unsigned_json = (request.content_type or "").startswith("application/json") and request.headers.get(
+        "X-Sdk-Content-Sha256", "").strip() == UNSIGNED_PAYLOAD and _signed_body(request)
+    if "host" not in signed or unsigned_json:
+        raise GatewayError("APIGW.0301", _("Incorrect IAM authentication information: the signature must cover "
+                                           "the Host header and the JSON body."))
+
+
 class SdkSignatureAuthentication(authentication.BaseAuthentication):
     def authenticate(self, request):
         header = request.headers.get("Authorization", "")
         if not header.startswith(ALGORITHM):
             return None
+        _require_strict_signing(request, header)
         lookup = _KeyLookup()
         try:
             verify_sdk_signature(

@@ -211,8 +211,8 @@ def glance_create_image_metadata(actor, *, body: dict) -> Image:
     if not isinstance(body, dict):
         raise rules.invalid("body", _("must be a JSON object."))
     name = body.get("name")
-    if not isinstance(name, str) or not 1 <= len(name) <= 255:
-        raise rules.invalid("name", _("1 to 255 characters."))
+    if not isinstance(name, str) or not 1 <= len(name) <= 255 or rules.CONTROL_CHARACTERS.search(name):
+        raise rules.invalid("name", _("1 to 255 characters, without control characters."))
     if body.get("visibility", "private") != "private":
         raise rules.invalid("visibility", _("only private images can be created."))
     disk_format = rules.check_choice("disk_format", body.get("disk_format"), GLANCE_DISK_FORMATS, default="vhd")

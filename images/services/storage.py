@@ -25,9 +25,29 @@ def sweep_orphan_manifests(*, grace: timedelta = MANIFEST_GRACE) -> int:
     return per_model.get("blobs.Manifest", 0)
 
 
+def sweep_staging() -> int:
+    """Staging folders of jobs that ended (a worker killed mid-upload, a crash between steps)."""
+    import shutil
+
+    from django.conf import settings
+
+    root = settings.VAR_DIR / "staging"
+    if not root.is_dir():
+        return 0
+    folders = {path.name: path for path in root.iterdir() if path.is_dir()}
+    live = set(Job.objects.filter(pk__in=list(folders), status__in=ACTIVE_STATES).values_list("pk", flat=True))
+    removed = 0
+    for name, path in folders.items():
+        if name not in live:
+            shutil.rmtree(path, ignore_errors=True)
+            removed += 1
+    return removed
+
+
 def collect_unreferenced(*, manifest_grace: timedelta = MANIFEST_GRACE, chunk_grace: timedelta | None = None) -> dict:
     from images.blobs.gc import collect_garbage
 
+    sweep_staging()
     manifests = sweep_orphan_manifests(grace=manifest_grace)
     stats = collect_garbage() if chunk_grace is None else collect_garbage(grace=chunk_grace)
     return {"manifests": manifests, "chunks": getattr(stats, "chunks_deleted", stats)}

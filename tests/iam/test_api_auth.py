@@ -106,3 +106,25 @@ def test_token_of_a_deactivated_user_is_401(tenant_a):
 def test_access_key_of_a_user_outside_any_account_is_403(django_user_model, identity):
     operator = django_user_model.objects.create_user("operator", password="Operator-Pass-1")
     gateway_refusal(SignedClient(operator).get(LIST), 403, "APIGW.0302")
+
+
+def test_a_signature_that_leaves_out_the_host_is_refused(api_a):
+    from iam import signing
+
+    now = datetime.now(timezone.utc)
+    headers = {"content-type": "application/json", "x-project-id": api_a.project_id,
+               "x-sdk-date": now.strftime("%Y%m%dT%H%M%SZ"), "host": "testserver"}
+    signed = ["content-type", "x-project-id", "x-sdk-date"]  # no host
+    canonical = signing.canonical_request(method="GET", raw_path=LIST, query_pairs=[], headers=headers,
+                                          signed_headers=signed, body=b"")
+    signature = signing.compute_signature(api_a.secret, signing.string_to_sign(headers["x-sdk-date"], canonical))
+    authorization = signing.authorization_header(api_a.access_key, signed, signature)
+    response = api_a.client.get(LIST, headers={**{k.title(): v for k, v in headers.items() if k != "host"},
+                                               "Authorization": authorization})
+    gateway_refusal(response, 401, "APIGW.0301")
+
+
+def test_a_json_body_must_be_signed_not_declared_unsigned(api_a):
+    response = api_a.send("POST", "/v2/cloudimages/action", {"name": "x"},
+                          extra={"X-Sdk-Content-Sha256": "UNSIGNED-PAYLOAD"})
+    gateway_refusal(response, 401, "APIGW.0301")

@@ -70,3 +70,16 @@ def test_private_image_quota_holds_under_concurrent_requests(transactional_db, t
     assert outcomes.count("ok") == 3
     assert set(outcomes) - {"ok"} <= {"IMG.0301"}
     assert Image.objects.filter(owner=tenant_a.project).count() == 3
+
+
+def test_garbage_collection_removes_staging_folders_of_ended_jobs_only(tenant_a, db):
+    from images.services.storage import sweep_staging
+
+    actor = factories.actor(tenant_a.admin)
+    ended, running = jobs.new_job(actor, "createImageByFile", None), jobs.new_job(actor, "createImageByFile", None)
+    Job.objects.filter(pk=ended.pk).update(status=JobStatus.FAIL)
+    for job in (ended, running):
+        jobs.staging_dir(job).mkdir(parents=True)
+        (jobs.staging_dir(job) / "upload").write_bytes(b"x")
+    assert sweep_staging() == 1
+    assert not jobs.staging_dir(ended).exists() and jobs.staging_dir(running).exists()
