@@ -74,15 +74,24 @@ class ImageFilterSet(filters.FilterSet):
 
     def filter_imagetype(self, queryset, name, value):
         if value == ImageType.SHARED:
-            return queryset.filter(image_type=ImageType.PRIVATE).exclude(owner=self.actor.project)
+            return self._shared(queryset)
         if value == ImageType.PRIVATE:
             return queryset.filter(image_type=ImageType.PRIVATE, owner=self.actor.project)
         return queryset.filter(image_type=value)
 
     def filter_visibility(self, queryset, name, value):
         if value == Visibility.SHARED:
-            return queryset.filter(image_type=ImageType.PRIVATE).exclude(owner=self.actor.project)
+            return self._shared(queryset)
         return queryset.filter(visibility=value)
+
+    def _shared(self, queryset):
+        """Images shared with the actor; a rejected one leaves the list unless `member_status` asks for it."""
+        queryset = queryset.filter(image_type=ImageType.PRIVATE).exclude(owner=self.actor.project)
+        if self.data.get("member_status"):
+            return queryset
+        answered = ImageMember.objects.filter(image=OuterRef("pk"), project=self.actor.project,
+                                              status__in=[MemberStatus.PENDING, MemberStatus.ACCEPTED])
+        return queryset.filter(Exists(answered))
 
     def filter_member_status(self, queryset, name, value):
         mine = ImageMember.objects.filter(image=OuterRef("pk"), project=self.actor.project, status=value)

@@ -181,11 +181,17 @@ class Job(models.Model):
     begin_time = models.DateTimeField(null=True, blank=True)
     end_time = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Jobs of one family lock their image: at most one of them waits or runs at a time ("copy").
+    family = models.CharField(max_length=16, blank=True, default="")
 
     objects = JobQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["image", "family"], name="one_active_task_per_image_family",
+                                    condition=Q(status__in=["INIT", "RUNNING"]) & ~Q(family="")),
+        ]
 
     def __str__(self):
         return f"{self.job_type} {self.id}"

@@ -21,7 +21,7 @@ TABS = (
     (ImageType.MARKET, _("Market images")),
 )
 PAGE_SIZES = (10, 20, 50, 100)
-FILTERS = ("q", "os_type", "platform", "architecture", "status")
+FILTERS = ("q", "tag", "os_type", "platform", "architecture", "status")
 SORTABLE = (SortKey.NAME, SortKey.STATUS, SortKey.DISK_FORMAT, SortKey.CREATED_AT)
 # Everything that describes one view of the list; the detail page's back link restores exactly these.
 LIST_PARAMS = ("imagetype", *FILTERS, "sort_key", "sort_dir", "page", "page_size")

@@ -1,12 +1,10 @@
-"""Console: the "Create private image" wizard (with its dry run), and the job pages with live progress."""
+"""Console: the "Create private image" wizard (with its dry run); the job pages live in `console_jobs`."""
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from console.errors import ImsError
 from iam.authz import can, scope
-from images import selectors
 from images.forms import CreateImageForm
-from images.models import Job
 from images.services import imports
 from images.services.dry_run import check_image_file
 from images.views import ConsolePage, error_page
@@ -68,16 +66,3 @@ class DryRunView(ConsolePage):
         except ImsError as error:
             return render(request, "images/_dry_run.html", {"error": error})
         return render(request, "images/_dry_run.html", {"result": result})
-
-
-class JobListView(ConsolePage):
-    def get(self, request):
-        jobs = Job.objects.visible_to(request.actor).select_related("image").order_by("-created_at")[:100]
-        return render(request, "images/job_list.html", {"jobs": jobs, "nav": "jobs"})
-
-
-class JobDetailView(ConsolePage):
-    def get(self, request, job_id):
-        job = selectors.get_job(request.actor, job_id)
-        template = "images/_job_progress.html" if request.htmx else "images/job_detail.html"
-        return render(request, template, {"job": job, "nav": "jobs"})

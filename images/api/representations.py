@@ -87,6 +87,7 @@ def image_info(image, project) -> dict:
     return {
         **common_fields(image, project),
         "__image_displayname": image.name,
+        **({"__support_kvm_hi1822_hisriov": "true"} if image.support_flags.get("kvm_hi1822_hisriov") else {}),
         "__system_support_market": image.system_support_market,
         "os_shutdown_timeout": "60",
         "support_status": image.support_status(),

@@ -105,8 +105,11 @@ def fail(job: Job, error: ImsError) -> None:
     with transaction.atomic():
         Job.objects.filter(pk=job.pk).update(
             status=JobStatus.FAIL, end_time=timezone.now(), error_code=error.code, fail_reason=error.message)
-        if job.image_id:
-            Image.objects.filter(pk=job.image_id).exclude(status=ImageStatus.ACTIVE).update(
+        # The job's image, and the image it was making (a copy names its new image in its entities); a finished
+        # image (a copy's source) is never touched.
+        made = {job.image_id, job.entities.get("image_id")} - {None, ""}
+        if made:
+            Image.objects.filter(pk__in=made, status__in=[ImageStatus.QUEUED, ImageStatus.SAVING]).update(
                 status=ImageStatus.KILLED, manifest=None)
     shutil.rmtree(staging_dir(job), ignore_errors=True)
 

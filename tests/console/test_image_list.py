@@ -310,3 +310,12 @@ def test_an_unknown_tab_falls_back_to_public_images(console_as, tenant_a, public
     response = console_as(tenant_a.admin).get(LIST, {"imagetype": str(uuid.uuid4())})
 
     assert response.status_code == 200 and total(response) == 132
+
+
+def test_the_private_list_filters_by_tag(console_as, tenant_a):
+    from tests.factories import make_image
+
+    make_image(tenant_a.project, name="tagged-web", tags={"role": "web"})
+    make_image(tenant_a.project, name="tagged-db", tags={"role": "db"})
+    html = console_as(tenant_a.reader).get("/console/images/", {"imagetype": "private", "tag": "role=web"}).content
+    assert b"tagged-web" in html and b"tagged-db" not in html

@@ -285,3 +285,13 @@ def test_the_reaper_fails_jobs_no_worker_ever_started(admin):
     Job.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(hours=25))
     assert jobs.reap_stale_jobs() == 1
     assert Job.objects.get(pk=job.pk).error_code == "IMG.0805"
+
+
+def test_a_failed_copy_kills_the_image_it_was_making_not_its_source(admin, tenant_a):
+    source = factories.make_image(tenant_a.project, status="active")
+    target = factories.make_image(tenant_a.project, status="saving")
+    job = jobs.new_job(admin, "copyImageInRegion", source, image_id=str(target.id))
+    jobs.fail(job, ImsError("IMG.0899", "test"))
+    source.refresh_from_db()
+    target.refresh_from_db()
+    assert (source.status, target.status) == ("active", "killed")

@@ -1,0 +1,126 @@
+"""The image detail page's action bar (copy, copy to region, export, delete) and the views its forms post to.
+
+Buttons are enabled or disabled by the same `can()` and rules the services apply; each POST calls one service
+and redirects to the job it started (or back to the image, with the refusal as a message).
+"""
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from console.errors import ImsError
+from iam.authz import can
+from iam.models import Project
+from images import rules_copy, selectors
+from images.services import copy, export
+from images.views import ConsolePage
+
+CONSOLE_AGENCY = "ims_admin_agency"
+
+
+def _deletion():
+    try:
+        from images.services import delete
+    except ImportError:  # the delete family may not be installed
+        return None
+    return delete
+
+
+def _refusal(actor, action: str, image, check):
+    if not can(actor, action, image):
+        return _("You have no permission for this action (%(action)s).") % {"action": action}
+    refusal = check(image)
+    return refusal.message if refusal is not None else ""
+
+
+def _buckets(actor) -> list:
+    from obs.models import Bucket
+
+    return list(Bucket.objects.filter(account=actor.account, region=actor.project.region).order_by("name")
+                .values_list("name", flat=True))
+
+
+class ImageActionsView(ConsolePage):
+    """htmx: the action bar of one of the caller's own images (other images get none)."""
+
+    def get(self, request, image_id):
+        actor = request.actor
+        image = selectors.get_image(actor, image_id)
+        if image.owner_id != actor.project.id:
+            return render(request, "images/_detail_actions.html", {"image": image, "loaded": True})
+        delete = _deletion()
+        return render(request, "images/_detail_actions.html", {
+            "image": image, "loaded": True, "own": True,
+            "copy_refusal": _refusal(actor, "ims:images:copy", image, rules_copy.copy_in_region_refusal),
+            "cross_refusal": _refusal(actor, "ims:images:copy", image, rules_copy.copy_cross_region_refusal),
+            "export_refusal": _refusal(actor, "ims:images:export", image,
+                                       lambda i: rules_copy.export_refusal(i, quick=None)),
+            "regions": Project.objects.filter(account=actor.account).exclude(pk=actor.project.pk)
+                       .select_related("region").order_by("region__position"),
+            "buckets": _buckets(actor), "can_delete": delete is not None,
+            "delete_refusal": _refusal(actor, "ims:images:delete", image, delete.deletion_refusal)
+            if delete is not None else "",
+        })
+
+
+class _ImageJobPost(ConsolePage):
+    """Calls one service on one of the caller's images; the job page follows, or the refusal as a message."""
+
+    def body(self, post) -> dict:
+        raise NotImplementedError
+
+    def call(self, actor, image, body):
+        raise NotImplementedError
+
+    def post(self, request, image_id):
+        image = selectors.get_own_image(request.actor, image_id)
+        try:
+            job = self.call(request.actor, image, self.body(request.POST))
+        except ImsError as error:
+            messages.error(request, error.message)
+            return redirect("images:image_detail", image_id=image.pk)
+        return redirect("images:job_detail", job_id=job.id)
+
+
+class CopyView(_ImageJobPost):
+    def body(self, post):
+        return {"name": post.get("name", ""), "description": post.get("description", "")}
+
+    def call(self, actor, image, body):
+        return copy.copy_image_in_region(actor, image=image, body=body)
+
+
+class CrossRegionCopyView(_ImageJobPost):
+    def body(self, post):
+        region = post.get("region", "")
+        return {"name": post.get("name", ""), "description": post.get("description", ""), "region": region,
+                "project_name": region, "agency_name": CONSOLE_AGENCY}
+
+    def call(self, actor, image, body):
+        return copy.copy_image_cross_region(actor, image=image, body=body)
+
+
+class ExportView(_ImageJobPost):
+    def body(self, post):
+        body = {"bucket_url": f"{post.get('bucket', '')}:{post.get('key', '')}"}
+        if post.get("file_format") == "quick":
+            body["is_quick_export"] = True
+        else:
+            body["file_format"] = post.get("file_format", "")
+        return body
+
+    def call(self, actor, image, body):
+        return export.export_image(actor, image=image, body=body)
+
+
+class DeleteView(ConsolePage):
+    def post(self, request, image_id):
+        delete = _deletion()
+        image = selectors.get_own_image(request.actor, image_id)
+        try:
+            delete.glance_delete_image(request.actor, image=image)
+        except ImsError as error:
+            messages.error(request, error.message)
+            return redirect("images:image_detail", image_id=image.pk)
+        messages.success(request, _("Image %(name)s was deleted.") % {"name": image.name})
+        return redirect(reverse("images:image_list") + "?imagetype=private")

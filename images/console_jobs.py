@@ -1,0 +1,174 @@
+"""Console: the job centre (list, live rows, detail, cancel) and the image list's CSV download."""
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _, gettext_lazy
+
+from audit.models import TraceResult
+from audit.recorder import record
+from console.errors import ImsError
+from iam.authz import PermissionDenied, authorize, can
+from images import selectors
+from images.choices import ImageType
+from images.models import Job, JobStatus
+from images.services import jobs as job_life
+from images.services.csv_export import csv_lines, export_image_list, file_name
+from images.views import FILTERS, ConsolePage, _sorting
+
+CANCEL_ACTION = "ims:images:update"
+PAGE_SIZE = 20
+# Known job types; others are named by what their name says (see `job_type_label`).
+JOB_TYPES = {
+    "createImageByFile": gettext_lazy("Import system disk image"),
+    "createDataImageByFile": gettext_lazy("Import data disk image"),
+    "createIsoImage": gettext_lazy("Register ISO image"),
+    "importImageQuick": gettext_lazy("Fast import"),
+    "registerImage": gettext_lazy("Register image file"),
+    "uploadImage": gettext_lazy("Upload image file"),
+    "createImageByInstance": gettext_lazy("Create image from server"),
+    "copyImageInRegion": gettext_lazy("Copy image"),
+    "copyImageCrossRegion": gettext_lazy("Cross-region copy"),
+    "exportImage": gettext_lazy("Export image"),
+    "addImageMember": gettext_lazy("Share image"),
+    "updateImageMember": gettext_lazy("Accept or reject shared image"),
+    "deleteImageMember": gettext_lazy("Stop sharing image"),
+}
+KINDS = (
+    ("cross", gettext_lazy("Cross-region copy")), ("copy", gettext_lazy("Copy image")),
+    ("export", gettext_lazy("Export image")), ("member", gettext_lazy("Share image")),
+    ("share", gettext_lazy("Share image")), ("import", gettext_lazy("Import image")),
+)
+
+
+def job_type_label(job_type: str) -> str:
+    if job_type in JOB_TYPES:
+        return str(JOB_TYPES[job_type])
+    lowered = job_type.lower()
+    return next((str(label) for word, label in KINDS if word in lowered), job_type)
+
+
+def eta(job: Job, now=None) -> timedelta | None:
+    """Time left at the rate the job has moved its bytes since it began; None when it cannot be told."""
+    if job.status != JobStatus.RUNNING or not job.begin_time or not 0 < job.bytes_done < job.bytes_total:
+        return None
+    elapsed = ((now or timezone.now()) - job.begin_time).total_seconds()
+    if elapsed <= 0:
+        return None
+    return timedelta(seconds=round((job.bytes_total - job.bytes_done) * elapsed / job.bytes_done))
+
+
+def why_not_cancellable(job: Job) -> str | None:
+    if job.status == JobStatus.INIT:
+        return None
+    if job.status == JobStatus.RUNNING:
+        return _("A running job cannot be cancelled: its work is already under way and stopping it halfway "
+                 "could leave a broken image. Wait until it ends; you can then delete the image.")
+    return _("This job has already ended.")
+
+
+def cancel_job(actor, *, job: Job) -> Job:
+    """Cancels a job that has not started: FAIL with IMG.0803, its image in the error state, quota freed."""
+    trace = dict(event="cancelJob", operation="cancel_job", actor=actor, resource_id=job.image_id or job.pk,
+                 resource_name=job.image.name if job.image else job.job_type, summary={"job_id": job.pk})
+    try:
+        authorize(actor, CANCEL_ACTION)
+        if job.project_id != actor.project.id:
+            raise ImsError("IMG.0006", _("Job %(id)s does not exist.") % {"id": job.pk}, 404)
+        with transaction.atomic():
+            # Claimed by a conditional update, so a worker starting it at this moment cannot also run it.
+            if not Job.objects.filter(pk=job.pk, status=JobStatus.INIT).update(status=JobStatus.FAIL):
+                job.refresh_from_db()
+                raise ImsError("IMG.0804", why_not_cancellable(job) or _("This job has already ended."), 409)
+            job_life.fail(job, ImsError("IMG.0803", _("The job was cancelled by the user.")))
+    except PermissionDenied as denied:
+        record(**trace, result=TraceResult.DENIED, error_code=denied.code)
+        raise
+    except ImsError as error:
+        record(**trace, result=TraceResult.FAILURE, error_code=error.code)
+        raise
+    record(**trace, result=TraceResult.SUCCESS)
+    job.refresh_from_db()
+    return job
+
+
+def _decorate(jobs, actor) -> list[Job]:
+    may_cancel, now = can(actor, CANCEL_ACTION), timezone.now()
+    for job in jobs:
+        job.type_label, job.eta = job_type_label(job.job_type), eta(job, now)
+        job.active = job.status in job_life.ACTIVE_STATES
+        job.cancel_refused = why_not_cancellable(job) if may_cancel else _(
+            "Your user may not change images in this region.")
+    return jobs
+
+
+class JobListView(ConsolePage):
+    def get(self, request):
+        actor = request.actor
+        jobs = Job.objects.visible_to(actor)
+        types = sorted(jobs.order_by().values_list("job_type", flat=True).distinct())
+        status, job_type = request.GET.get("status", ""), request.GET.get("type", "")
+        if status in JobStatus.values:
+            jobs = jobs.filter(status=status)
+        if job_type in types:
+            jobs = jobs.filter(job_type=job_type)
+        page = Paginator(jobs.select_related("image").order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
+            request.GET.get("page"))
+        query = {key: value for key, value in (("status", status), ("type", job_type)) if value}
+        return render(request, "images/job_list.html", {
+            "page": page, "jobs": _decorate(list(page), actor), "nav": "jobs", "statuses": JobStatus.choices,
+            "types": [(value, job_type_label(value)) for value in types], "status": status, "type": job_type,
+            "query": urlencode(query),
+        })
+
+
+class JobRowView(ConsolePage):
+    """htmx: one row of the job list, polled while the job runs."""
+
+    def get(self, request, job_id):
+        job = selectors.get_job(request.actor, job_id)
+        return render(request, "images/_job_rows.html", {"jobs": _decorate([job], request.actor)})
+
+
+class JobDetailView(ConsolePage):
+    def get(self, request, job_id):
+        job = _decorate([selectors.get_job(request.actor, job_id)], request.actor)[0]
+        template = "images/_job_progress.html" if request.htmx else "images/job_detail.html"
+        return render(request, template, {"job": job, "nav": "jobs"})
+
+
+class JobCancelView(ConsolePage):
+    def post(self, request, job_id):
+        job = selectors.get_job(request.actor, job_id)
+        try:
+            cancel_job(request.actor, job=job)
+        except PermissionDenied as denied:
+            messages.error(request, denied.message)
+        except ImsError as error:
+            if error.status == 404:
+                raise
+            messages.error(request, f"{error.message} ({error.code})")
+        else:
+            messages.success(request, _("Job %(id)s cancelled.") % {"id": job.pk})
+        target = request.POST.get("next", "")
+        if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+            return redirect(target)
+        return redirect("images:job_detail", job_id=job.pk)
+
+
+class ImageListExportView(ConsolePage):
+    """The public or private tab of the current region, with the list's filters and sort, as a CSV file."""
+
+    def get(self, request):
+        tab = request.GET.get("imagetype") or ImageType.GOLD
+        query = {key: request.GET[key].strip() for key in FILTERS if request.GET.get(key, "").strip()}
+        rows = export_image_list(request.actor, image_type=tab, query={**query, **_sorting(request.GET, tab)})
+        response = StreamingHttpResponse((line.encode("utf-8") for line in csv_lines(rows)),
+                                         content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{file_name(request.actor, tab)}"'
+        return response

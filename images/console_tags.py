@@ -1,0 +1,58 @@
+"""The tag editor of the image detail page: an htmx panel that lists, adds and deletes tags."""
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from console.errors import ImsError
+from iam.authz import can
+from images import rules, selectors
+from images.models import ImageTag
+from images.services import tags as tag_service
+from images.views import ConsolePage
+
+UPDATE_ACTION = "ims:images:update"
+
+
+def edit_refusal(actor, image) -> str:
+    """Why the actor cannot edit the image's tags ('' when it can): the same checks the services make."""
+    if image.owner_id != actor.project.id:
+        return _("Only the project that owns the image can change its tags.")
+    if not can(actor, UPDATE_ACTION, image):
+        return _("Your permissions do not allow changing tags (ims:images:update is needed).")
+    return ""
+
+
+class TagPanelView(ConsolePage):
+    def get(self, request, image_id):
+        return self.panel(request, selectors.get_image(request.actor, image_id))
+
+    def post(self, request, image_id):
+        image = selectors.get_own_image(request.actor, image_id)
+        try:
+            self.act(request, image)
+        except ImsError as error:
+            return self.panel(request, image, error=error.message, status=200 if request.htmx else error.status)
+        if not request.htmx:
+            return redirect("images:image_detail", image_id=image.pk)
+        return self.panel(request, image)
+
+    def act(self, request, image):
+        pairs = tag_service.tag_pairs([{"key": request.POST.get("key", "").strip(),
+                                        "value": request.POST.get("value", "").strip()}])
+        tag_service.add_image_tag(request.actor, image=image, tags=pairs)
+
+    def panel(self, request, image, *, error: str = "", status: int = 200):
+        return render(request, "images/_detail_tags.html", {
+            "image": image, "tags": list(ImageTag.objects.filter(image=image)), "tag_panel": True, "tag_error": error,
+            "edit_refusal": edit_refusal(request.actor, image), "max_tags": rules.MAX_TAGS,
+        }, status=status)
+
+
+class TagDeleteView(TagPanelView):
+    http_method_names = ["post"]
+
+    def post(self, request, image_id, key=None):
+        self.key = key
+        return super().post(request, image_id)
+
+    def act(self, request, image):
+        tag_service.delete_image_tag(request.actor, image=image, key=self.key)

@@ -1,0 +1,65 @@
+"""The action bar of the image detail page: buttons enabled by the services' own rules, forms that start jobs."""
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from iam.actors import system_actor
+from images.models import Image, Job
+from obs.services import create_bucket
+from tests import factories
+from tests.factories import PASSWORD
+from tests.images.manage.helpers_copy import imported_image
+
+
+@pytest.fixture
+def console(tenant_a):
+    client = Client()
+    assert client.login(username=tenant_a.admin.username, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def source(tenant_a, tmp_path):
+    actor = factories.actor(tenant_a.admin)
+    create_bucket(system_actor(actor.project), name="exports")
+    return imported_image(actor, tmp_path)
+
+
+def test_detail_page_loads_the_action_bar(console, source):
+    page = console.get(reverse("images:image_detail", args=[source.pk]))
+    assert reverse("images:image_actions", args=[source.pk]) in page.content.decode()
+    bar = console.get(reverse("images:image_actions", args=[source.pk])).content.decode()
+    assert 'data-testid="action-copy"' in bar and "cn-east-3" in bar and "<option>exports</option>" in bar
+    assert 'aria-disabled="true"' not in bar
+
+
+def test_forbidden_actions_are_disabled_with_the_reason(console, source):
+    Image.objects.filter(pk=source.pk).update(backup_id="backup-1")
+    bar = console.get(reverse("images:image_actions", args=[source.pk])).content.decode()
+    assert bar.count('aria-disabled="true"') == 3 and "Whole-machine images cannot be copied" in bar
+
+
+def test_copy_and_export_forms_start_jobs(console, source):
+    response = console.post(reverse("images:image_copy", args=[source.pk]), {"name": "copied"})
+    job = Job.objects.get(job_type="copyImageInRegion")
+    assert response.url == reverse("images:job_detail", args=[job.id])
+    response = console.post(reverse("images:image_export", args=[source.pk]),
+                            {"bucket": "exports", "key": "a.vmdk", "file_format": "vmdk"})
+    job = Job.objects.get(job_type="exportImage")
+    assert response.url == reverse("images:job_detail", args=[job.id]) and job.entities["file_format"] == "vmdk"
+    response = console.post(reverse("images:image_copy_region", args=[source.pk]),
+                            {"name": "far", "region": "cn-east-3"})
+    assert Job.objects.get(job_type="copyImageCrossRegion").entities["region"] == "cn-east-3"
+
+
+def test_a_refusal_returns_to_the_image_with_its_message(console, source):
+    response = console.post(reverse("images:image_export", args=[source.pk]),
+                            {"bucket": "exports", "key": "a", "file_format": "zvhd"}, follow=True)
+    assert "proprietary" in response.content.decode()
+
+
+def test_another_tenants_image_has_no_actions(tenant_b, source):
+    client = Client()
+    assert client.login(username=tenant_b.admin.username, password=PASSWORD)
+    assert client.get(reverse("images:image_actions", args=[source.pk])).status_code == 404
+    assert client.post(reverse("images:image_copy", args=[source.pk]), {"name": "x"}).status_code == 404
