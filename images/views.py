@@ -1,14 +1,13 @@
 """Console pages of the image service: the image list with its four tabs, and the image detail page."""
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
-from django.views import View
 
 from console.errors import ImsError
+from console.pages import ConsolePage, error_page  # noqa: F401  (other console modules import them from here)
 from iam.authz import PermissionDenied
 from images import selectors
 from images.choices import Architecture, ImageStatus, ImageType, OsType, Platform, SortKey
@@ -25,29 +24,6 @@ FILTERS = ("q", "tag", "os_type", "platform", "architecture", "status")
 SORTABLE = (SortKey.NAME, SortKey.STATUS, SortKey.DISK_FORMAT, SortKey.CREATED_AT)
 # Everything that describes one view of the list; the detail page's back link restores exactly these.
 LIST_PARAMS = ("imagetype", *FILTERS, "sort_key", "sort_dir", "page", "page_size")
-
-
-class ConsolePage(LoginRequiredMixin, View):
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and request.actor is None:
-            return error_page(request, 403, _(
-                "Your user belongs to no account. The platform operator works in the administration site."))
-        try:
-            return super().dispatch(request, *args, **kwargs)
-        except PermissionDenied as denied:
-            return error_page(request, 403, _(
-                "Your user has no permission to view images in this region. Ask an administrator of your account "
-                "to grant IMS ReadOnlyAccess or IMS FullAccess here, or switch to another region."),
-                title=_("No permission in this region"), detail=denied.message)
-        except ImsError as error:
-            return error_page(request, error.status, error.message)
-
-
-def error_page(request, status: int, message, **context):
-    # After a region switch the list is the one page sure to exist: the image in the address may not.
-    return render(request, "console/error.html", {
-        "status": status, "message": message, "region_next": reverse("images:image_list"), **context,
-    }, status=status)
 
 
 def _tab(raw) -> str:

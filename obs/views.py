@@ -4,41 +4,25 @@ Changes are plain forms posting to small views that call the services and redire
 calls the REST API with the console's session and CSRF token.
 """
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View
 
 from console.errors import ImsError
-from iam.authz import PermissionDenied, can
+from console.pages import ConsolePage
+from iam.authz import can
 from obs import services
 from obs.limits import MIN_PART_SIZE, max_part_size
 
 PAGE_SIZE = 50
 
 
-class ObsPage(LoginRequiredMixin, View):
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and request.actor is None:
-            return error_page(request, 403, _(
-                "Your user belongs to no account. The platform operator works in the administration site."))
-        try:
-            return super().dispatch(request, *args, **kwargs)
-        except PermissionDenied as denied:
-            return error_page(request, 403, _(
-                "Your user has no permission to use object storage in this region. Ask an administrator of "
-                "your account for it, or switch to another region."),
-                title=_("No permission in this region"), detail=denied.message)
-        except ImsError as error:
-            return error_page(request, error.status, error.message)
-
-
-def error_page(request, status: int, message, **context):
-    return render(request, "console/error.html", {
-        "status": status, "message": message, "region_next": reverse("obs:bucket_list"), **context}, status=status)
+class ObsPage(ConsolePage):
+    home = "obs:bucket_list"
+    no_permission = _("Your user has no permission to use object storage in this region. Ask an administrator of "
+                      "your account for it, or switch to another region.")
 
 
 def abilities(actor) -> dict:

@@ -22,6 +22,16 @@ class Tenant:
 
 
 @pytest.fixture(autouse=True)
+def english_outside_requests():
+    """A console request in Chinese leaves its language active in the test's thread; start every test in English."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # Every world builds several users; the production hasher would spend most of each test on them.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

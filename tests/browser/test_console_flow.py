@@ -9,19 +9,13 @@ from images.choices import ImageType
 from images.models import Image
 from images.public_catalog import PUBLIC_IMAGES
 from images.services.catalog import sync_public_catalog
-from tests.factories import PASSWORD, make_image, project_of
+from tests.factories import make_image, project_of
+from tests.browser.console import sign_in
 
 pytestmark = pytest.mark.browser
 
 ROWS = "[data-testid=image-row]"
 
-
-def sign_in(page, username: str) -> None:
-    page.goto("/console/login")
-    page.get_by_test_id("username").fill(username)
-    page.get_by_test_id("password").fill(PASSWORD)
-    page.get_by_test_id("sign-in").click()
-    expect(page.get_by_test_id("image-table")).to_be_visible()
 
 
 @pytest.fixture

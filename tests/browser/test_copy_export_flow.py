@@ -10,18 +10,11 @@ from images.runners import run
 from obs.models import StoredObject
 from obs.services import create_bucket
 from tests import factories
-from tests.factories import PASSWORD
 from tests.images.manage.helpers_copy import imported_image
+from tests.browser.console import sign_in
 
 pytestmark = pytest.mark.browser
 
-
-def sign_in(page, username: str) -> None:
-    page.goto("/console/login")
-    page.get_by_test_id("username").fill(username)
-    page.get_by_test_id("password").fill(PASSWORD)
-    page.get_by_test_id("sign-in").click()
-    expect(page.get_by_test_id("image-table")).to_be_visible()
 
 
 @pytest.fixture

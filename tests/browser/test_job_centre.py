@@ -1,4 +1,5 @@
 """The job centre as a person watches it: a running job's row follows the job until it ends, then stops asking."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -7,17 +8,11 @@ from playwright.sync_api import expect
 
 from images.choices import ImageStatus
 from images.models import Image, Job, JobStatus
-from tests.factories import PASSWORD, make_image, project_of
+from tests.factories import make_image, project_of
+from tests.browser.console import sign_in
 
 pytestmark = pytest.mark.browser
 
-
-def sign_in(page, username: str) -> None:
-    page.goto("/console/login")
-    page.get_by_test_id("username").fill(username)
-    page.get_by_test_id("password").fill(PASSWORD)
-    page.get_by_test_id("sign-in").click()
-    expect(page.get_by_test_id("image-table")).to_be_visible()
 
 
 def test_a_running_jobs_row_updates_itself_until_the_job_succeeds(page, tenant_a):
@@ -60,6 +55,7 @@ def test_the_export_button_downloads_the_filtered_private_list(page, tenant_a):
     page.get_by_test_id("search").fill("web")
     page.get_by_test_id("search-button").click()
     expect(page.locator("[data-testid=image-row]")).to_have_count(1)
+    expect(page).to_have_url(re.compile(r"q=web"))  # the button exports what the address says
     with page.expect_download() as download:
         page.get_by_test_id("export-csv").click()
     assert download.value.suggested_filename.startswith("private-images-cn-north-4-")

@@ -11,7 +11,8 @@ from playwright.sync_api import expect
 
 from obs import services
 from obs.models import StoredObject, UploadPart
-from tests.factories import PASSWORD, actor
+from tests.factories import actor
+from tests.browser.console import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -19,13 +20,6 @@ MiB = 1024 * 1024
 PART = 5 * MiB
 PARTS = "**/v1/obs/uploads/*/parts/*"
 
-
-def sign_in(page, username: str) -> None:
-    page.goto("/console/login")
-    page.get_by_test_id("username").fill(username)
-    page.get_by_test_id("password").fill(PASSWORD)
-    page.get_by_test_id("sign-in").click()
-    expect(page.get_by_test_id("sidenav")).to_be_visible()
 
 
 def part_number(route) -> int:

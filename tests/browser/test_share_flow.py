@@ -3,17 +3,11 @@ import pytest
 from playwright.sync_api import expect
 
 from images.models import ImageMember
-from tests.factories import PASSWORD, make_image
+from tests.factories import make_image
+from tests.browser.console import sign_in
 
 pytestmark = pytest.mark.browser
 
-
-def sign_in(page, username: str) -> None:
-    page.goto("/console/login")
-    page.get_by_test_id("username").fill(username)
-    page.get_by_test_id("password").fill(PASSWORD)
-    page.get_by_test_id("sign-in").click()
-    expect(page.get_by_test_id("image-table")).to_be_visible()
 
 
 def sign_out(page) -> None:

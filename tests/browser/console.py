@@ -1,0 +1,13 @@
+"""Steps every browser test takes through the console."""
+from playwright.sync_api import expect
+
+from tests.factories import PASSWORD
+
+
+def sign_in(page, username: str) -> None:
+    """Signs in through the login form and waits for the console's navigation."""
+    page.goto("/console/login")
+    page.get_by_test_id("username").fill(username)
+    page.get_by_test_id("password").fill(PASSWORD)
+    page.get_by_test_id("sign-in").click()
+    expect(page.get_by_test_id("sidenav")).to_be_visible()
