@@ -10,6 +10,27 @@ class TraceResult(models.TextChoices):
     DENIED = "denied", _("Denied")
 
 
+class TraceQuerySet(models.QuerySet):
+    """The application has no way to change or remove traces in bulk either."""
+
+    def update(self, **kwargs):
+        raise TraceImmutable(_("Audit traces cannot be changed."))
+
+    def delete(self):
+        raise TraceImmutable(_("Audit traces cannot be deleted."))
+
+
+class TraceImmutable(Exception):
+    pass
+
+
+class ChainHead(models.Model):
+    """One row: the hash of the newest trace. Locking it serializes appends to the chain in every process."""
+
+    hash = models.CharField(max_length=64, blank=True)
+    count = models.BigIntegerField(default=0)
+
+
 class Trace(models.Model):
     time = models.DateTimeField(default=timezone.now, db_index=True)
     event_name = models.CharField(max_length=64, db_index=True)
@@ -28,9 +49,22 @@ class Trace(models.Model):
     result = models.CharField(max_length=8, choices=TraceResult.choices)
     error_code = models.CharField(max_length=32, blank=True)
     summary = models.JSONField(default=dict, blank=True)
+    previous_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
+
+    objects = TraceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-time", "-id"]
+
+    def save(self, *args, **kwargs):
+        # Append-only: a trace is written once, by audit.recorder, and never rewritten.
+        if not self._state.adding:
+            raise TraceImmutable(_("Audit traces cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TraceImmutable(_("Audit traces cannot be deleted."))
 
     def __str__(self):
         return f"{self.time:%Y-%m-%d %H:%M:%S} {self.event_name} {self.result}"

@@ -1,7 +1,10 @@
 """Writing traces. Services call `record()`; the `@operation` decorator calls it for them."""
 import re
 
-from audit.models import Trace, TraceResult
+from django.db import transaction
+
+from audit.chain import row_hash
+from audit.models import ChainHead, Trace, TraceResult
 
 SUMMARY_LIMIT = 2000
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -35,7 +38,21 @@ def record(*, event: str, operation: str, actor=None, resource_type: str = "ims"
             user_agent=clean(actor.user_agent, 255), via=actor.via,
         )
     fields.update({key: clean(value, 255) for key, value in (context or {}).items()})
-    return Trace.objects.create(**fields)
+    return _append(Trace(**fields))
+
+
+def _append(trace: Trace) -> Trace:
+    """Insert `trace` at the end of the chain. The head row's lock makes concurrent writers take turns, so
+    ids follow chain order; the transaction is short so the lock is not held for long."""
+    with transaction.atomic():
+        ChainHead.objects.get_or_create(pk=1)
+        head = ChainHead.objects.select_for_update().get(pk=1)
+        trace.previous_hash = head.hash
+        trace.hash = row_hash(head.hash, trace)
+        trace.save(force_insert=True)
+        head.hash, head.count = trace.hash, head.count + 1
+        head.save(update_fields=["hash", "count"])
+    return trace
 
 
 def record_login(request, *, username: str, via: str, user=None, project=None, error_code: str = "") -> Trace:

@@ -167,6 +167,25 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# --- Production security and sign-in protection -------------------------------------------------------
+# Off by default so `make run` keeps serving http://127.0.0.1; a deployment behind TLS sets
+# SECURE_COOKIES=true, SECURE_HSTS_SECONDS=31536000 and SECURE_SSL_REDIRECT=true
+# (`manage.py check --deploy` then passes). HSTS sub-domain and preload flags only act once HSTS is on.
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_flag("SECURE_HSTS_PRELOAD", True)
+SECURE_SSL_REDIRECT = env_flag("SECURE_SSL_REDIRECT")
+if env_flag("SECURE_PROXY_SSL_HEADER"):
+    # Only behind a proxy that sets this header itself; otherwise clients could claim HTTPS.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))  # a working day, not two weeks
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+# Consecutive failed sign-ins (console and token API) before a user name is locked, and for how long.
+LOGIN_LOCKOUT_ATTEMPTS = int(os.environ.get("LOGIN_LOCKOUT_ATTEMPTS", "5"))
+LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
+# --- end of production security and sign-in protection ------------------------------------------------
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "iam.api.authentication.SdkSignatureAuthentication",

@@ -12,6 +12,8 @@ urlpatterns = [
     path("console/", include("console.console_urls")),
     path("console/images/", include("images.urls")),
     path("console/obs/", include("obs.urls")),
+    path("console/account/", include("iam.urls")),
+    path("console/audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
     path("api/schema", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
@@ -19,4 +21,5 @@ urlpatterns = [
     path("", include("iam.api.urls")),
     path("", include("obs.api.urls")),
     path("", include("images.api.urls")),
+    path("", include("audit.api.urls")),
 ]

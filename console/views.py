@@ -22,6 +22,12 @@ class ConsoleLoginView(LoginView):
     form_class = ConsoleLoginForm
     redirect_authenticated_user = True
 
+    def form_invalid(self, form):
+        if form.locked_message:
+            # The page's own error is generic; the lock must also say when to try again.
+            messages.error(self.request, form.locked_message)
+        return super().form_invalid(form)
+
 
 @require_POST
 def logout_view(request):

@@ -160,3 +160,15 @@ class Token(models.Model):
     @staticmethod
     def digest_of(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
+
+
+class LoginLockout(models.Model):
+    """Consecutive failed sign-ins per user name (existing or not), and until when the name is locked."""
+
+    username = models.CharField(_("user name"), max_length=150, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField(default=timezone.now)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return self.username

@@ -3,6 +3,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.utils.translation import gettext as _
 
 from console.errors import ImsError
+from iam import lockout
 from iam.credentials import issue_token
 from iam.models import Account, Project
 
@@ -13,8 +14,16 @@ class KeystoneUnauthorized(ImsError):
     def __init__(self, message: str | None = None):
         super().__init__("401", message or _("The request you have made requires authentication."))
 
+    trace_code = "401"
+
     def body(self) -> dict:
         return {"error": {"code": 401, "message": self.message, "title": "Unauthorized"}}
+
+
+class LockedOut(KeystoneUnauthorized):
+    """Refused because the user name is locked after repeated failures (traced as "locked")."""
+
+    trace_code = "locked"
 
 
 def _pick(data: dict, *path):
@@ -61,11 +70,16 @@ def password_login(body: dict, *, request=None):
         raise KeystoneUnauthorized()
     if "\x00" in name or "\x00" in password:
         raise KeystoneUnauthorized()  # no such user can exist, and the database would refuse the look-up
+    until = lockout.locked_until(name)
+    if until is not None:
+        raise LockedOut(lockout.locked_message(until))
     # The password backend itself, not auth.authenticate(): that one also signals a failed console login,
     # and the token view records its own trace.
     user = ModelBackend().authenticate(request, username=name, password=password)
     if user is None or getattr(getattr(user, "iam", None), "account_id", None) != account.pk:
+        lockout.record_failure(name)
         raise KeystoneUnauthorized()
+    lockout.record_success(name)
     project = _scoped_project(account, _pick(body, "auth", "scope"))
     if project is None:
         raise KeystoneUnauthorized(_("The requested project does not exist in this account."))

@@ -38,8 +38,8 @@ class TokenView(APIView):
         body = request.data if isinstance(request.data, dict) else {}
         try:
             token, row = password_login(body, request=request._request)
-        except KeystoneUnauthorized:
-            record_login(request._request, username=claimed_username(body), via="api", error_code="401")
+        except KeystoneUnauthorized as refusal:
+            record_login(request._request, username=claimed_username(body), via="api", error_code=refusal.trace_code)
             raise
         record_login(request._request, username=row.user.username, via="api", user=row.user, project=row.project)
         response = Response(token_body(row, endpoint=endpoint_of(request)), status=201)

@@ -1,11 +1,9 @@
 """Copying and exporting images through the official IMS paths: each view parses the body, finds the caller's
 own image and calls one service, answering `{"job_id": …}`."""
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
 from rest_framework.views import APIView
 
 from images import selectors
-from images.api.imports import IMS, body_of, job_response
+from images.api.imports import body_of, job_response, job_view_class
 from images.services import copy, export
 
 
@@ -20,10 +18,7 @@ class ImageJobView(APIView):
 
 
 def image_job_view(name: str, service, doc: str):
-    view = type(f"{name.title().replace('_', '')}View", (ImageJobView,), {"service": staticmethod(service)})
-    view.post = extend_schema(operation_id=name, tags=IMS, request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT,
-                              description=doc)(view.post)
-    return view
+    return job_view_class(ImageJobView, name, service, doc)
 
 
 CopyInRegionView = image_job_view("copy_image_in_region", copy.copy_image_in_region,

@@ -36,11 +36,20 @@ class JobOperationView(APIView):
         return job_response(type(self).service(request.auth, body=body_of(request)))
 
 
+def job_view_class(base, name: str, service, doc: str):
+    """A subclass of `base` calling `service`, with a `post` of its own: extend_schema marks the function it is
+    given, so subclasses sharing the inherited one would all end up with the last operation id."""
+
+    def post(self, request, *args, **kwargs):
+        return base.post(self, request, *args, **kwargs)
+
+    post = extend_schema(operation_id=name, tags=IMS, request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT,
+                         description=doc)(post)
+    return type(f"{name.title().replace('_', '')}View", (base,), {"service": staticmethod(service), "post": post})
+
+
 def job_view(name: str, service, path_doc: str):
-    view = type(f"{name.title().replace('_', '')}View", (JobOperationView,), {"service": staticmethod(service)})
-    view.post = extend_schema(operation_id=name, tags=IMS, request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT,
-                              description=path_doc)(view.post)
-    return view
+    return job_view_class(JobOperationView, name, service, path_doc)
 
 
 CreateImageView = job_view("create_image", imports.create_image, "Create a private image (image_url: bucket:key).")

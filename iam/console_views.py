@@ -1,0 +1,101 @@
+"""The user's own console page: profile, password, access keys and effective permissions."""
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.forms import PasswordChangeForm
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+
+from console.errors import ImsError
+from console.pages import ConsolePage
+from iam import account
+from iam.credentials import MAX_ACCESS_KEYS_PER_USER
+from iam.models import AccessKey
+
+NEW_SECRET_SESSION_KEY = "iam_new_secret"
+
+
+class AccountPage(ConsolePage):
+    home = "iam:account"
+    no_permission = gettext_lazy("You do not have permission to view this page.")
+
+    def render_page(self, request, password_form=None, status=200):
+        keys = list(account.own_access_keys(request.user))
+        return render(request, "iam/account.html", {
+            "nav": "account",
+            "profile": account.profile(request.user),
+            "password_form": password_form or PasswordChangeForm(request.user),
+            "access_keys": keys,
+            "can_create_key": len(keys) < MAX_ACCESS_KEYS_PER_USER,
+            "max_keys": MAX_ACCESS_KEYS_PER_USER,
+            "region_permissions": account.effective_permissions(request.user),
+        }, status=status)
+
+
+class AccountView(AccountPage):
+    def get(self, request):
+        return self.render_page(request)
+
+
+class PasswordChangeView(AccountPage):
+    def get(self, request):
+        return redirect("iam:account")
+
+    def post(self, request):
+        form = PasswordChangeForm(request.user, request.POST)
+        if not form.is_valid():
+            return self.render_page(request, password_form=form, status=400)
+        user = form.save()
+        update_session_auth_hash(request, user)  # stay signed in with the new password
+        messages.success(request, _("Your password has been changed."))
+        return redirect("iam:account")
+
+
+class AccessKeyCreateView(AccountPage):
+    def post(self, request):
+        try:
+            key, secret = account.create_own_access_key(user=request.user,
+                                                        description=request.POST.get("description", ""))
+        except ImsError as error:
+            messages.error(request, error.message)
+            return redirect("iam:account")
+        # Carried to the next page in the session and removed there: the SK is shown exactly once.
+        request.session[NEW_SECRET_SESSION_KEY] = {"access_key": key.access_key, "secret": secret}
+        return redirect("iam:access_key_created", access_key=key.access_key)
+
+
+@method_decorator(never_cache, name="dispatch")  # the SK must not linger in any cache
+class AccessKeyCreatedView(AccountPage):
+    def get(self, request, access_key):
+        key = _own_key_or_404(request.user, access_key)
+        pending = request.session.pop(NEW_SECRET_SESSION_KEY, None)
+        secret = pending["secret"] if pending and pending.get("access_key") == key.access_key else None
+        return render(request, "iam/access_key_created.html", {"nav": "account", "key": key, "secret": secret})
+
+
+class AccessKeyStatusView(AccountPage):
+    def post(self, request, access_key):
+        active = request.POST.get("active") == "true"
+        _own_key_or_404(request.user, access_key)
+        account.set_access_key_status(user=request.user, access_key=access_key, active=active)
+        messages.success(request, _("The access key %(ak)s is now enabled.") % {"ak": access_key} if active
+                         else _("The access key %(ak)s is now disabled.") % {"ak": access_key})
+        return redirect("iam:account")
+
+
+class AccessKeyDeleteView(AccountPage):
+    def post(self, request, access_key):
+        _own_key_or_404(request.user, access_key)
+        account.delete_access_key(user=request.user, access_key=access_key)
+        messages.success(request, _("The access key %(ak)s has been deleted.") % {"ak": access_key})
+        return redirect("iam:account")
+
+
+def _own_key_or_404(user, access_key: str) -> AccessKey:
+    try:
+        return account.own_access_key(user, access_key)
+    except AccessKey.DoesNotExist:
+        raise Http404 from None
