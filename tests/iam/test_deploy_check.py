@@ -7,9 +7,11 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+# Dropped from the test run's environment: the production values come from each test, and the browser tests'
+# permission for Playwright's event loop (DJANGO_ALLOW_ASYNC_UNSAFE) must not reach a deployment check.
 PRODUCTION_VARIABLES = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SECURE_COOKIES", "SECURE_HSTS_SECONDS",
                         "SECURE_SSL_REDIRECT", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD",
-                        "SECURE_PROXY_SSL_HEADER", "SESSION_COOKIE_AGE")
+                        "SECURE_PROXY_SSL_HEADER", "SESSION_COOKIE_AGE", "DJANGO_ALLOW_ASYNC_UNSAFE")
 
 
 def manage(tmp_path, *args, **env) -> subprocess.CompletedProcess:
