@@ -80,6 +80,7 @@ def test_paging_sorting_and_page_size_keep_the_filters(page, world):
     expect(page.get_by_test_id("filter-os-type")).to_have_value("Linux")
     expect(page.get_by_test_id("total")).to_have_text(linux_total)
 
+    page.wait_for_load_state("networkidle")  # the page-2 swap has settled: its page-size control is the live one
     page.get_by_test_id("page-size").select_option("50")
     expect(page.locator(ROWS)).to_have_count(50)
     expect(page.get_by_test_id("page-number")).to_have_text(re.compile(r"^Page 1 of"))
