@@ -1,24 +1,17 @@
 """The member API: v1 batch calls (answered with a job) and the Glance member calls (answered at once)."""
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from console.errors import ImsError
 from images import selectors
+from images.api.imports import body_of, job_response
 from images.api.views import check_path_project, list_params
 from images.services import members
 from images.services.members import member_body
 
 IMS = ["ims"]
 GLANCE = ["glance"]
-
-
-def _body(request) -> dict:
-    if not isinstance(request.data, dict):
-        raise ImsError("IMG.0001", _("The request body must be a JSON object."))
-    return request.data
 
 
 def _page_body(page, *, glance: bool) -> dict:
@@ -32,26 +25,26 @@ class BatchMembersView(APIView):
     @extend_schema(operation_id="batch_add_members", tags=IMS, request=OpenApiTypes.OBJECT,
                    responses=OpenApiTypes.OBJECT)
     def post(self, request):
-        body = _body(request)
+        body = body_of(request)
         job = members.batch_add_members(request.auth, images=body.get("images"), projects=body.get("projects"),
                                         domains=body.get("domains"), organizations=body.get("organizations"))
-        return Response({"job_id": job.id}, status=200)
+        return job_response(job)
 
     @extend_schema(operation_id="batch_update_members", tags=IMS, request=OpenApiTypes.OBJECT,
                    responses=OpenApiTypes.OBJECT)
     def put(self, request):
-        body = _body(request)
+        body = body_of(request)
         job = members.batch_update_members(request.auth, images=body.get("images"), status=body.get("status"),
                                            project_id=body.get("project_id"), vault_id=body.get("vault_id"))
-        return Response({"job_id": job.id}, status=200)
+        return job_response(job)
 
     @extend_schema(operation_id="batch_delete_members", tags=IMS, request=OpenApiTypes.OBJECT,
                    responses=OpenApiTypes.OBJECT)
     def delete(self, request):
-        body = _body(request)
+        body = body_of(request)
         job = members.batch_delete_members(request.auth, images=body.get("images"), projects=body.get("projects"),
                                            domains=body.get("domains"), organizations=body.get("organizations"))
-        return Response({"job_id": job.id}, status=200)
+        return job_response(job)
 
 
 class ImageMemberListView(APIView):
@@ -83,7 +76,7 @@ class GlanceMemberListView(APIView):
     @extend_schema(operation_id="glance_add_image_member", tags=GLANCE, request=OpenApiTypes.OBJECT,
                    responses=OpenApiTypes.OBJECT)
     def post(self, request, image_id):
-        body = _body(request)
+        body = body_of(request)
         image = selectors.get_image(request.auth, image_id)
         member = members.glance_add_image_member(request.auth, image=image, member_id=body.get("member"))
         return Response(member_body(member))
@@ -98,7 +91,7 @@ class GlanceMemberView(APIView):
     @extend_schema(operation_id="glance_update_image_member", tags=GLANCE, request=OpenApiTypes.OBJECT,
                    responses=OpenApiTypes.OBJECT)
     def put(self, request, image_id, member_id):
-        body = _body(request)
+        body = body_of(request)
         image = selectors.get_image(request.auth, image_id)
         member = members.glance_update_image_member(request.auth, image=image, member_id=member_id,
                                                     status=body.get("status"))
