@@ -1,12 +1,17 @@
 """The signed-in user's own page: profile, access keys and the permissions that apply to them per region."""
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
+from console.errors import ImsError
 from iam.actors import actor_for_user
 from iam.authz import can
 from iam.credentials import create_access_key
+from iam.grants import effective_grants
 from iam.models import AccessKey, Grant, Project
+from iam.operations import operation
 
 # A few actions that tell a user at a glance what they may do in a region.
 KEY_ACTIONS = (
@@ -47,20 +52,43 @@ def own_access_key(user, access_key: str) -> AccessKey:
     return AccessKey.objects.get(user=user, access_key=access_key)
 
 
-def create_own_access_key(*, user, description: str = "") -> tuple[AccessKey, str]:
-    return create_access_key(user=user, description=description[:255])
+@operation("change_password")
+def change_password(actor, *, old_password: str, new_password: str):
+    """The signed-in user's password; the caller keeps the session valid afterwards."""
+    user = actor.user
+    if not user.check_password(old_password):
+        raise ImsError("IAM.0021", _("Your current password was entered incorrectly."))
+    try:
+        validate_password(new_password, user)
+    except ValidationError as error:
+        raise ImsError("IAM.0022", " ".join(error.messages)) from None
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    return user
 
 
-def set_access_key_status(*, user, access_key: str, active: bool) -> AccessKey:
-    with transaction.atomic():
-        key = own_access_key(user, access_key)
-        key.is_active = active
-        key.save(update_fields=["is_active"])
+@operation("create_own_access_key", summary=lambda kwargs: {"description": kwargs.get("description", "")})
+def create_own_access_key(actor, *, description: str = "") -> tuple[AccessKey, str]:
+    return create_access_key(user=actor.user, description=description[:255])
+
+
+@operation("set_access_key_status", target="key", summary=lambda kwargs: {"active": kwargs["active"]})
+def set_access_key_status(actor, *, key: AccessKey, active: bool) -> AccessKey:
+    _check_own(actor, key)
+    key.is_active = active
+    key.save(update_fields=["is_active"])
     return key
 
 
-def delete_access_key(*, user, access_key: str) -> None:
-    own_access_key(user, access_key).delete()
+@operation("delete_access_key", target="key")
+def delete_access_key(actor, *, key: AccessKey) -> None:
+    _check_own(actor, key)
+    key.delete()
+
+
+def _check_own(actor, key: AccessKey) -> None:
+    if key.user_id != actor.user.pk:
+        raise ImsError("IAM.0012", _("Access key %(ak)s does not exist.") % {"ak": key.access_key}, 404)
 
 
 def effective_permissions(user) -> list[RegionPermissions]:
@@ -70,10 +98,10 @@ def effective_permissions(user) -> list[RegionPermissions]:
         return []
     projects = Project.objects.select_related("region", "account").filter(account=membership.account)
     grants = list(Grant.objects.filter(group__users=user, group__account=membership.account)
-                  .select_related("policy", "group", "project"))
+                  .select_related("policy", "group", "project").prefetch_related("policy__depends_on"))
     result = []
     for project in projects.order_by("region__position"):
         actor = actor_for_user(user, project, via="console")
-        applying = [g for g in grants if g.project_id in (None, project.id)]
+        applying = effective_grants(grants, project.id)
         result.append(RegionPermissions(project, applying, [(a, can(actor, a)) for a in KEY_ACTIONS]))
     return result

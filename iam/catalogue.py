@@ -101,6 +101,14 @@ OPERATIONS: tuple[Operation, ...] = (
     # Identity
     Operation("login", "POST", "/v3/auth/tokens", (), "login", resource_type="iam"),
     Operation("logout", "POST", "console:logout", (), "logout", resource_type="iam"),
+    # The user's own credentials ("My account"): no policy is needed, and only the user's own can be reached.
+    Operation("change_password", "POST", "console:account/password", (), "changePassword", resource_type="iam"),
+    Operation("create_own_access_key", "POST", "console:account/access-keys", (), "createAccessKey",
+              resource_type="iam"),
+    Operation("set_access_key_status", "POST", "console:account/access-keys/{ak}/status", (), "updateAccessKey",
+              resource_type="iam"),
+    Operation("delete_access_key", "POST", "console:account/access-keys/{ak}/delete", (), "deleteAccessKey",
+              resource_type="iam"),
     # Object storage (obs/): buckets and objects of the account in one region. Tenant Administrator (*:*:*)
     # grants these; the IMS policies (ims:*) do not, as the product keeps OBS permissions apart.
     Operation("list_buckets", "GET", "/v1/obs/buckets", ("obs:buckets:list",), resource_type="obs"),
@@ -119,7 +127,14 @@ OPERATIONS: tuple[Operation, ...] = (
 
 BY_NAME: dict[str, Operation] = {op.name: op for op in OPERATIONS}
 
-ALL_ACTIONS: frozenset[str] = frozenset(action for op in OPERATIONS for action in op.actions)
+# The product's IMS actions (ims-api.md §9), including those no operation here needs yet.
+IMS_ACTIONS = (
+    "ims:images:list", "ims:images:get", "ims:images:create", "ims:images:update", "ims:images:delete",
+    "ims:images:upload", "ims:images:export", "ims:images:share", "ims:images:copy", "ims:serverImages:create",
+    "ims:dataImages:create", "ims:wholeImages:create", "ims:quotas:get",
+)
+
+ALL_ACTIONS: frozenset[str] = frozenset(IMS_ACTIONS) | {action for op in OPERATIONS for action in op.actions}
 
 
 def operation(name: str) -> Operation:

@@ -1,7 +1,7 @@
 """The user's own console page: profile, password, access keys and effective permissions."""
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
-from django.contrib.auth.forms import PasswordChangeForm
+from django import forms
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,6 +18,23 @@ from iam.models import AccessKey
 NEW_SECRET_SESSION_KEY = "iam_new_secret"
 
 
+class PasswordForm(forms.Form):
+    """What the page asks for; whether the password is right and strong enough is the service's call."""
+
+    old_password = forms.CharField(label=gettext_lazy("Old password"), strip=False, widget=forms.PasswordInput(
+        attrs={"autocomplete": "current-password", "autofocus": True}))
+    new_password1 = forms.CharField(label=gettext_lazy("New password"), strip=False, widget=forms.PasswordInput(
+        attrs={"autocomplete": "new-password"}))
+    new_password2 = forms.CharField(label=gettext_lazy("New password confirmation"), strip=False,
+                                    widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_password1") and data.get("new_password2") and data["new_password1"] != data["new_password2"]:
+            self.add_error("new_password2", gettext_lazy("The two password fields didn’t match."))
+        return data
+
+
 class AccountPage(ConsolePage):
     home = "iam:account"
     no_permission = gettext_lazy("You do not have permission to view this page.")
@@ -27,7 +44,7 @@ class AccountPage(ConsolePage):
         return render(request, "iam/account.html", {
             "nav": "account",
             "profile": account.profile(request.user),
-            "password_form": password_form or PasswordChangeForm(request.user),
+            "password_form": password_form or PasswordForm(),
             "access_keys": keys,
             "can_create_key": len(keys) < MAX_ACCESS_KEYS_PER_USER,
             "max_keys": MAX_ACCESS_KEYS_PER_USER,
@@ -45,10 +62,15 @@ class PasswordChangeView(AccountPage):
         return redirect("iam:account")
 
     def post(self, request):
-        form = PasswordChangeForm(request.user, request.POST)
+        form = PasswordForm(request.POST)
         if not form.is_valid():
             return self.render_page(request, password_form=form, status=400)
-        user = form.save()
+        try:
+            user = account.change_password(request.actor, old_password=form.cleaned_data["old_password"],
+                                           new_password=form.cleaned_data["new_password1"])
+        except ImsError as error:
+            form.add_error("old_password" if error.code == "IAM.0021" else "new_password1", error.message)
+            return self.render_page(request, password_form=form, status=400)
         update_session_auth_hash(request, user)  # stay signed in with the new password
         messages.success(request, _("Your password has been changed."))
         return redirect("iam:account")
@@ -57,7 +79,7 @@ class PasswordChangeView(AccountPage):
 class AccessKeyCreateView(AccountPage):
     def post(self, request):
         try:
-            key, secret = account.create_own_access_key(user=request.user,
+            key, secret = account.create_own_access_key(request.actor,
                                                         description=request.POST.get("description", ""))
         except ImsError as error:
             messages.error(request, error.message)
@@ -79,8 +101,8 @@ class AccessKeyCreatedView(AccountPage):
 class AccessKeyStatusView(AccountPage):
     def post(self, request, access_key):
         active = request.POST.get("active") == "true"
-        _own_key_or_404(request.user, access_key)
-        account.set_access_key_status(user=request.user, access_key=access_key, active=active)
+        key = _own_key_or_404(request.user, access_key)
+        account.set_access_key_status(request.actor, key=key, active=active)
         messages.success(request, _("The access key %(ak)s is now enabled.") % {"ak": access_key} if active
                          else _("The access key %(ak)s is now disabled.") % {"ak": access_key})
         return redirect("iam:account")
@@ -88,8 +110,8 @@ class AccessKeyStatusView(AccountPage):
 
 class AccessKeyDeleteView(AccountPage):
     def post(self, request, access_key):
-        _own_key_or_404(request.user, access_key)
-        account.delete_access_key(user=request.user, access_key=access_key)
+        key = _own_key_or_404(request.user, access_key)
+        account.delete_access_key(request.actor, key=key)
         messages.success(request, _("The access key %(ak)s has been deleted.") % {"ak": access_key})
         return redirect("iam:account")
 

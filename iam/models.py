@@ -2,10 +2,12 @@
 import hashlib
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from console.errors import ImsError
 from iam.ids import new_hex_id
 
 
@@ -99,6 +101,18 @@ class Policy(models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        from iam.policy_documents import validate_document
+
+        if self.kind == self.Kind.CUSTOM and self.account_id is None:
+            raise ValidationError({"account": _("A custom policy belongs to one account.")})
+        if self.kind != self.Kind.CUSTOM and self.account_id is not None:
+            raise ValidationError({"kind": _("Only custom policies belong to an account.")})
+        try:
+            validate_document(self.document)
+        except ImsError as error:
+            raise ValidationError({"document": error.message}) from None
+
 
 class Group(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="groups")
@@ -131,6 +145,17 @@ class Grant(models.Model):
 
     def __str__(self):
         return f"{self.group} ← {self.policy} @ {self.project or 'all projects'}"
+
+    def clean(self):
+        from iam.grants import check_grant
+
+        if self.group_id is None or self.policy_id is None:
+            return  # the form reports the missing field
+        existing = list(self.group.grants.select_related("policy").exclude(pk=self.pk))
+        try:
+            check_grant(self.group, self.policy, self.project, existing=existing)
+        except ImsError as error:
+            raise ValidationError(error.message) from None
 
 
 class AccessKey(models.Model):

@@ -12,27 +12,33 @@ from iam.catalogue import operation as lookup
 
 
 def _resource_of(value) -> tuple[str, str]:
-    """The id and name a trace names: the image acted on, or for a job the image it works on."""
+    """The id and name a trace names: the object acted on, for a job the image it works on, for a service that
+    returns (object, something shown once) the object."""
     if value is None:
         return "", ""
+    if isinstance(value, tuple):
+        value = value[0]
     if hasattr(value, "job_type") and value.image is not None:
         value = value.image
-    return str(getattr(value, "pk", "")), getattr(value, "name", "")
+    name = getattr(value, "name", None) or getattr(value, "username", "")
+    return str(getattr(value, "pk", "")), name
 
 
-def operation(name: str, *, summary=None, atomic: bool = True):
-    """Wrap service `name` of the catalogue. `summary(kwargs)` picks what the trace keeps of the request.
+def operation(name: str, *, summary=None, atomic: bool = True, target: str = "image"):
+    """Wrap service `name` of the catalogue. `summary(kwargs)` picks what the trace keeps of the request;
+    `target` names the keyword argument holding the object acted on (authorized against, traced).
 
     `atomic=False` is for operations that receive or assemble gigabytes: a transaction open while the bytes
     arrive would hold the database's write lock for minutes (SQLite takes it at BEGIN IMMEDIATE), so such
     bodies write their rows in short transactions of their own, after the bytes are stored.
     """
     op = lookup(name)
+    target_name = target
 
     def decorate(func):
         @functools.wraps(func)
         def run(actor, **kwargs):
-            target = kwargs.get("image")
+            target = kwargs.get(target_name)
             trace = dict(event=op.trace_name, operation=op.name, actor=actor, resource_type=op.resource_type,
                          summary=summary(kwargs) if summary else None)
             try:

@@ -41,8 +41,11 @@ class Statement:
     actions: tuple[str, ...]
     resources: tuple[str, ...] = ()  # empty: every resource
 
+    def matches_action(self, action: str) -> bool:
+        return any(fnmatchcase(action.lower(), pattern.lower()) for pattern in self.actions)
+
     def matches(self, action: str, resource_urn: str | None = None) -> bool:
-        if not any(fnmatchcase(action.lower(), pattern.lower()) for pattern in self.actions):
+        if not self.matches_action(action):
             return False
         if not self.resources:
             return True

@@ -20,6 +20,22 @@ SUPPORT_ENDING_WINDOW = timedelta(days=180)
 
 
 class ImageQuerySet(models.QuerySet):
+    def resource_q(self, patterns) -> Q:
+        """Images named by policy resources `ims:<region>:<project>:image:<id>` (each value exact or *)."""
+        condition = Q(pk__in=[])
+        for pattern in patterns:
+            _, region, project, _, image_id = pattern.split(":")
+            named = Q()
+            for field, value in (("region_id", region), ("owner_id", project), ("pk", image_id)):
+                if value != "*":
+                    named &= Q(**{field: value})
+            condition |= named
+        return condition
+
+    def granted_q(self, actor, action: str) -> Q:
+        from images.object_grants import granted_images_q
+
+        return granted_images_q(actor.user, actor.account.pk, action)
     def visible_to(self, actor):
         """Public and market images of the actor's region, its own images, and images shared with it."""
         shared_with_actor = ImageMember.objects.filter(image=OuterRef("pk"), project=actor.project)
@@ -88,6 +104,16 @@ class Image(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # Per-image grants (images/object_grants.py): one permission per grantable IAM action.
+        permissions = [
+            ("ims_images_get", "Show the image"),
+            ("ims_images_update", "Modify the image and its tags"),
+            ("ims_images_delete", "Delete the image"),
+            ("ims_images_share", "Share the image"),
+            ("ims_images_export", "Export the image"),
+            ("ims_images_copy", "Copy the image"),
+            ("ims_images_upload", "Upload the image file"),
+        ]
         indexes = [
             models.Index(fields=["region", "image_type", "status"]),
             models.Index(fields=["owner", "-created_at"]),
@@ -99,6 +125,11 @@ class Image(models.Model):
 
     def urn(self) -> str:
         return f"ims:{self.region_id}:{self.owner_id}:image:{self.id}"
+
+    def actions_granted_to(self, actor) -> frozenset[str]:
+        from images.object_grants import actions_granted
+
+        return actions_granted(actor.user, actor.account.pk, self)
 
     @property
     def encrypted(self) -> bool:
