@@ -9,7 +9,7 @@ from console.errors import ImsError
 from iam.actors import actor_for_user
 from iam.authz import can
 from iam.credentials import create_access_key
-from iam.grants import effective_grants
+from iam.grants import dependency_map, effective_grants
 from iam.models import AccessKey, Grant, Project
 from iam.operations import operation
 
@@ -98,10 +98,11 @@ def effective_permissions(user) -> list[RegionPermissions]:
         return []
     projects = Project.objects.select_related("region", "account").filter(account=membership.account)
     grants = list(Grant.objects.filter(group__users=user, group__account=membership.account)
-                  .select_related("policy", "group", "project").prefetch_related("policy__depends_on"))
+                  .select_related("policy", "group", "project"))
+    dependencies = dependency_map(g.policy_id for g in grants)
     result = []
     for project in projects.order_by("region__position"):
         actor = actor_for_user(user, project, via="console")
-        applying = effective_grants(grants, project.id)
+        applying = effective_grants(grants, project.id, dependencies)
         result.append(RegionPermissions(project, applying, [(a, can(actor, a)) for a in KEY_ACTIONS]))
     return result

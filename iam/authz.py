@@ -5,6 +5,8 @@ then an Allow of a statement (for every resource, or for the resource at hand); 
 (django-guardian) on an object of the actor's own account. Grants apply in one project or in all of the
 account's projects; a role whose dependency is missing gives nothing.
 """
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -22,16 +24,29 @@ class PermissionDenied(ImsError):
         self.action = action
 
 
+@dataclass(frozen=True)
+class _GrantRow:
+    policy_id: int
+    project_id: str | None
+    document: dict
+
+
 def effective_statements(user, project: Project) -> tuple[Statement, ...]:
     if user is None or not user.is_active:
         return ()
-    grants = list(
+    # One query: each grant joined with its policy's dependencies (one row per dependency, or one with None).
+    rows = (
         Grant.objects.filter(group__users=user, group__account_id=project.account_id)
         .filter(Q(project=project) | Q(project__isnull=True))
-        .select_related("policy").prefetch_related("policy__depends_on")
+        .values_list("pk", "policy_id", "project_id", "policy__document", "policy__depends_on")
     )
-    return tuple(statement for grant in effective_grants(grants, project.pk)
-                 for statement in statements_of(grant.policy.document))
+    grants, dependencies = {}, {}
+    for pk, policy_id, project_id, document, dependency_id in rows:
+        grants[pk] = _GrantRow(policy_id, project_id, document)
+        if dependency_id is not None:
+            dependencies.setdefault(policy_id, set()).add(dependency_id)
+    return tuple(statement for grant in effective_grants(list(grants.values()), project.pk, dependencies)
+                 for statement in statements_of(grant.document))
 
 
 def resource_urn(obj) -> str | None:

@@ -62,13 +62,22 @@ def revoke_grant(grant: Grant) -> None:
     grant.delete()
 
 
-def effective_grants(grants: list[Grant], project_id: str) -> list[Grant]:
-    """Of a user's grants applying in `project_id`, those whose dependencies are met there, transitively."""
-    applying = [g for g in grants if covers(g.project_id, project_id)]
-    effective = list(applying)
+def dependency_map(policy_ids) -> dict[int, set[int]]:
+    """For each policy, the ids of the policies it depends on (one query)."""
+    through = Policy.depends_on.through.objects.filter(from_policy_id__in=set(policy_ids))
+    dependencies: dict[int, set[int]] = {}
+    for policy_id, dependency_id in through.values_list("from_policy_id", "to_policy_id"):
+        dependencies.setdefault(policy_id, set()).add(dependency_id)
+    return dependencies
+
+
+def effective_grants(grants: list, project_id: str, dependencies: dict[int, set[int]]) -> list:
+    """Of a user's grants applying in `project_id`, those whose dependencies are met there, transitively.
+    `grants`: anything with `policy_id` and `project_id`."""
+    effective = [g for g in grants if covers(g.project_id, project_id)]
     while True:
         held = {g.policy_id for g in effective}
-        kept = [g for g in effective if all(d.pk in held for d in g.policy.depends_on.all())]
+        kept = [g for g in effective if dependencies.get(g.policy_id, set()) <= held]
         if len(kept) == len(effective):
             return kept
         effective = kept

@@ -39,6 +39,8 @@ def operation(name: str, *, summary=None, atomic: bool = True, target: str = "im
         @functools.wraps(func)
         def run(actor, **kwargs):
             target = kwargs.get(target_name)
+            # Named before the call: a deleted object has lost its primary key afterwards.
+            named = _resource_of(target)
             trace = dict(event=op.trace_name, operation=op.name, actor=actor, resource_type=op.resource_type,
                          summary=summary(kwargs) if summary else None)
             try:
@@ -46,15 +48,15 @@ def operation(name: str, *, summary=None, atomic: bool = True, target: str = "im
                 with transaction.atomic() if atomic else contextlib.nullcontext():
                     result = func(actor, **kwargs)
             except PermissionDenied as denied:
-                _trace(op, trace, target, TraceResult.DENIED, denied.code)
+                _trace(op, trace, named, TraceResult.DENIED, denied.code)
                 raise
             except ImsError as error:
-                _trace(op, trace, target, TraceResult.FAILURE, error.code)
+                _trace(op, trace, named, TraceResult.FAILURE, error.code)
                 raise
             except Exception:
-                _trace(op, trace, target, TraceResult.FAILURE, "internal")  # a bug: traced all the same
+                _trace(op, trace, named, TraceResult.FAILURE, "internal")  # a bug: traced all the same
                 raise
-            _trace(op, trace, target if target is not None else result, TraceResult.SUCCESS, "")
+            _trace(op, trace, named if target is not None else _resource_of(result), TraceResult.SUCCESS, "")
             return result
 
         run.operation = op
@@ -63,9 +65,9 @@ def operation(name: str, *, summary=None, atomic: bool = True, target: str = "im
     return decorate
 
 
-def _trace(op, trace: dict, resource, result: str, error_code: str) -> None:
+def _trace(op, trace: dict, named: tuple[str, str], result: str, error_code: str) -> None:
     # Reads are not traced: the product's audit trail is about changes and refusals of changes.
     if not op.changes_state:
         return
-    resource_id, resource_name = _resource_of(resource)
+    resource_id, resource_name = named
     record(**trace, resource_id=resource_id, resource_name=resource_name, result=result, error_code=error_code)

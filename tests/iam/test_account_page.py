@@ -177,3 +177,39 @@ def test_effective_permissions_per_region_for_a_reader_and_an_admin(tenant_a):
 def test_an_anonymous_visitor_is_sent_to_sign_in(client):
     response = client.get(ACCOUNT)
     assert response.status_code == 302 and "/console/login" in response["Location"]
+
+
+def traces(event: str):
+    from audit.models import Trace
+
+    return list(Trace.objects.filter(event_name=event).order_by("id"))
+
+
+def test_password_changes_are_traced_with_their_result_and_never_the_password(admin_client, tenant_a):
+    admin_client.post(reverse("iam:password_change"), {
+        "old_password": "not-it", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    admin_client.post(reverse("iam:password_change"), {
+        "old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+
+    failed, changed = traces("changePassword")
+    assert (failed.result, failed.error_code, changed.result) == ("failure", "IAM.0021", "success")
+    assert changed.username == "alpha-admin" and changed.resource_id == str(tenant_a.admin.pk)
+    assert changed.resource_type == "iam" and changed.via == "console"
+    assert NEW_PASSWORD not in str(changed.summary) and PASSWORD not in str(failed.summary)
+
+
+def test_access_key_changes_are_traced_without_the_secret(admin_client, tenant_a):
+    create_key(admin_client)
+    key = AccessKey.objects.get(user=tenant_a.admin)
+    admin_client.post(reverse("iam:access_key_status", args=[key.pk]), {"active": "false"})
+    admin_client.post(reverse("iam:access_key_delete", args=[key.pk]))
+    create_key(admin_client)
+    create_key(admin_client)
+    create_key(admin_client)  # the third one is refused
+
+    created = traces("createAccessKey")
+    assert [t.result for t in created] == ["success", "success", "success", "failure"]
+    assert created[0].resource_id == key.pk and created[-1].error_code == "IAM.0011"
+    (disabled,), (deleted,) = traces("updateAccessKey"), traces("deleteAccessKey")
+    assert disabled.resource_id == deleted.resource_id == key.pk
+    assert disabled.summary == {"active": "False"}
