@@ -49,9 +49,12 @@ def seed_demo(*, with_content: bool = True) -> list[DemoUser]:
         account = iam.ensure_account(name)
         admins = iam.ensure_group(account, "admin", [policies[IMS_FULL_ACCESS], policies[TENANT_ADMINISTRATOR]])
         readers = iam.ensure_group(account, "readers", [policies[IMS_READ_ONLY]])
-        for suffix, group, role in (("admin", admins, "IMS FullAccess + Tenant Administrator"),
+        for suffix, group, role in (("admin", admins, "IMS FullAccess + Tenant Administrator, account administrator"),
                                     ("reader", readers, "IMS ReadOnlyAccess")):
             username = f"{name}-{suffix}"
-            iam.ensure_user(account, username, password, groups=[group])
+            user, _ = iam.ensure_user(account, username, password, groups=[group])
+            if suffix == "admin" and not user.is_staff:
+                user.is_staff = True  # administers its own account in /admin/
+                user.save(update_fields=["is_staff"])
             users.append(DemoUser(name, username, password, role))
     return users

@@ -91,6 +91,19 @@ def _check_own(actor, key: AccessKey) -> None:
         raise ImsError("IAM.0012", _("Access key %(ak)s does not exist.") % {"ak": key.access_key}, 404)
 
 
+def image_grants(user) -> list[tuple]:
+    """The user's per-image grants as (image, [actions]), images of the user's own account only."""
+    from images.models import Image
+    from images.object_grants import grants_of
+
+    membership = getattr(user, "iam", None)
+    if membership is None:
+        return []
+    by_image = grants_of(user)
+    images = Image.objects.filter(pk__in=by_image, owner__account=membership.account).select_related("region")
+    return [(image, sorted(by_image[image.pk])) for image in images.order_by("name")]
+
+
 def effective_permissions(user) -> list[RegionPermissions]:
     """Per project of the user's account: the grants that apply there and the key actions, from `iam.authz`."""
     membership = getattr(user, "iam", None)

@@ -62,6 +62,17 @@ def granted_images_q(user, account_id: str, action: str) -> Q:
     return Q(pk__in=[uuid.UUID(pk) for pk in object_pks], owner__account_id=account_id)
 
 
+def grants_of(user) -> dict[uuid.UUID, set[str]]:
+    """Every per-image grant of `user`: image id → actions."""
+    rows = UserObjectPermission.objects.filter(user=user, content_type=_image_content_type()).values_list(
+        "object_pk", "permission__codename")
+    grants: dict[uuid.UUID, set[str]] = {}
+    for object_pk, codename in rows:
+        if codename in ACTION_BY_CODENAME:
+            grants.setdefault(uuid.UUID(object_pk), set()).add(ACTION_BY_CODENAME[codename])
+    return grants
+
+
 def check_image_grant(user, image, action: str) -> None:
     if action not in GRANTABLE_ACTIONS:
         raise ImsError("IAM.0301", _("%(action)s cannot be granted on one image; choose one of: %(actions)s.")

@@ -213,3 +213,21 @@ def test_access_key_changes_are_traced_without_the_secret(admin_client, tenant_a
     (disabled,), (deleted,) = traces("updateAccessKey"), traces("deleteAccessKey")
     assert disabled.resource_id == deleted.resource_id == key.pk
     assert disabled.summary == {"active": "False"}
+
+
+def test_per_image_grants_are_listed_on_the_account_page(tenant_a):
+    from images.object_grants import grant_image_action
+    from tests import factories
+
+    image = factories.make_image(tenant_a.project, name="granted <b>one</b>")
+    grant_image_action(tenant_a.reader, image, "ims:images:update")
+    grant_image_action(tenant_a.reader, image, "ims:images:get")
+    client = Client()
+    client.force_login(tenant_a.reader)
+    page = client.get(ACCOUNT).content.decode()
+
+    assert f'data-testid="image-grant" data-image="{image.pk}"' in page
+    assert "granted &lt;b&gt;one&lt;/b&gt;" in page
+    assert "<code>ims:images:get</code>, <code>ims:images:update</code>" in page
+    client.force_login(tenant_a.admin)
+    assert 'data-testid="no-image-grants"' in client.get(ACCOUNT).content.decode()

@@ -65,7 +65,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"\nIMS Console is running (data in {settings.VAR_DIR})."))
         self.stdout.write(f"  Console:      {base}/console/")
         self.stdout.write(f"  API docs:     {base}/api/docs")
-        self.stdout.write(f"  Admin:        {base}/admin/  (create an operator with: manage.py createsuperuser)")
+        self.stdout.write(f"  Admin:        {base}/admin/  (demo-admin manages its own account there; create a "
+                          "platform operator with: manage.py createsuperuser)")
         self.stdout.write("  Sign in as demo-admin with the password printed above. Ctrl-C stops everything.\n")
 
     def _stop(self, children):
