@@ -12,18 +12,10 @@ from console.errors import ImsError
 from iam.authz import can
 from iam.models import Project
 from images import rules_copy, selectors
-from images.services import copy, export
+from images.services import copy, delete, export
 from images.views import ConsolePage
 
 CONSOLE_AGENCY = "ims_admin_agency"
-
-
-def _deletion():
-    try:
-        from images.services import delete
-    except ImportError:  # the delete family may not be installed
-        return None
-    return delete
 
 
 def _refusal(actor, action: str, image, check):
@@ -48,7 +40,6 @@ class ImageActionsView(ConsolePage):
         image = selectors.get_image(actor, image_id)
         if image.owner_id != actor.project.id:
             return render(request, "images/_detail_actions.html", {"image": image, "loaded": True})
-        delete = _deletion()
         return render(request, "images/_detail_actions.html", {
             "image": image, "loaded": True, "own": True,
             "copy_refusal": _refusal(actor, "ims:images:copy", image, rules_copy.copy_in_region_refusal),
@@ -57,9 +48,8 @@ class ImageActionsView(ConsolePage):
                                        lambda i: rules_copy.export_refusal(i, quick=None)),
             "regions": Project.objects.filter(account=actor.account).exclude(pk=actor.project.pk)
                        .select_related("region").order_by("region__position"),
-            "buckets": _buckets(actor), "can_delete": delete is not None,
-            "delete_refusal": _refusal(actor, "ims:images:delete", image, delete.deletion_refusal)
-            if delete is not None else "",
+            "buckets": _buckets(actor),
+            "delete_refusal": _refusal(actor, "ims:images:delete", image, delete.deletion_refusal),
         })
 
 
@@ -115,7 +105,6 @@ class ExportView(_ImageJobPost):
 
 class DeleteView(ConsolePage):
     def post(self, request, image_id):
-        delete = _deletion()
         image = selectors.get_own_image(request.actor, image_id)
         try:
             delete.glance_delete_image(request.actor, image=image)

@@ -16,8 +16,9 @@ from images.views import ConsolePage
 SHARE_ACTIONS = ("ims:images:get", "ims:images:share")
 
 
-def can_share(actor) -> bool:
-    return all(can(actor, action) for action in SHARE_ACTIONS)
+def can_share(actor, image=None) -> bool:
+    """For one image (statements naming it and per-image grants count too), or for images in general."""
+    return all(can(actor, action, image) for action in SHARE_ACTIONS)
 
 
 def no_permission_reason() -> str:
@@ -31,7 +32,7 @@ class MembersPanelView(ConsolePage):
         actor = request.actor
         image = selectors.get_image(actor, image_id)
         is_owner = image.owner_id == actor.project.id
-        allowed = can_share(actor)
+        allowed = can_share(actor, image)
         membership = None if is_owner else image.members.filter(project=actor.project).first()
         refusal = members.share_refusal(image) if is_owner else None
         rows = list(members.members_visible(actor, image)) if is_owner and allowed else []

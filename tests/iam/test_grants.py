@@ -181,3 +181,24 @@ def test_a_per_image_grant_works_through_the_api(tenant_a):
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "IMG.0003"
     assert Image.objects.get(pk=image.pk).name == "after"
     assert Image.objects.get(pk=other.pk).name == "untouched"
+
+
+def test_the_console_enables_exactly_the_granted_actions_on_that_image(tenant_a):
+    from django.test import Client
+    from django.urls import reverse
+
+    image, other = factories.make_image(tenant_a.project), factories.make_image(tenant_a.project)
+    grant_image_action(tenant_a.reader, image, "ims:images:delete")
+    grant_image_action(tenant_a.reader, image, "ims:images:share")
+    client = Client()
+    client.force_login(tenant_a.reader)
+
+    def page(name, target):
+        return client.get(reverse(name, args=[target.pk])).content.decode()
+
+    assert 'data-testid="action-delete">' in page("images:image_actions", image)
+    assert 'data-testid="action-delete" disabled' in page("images:image_actions", other)
+    assert 'data-testid="share-submit">' in page("images:image_members", image)
+    assert 'data-testid="share-submit" disabled' in page("images:image_members", other)
+    assert client.post(reverse("images:image_delete", args=[image.pk])).status_code == 302
+    assert not Image.objects.filter(pk=image.pk).exclude(status="deleted").exists()
