@@ -96,6 +96,8 @@ class Policy(models.Model):
 
     class Meta:
         ordering = ["kind", "name"]
+        verbose_name = _("policy")
+        verbose_name_plural = _("policies")
         constraints = [models.UniqueConstraint(fields=["account", "name"], name="unique_policy_name")]
 
     def __str__(self):

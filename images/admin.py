@@ -1,10 +1,22 @@
+"""Images and jobs for the operator; per-image grants for each account's administrators as well."""
+from django import forms
 from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from guardian.models import UserObjectPermission
 
+from console.errors import ImsError
+from iam.admin_scope import SuperuserOnlyAdmin, TracedAdmin, admin_account, choices_for
+from images.choices import ImageType
 from images.models import Image, Job
+from images.object_grants import (
+    ACTION_BY_CODENAME, GRANTABLE_ACTIONS, check_image_grant, codename_for, grant_image_action, revoke_image_action,
+)
 
 
 @admin.register(Image)
-class ImageAdmin(admin.ModelAdmin):
+class ImageAdmin(SuperuserOnlyAdmin):
     list_display = ("name", "id", "region", "image_type", "status", "os_version", "architecture", "created_at")
     list_filter = ("region", "image_type", "status", "architecture", "os_type")
     search_fields = ("name", "id", "os_version")
@@ -15,7 +27,119 @@ class ImageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
+class JobAdmin(SuperuserOnlyAdmin):
     list_display = ("id", "job_type", "status", "project", "created_at", "end_time")
     list_filter = ("status", "job_type")
+    search_fields = ("id", "job_type", "project__account__name")
     readonly_fields = [field.name for field in Job._meta.fields]
+
+
+class PerImageGrant(UserObjectPermission):
+    """Guardian's row seen as what it means here: one user may do one action on one image."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("per-image grant")
+        verbose_name_plural = _("per-image grants")
+
+    @property
+    def action(self) -> str:
+        return ACTION_BY_CODENAME.get(self.permission.codename, self.permission.codename)
+
+    def __str__(self):
+        return f"{self.user} · {self.action} · {self.object_pk}"
+
+
+class PerImageGrantForm(forms.ModelForm):
+    image = forms.ModelChoiceField(queryset=Image.objects.none(), label=_("image"))
+    action = forms.ChoiceField(choices=list(GRANTABLE_ACTIONS.items()), label=_("action"))
+    account = None  # the account administrator's account, set per request; None for the operator
+
+    class Meta:
+        model = PerImageGrant
+        fields = ("user",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.account is not None:
+            self.fields["image"].queryset = choices_for(Image, self.account)
+        else:
+            self.fields["image"].queryset = Image.objects.filter(image_type=ImageType.PRIVATE)
+
+    def clean(self):
+        cleaned = super().clean()
+        user, image, action = cleaned.get("user"), cleaned.get("image"), cleaned.get("action")
+        if user is not None and image is not None and action:
+            try:
+                check_image_grant(user, image, action)
+            except ImsError as error:
+                raise ValidationError(error.message) from None
+        return cleaned
+
+
+class ActionFilter(admin.SimpleListFilter):
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        return list(GRANTABLE_ACTIONS.items())
+
+    def queryset(self, request, queryset):
+        if self.value() in GRANTABLE_ACTIONS:
+            return queryset.filter(permission__codename=codename_for(self.value()))
+        return queryset
+
+
+@admin.register(PerImageGrant)
+class PerImageGrantAdmin(TracedAdmin):
+    form = PerImageGrantForm
+    account_path = "user__iam__account"
+    account_rights = frozenset({"view", "add", "delete"})
+    trace_events = {"add": "grantImage", "delete": "revokeImage"}
+    list_display = ("user", "image_name", "action_name")
+    list_filter = (ActionFilter,)
+    readonly_fields = ("image_name", "action_name")
+    search_fields = ("user__username",)
+
+    def get_queryset(self, request):
+        images = ContentType.objects.get_for_model(Image)
+        return (super().get_queryset(request).filter(content_type=images)
+                .select_related("user", "permission").prefetch_related("content_object"))
+
+    def scope_to(self, queryset, account):
+        # object_pk is text: compare with the account's image ids written the same way.
+        own_images = Image.objects.filter(owner__account=account).values_list("pk", flat=True)
+        return super().scope_to(queryset, account).filter(object_pk__in=[str(pk) for pk in own_images])
+
+    def get_fields(self, request, obj=None):
+        return ("user", "image", "action") if obj is None else ("user", "image_name", "action_name")
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.account = admin_account(request)  # a class made for this request alone
+        return form
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a different grant is a revocation and a new grant
+
+    @admin.display(description=_("image"))
+    def image_name(self, grant):
+        image = grant.content_object
+        return image.name if image is not None else grant.object_pk
+
+    @admin.display(description=_("action"), ordering="permission__codename")
+    def action_name(self, grant):
+        return grant.action
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        row = grant_image_action(data["user"], data["image"], data["action"])
+        obj.pk, obj._state.adding = row.pk, False
+        obj.permission, obj.content_type, obj.object_pk = row.permission, row.content_type, row.object_pk
+
+    def remove(self, obj):
+        image = obj.content_object
+        if image is None:
+            obj.delete()  # the image is gone; its grant is only a leftover row
+        else:
+            revoke_image_action(obj.user, image, obj.action)

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from iam.admin_scope import SuperuserOnlyAdmin
 from obs.models import Bucket, StoredObject, Upload
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """The operator looks; buckets and objects change only through the services (and their audit trail)."""
+class ReadOnlyAdmin(SuperuserOnlyAdmin):
+    """The operator looks; buckets and objects change only through the services (and their audit trail).
+    Every account's buckets are here, so account administrators do not see this part of the site."""
 
     def has_add_permission(self, request):
         return False
