@@ -55,11 +55,22 @@ def _append(trace: Trace) -> Trace:
     return trace
 
 
+def _request_context(request, via: str) -> dict:
+    return {"source_ip": request.META.get("REMOTE_ADDR", ""), "via": via,
+            "user_agent": request.META.get("HTTP_USER_AGENT", "")[:255],
+            "request_id": getattr(request, "request_id", "")}
+
+
+def record_logout(request, user) -> Trace:
+    account = getattr(getattr(user, "iam", None), "account_id", "")
+    return record(event="logout", operation="logout", resource_type="iam", resource_id=str(user.pk),
+                  resource_name=user.username, account_id=account or "", username=user.username,
+                  context=_request_context(request, "console"))
+
+
 def record_login(request, *, username: str, via: str, user=None, project=None, error_code: str = "") -> Trace:
     """A sign-in attempt, from the console or the token API; failures name the user they tried."""
-    context = {"source_ip": request.META.get("REMOTE_ADDR", ""), "via": via,
-               "user_agent": request.META.get("HTTP_USER_AGENT", "")[:255],
-               "request_id": getattr(request, "request_id", "")}
+    context = _request_context(request, via)
     if project is not None:
         context.update(project_id=project.id, region_id=project.region_id)
     account = getattr(getattr(user, "iam", None), "account_id", "")

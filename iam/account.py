@@ -72,23 +72,25 @@ def create_own_access_key(actor, *, description: str = "") -> tuple[AccessKey, s
     return create_access_key(user=actor.user, description=description[:255])
 
 
-@operation("set_access_key_status", target="key", summary=lambda kwargs: {"active": kwargs["active"]})
+def find_own_key(actor, access_key) -> AccessKey:
+    """The actor's own key; anyone else's is simply not there."""
+    key = AccessKey.objects.filter(user=actor.user, access_key=str(access_key)).first()
+    if key is None:
+        raise ImsError("IAM.0012", _("Access key %(ak)s does not exist.") % {"ak": access_key}, 404)
+    return key
+
+
+@operation("set_access_key_status", target="key", find=find_own_key,
+           summary=lambda kwargs: {"active": kwargs["active"]})
 def set_access_key_status(actor, *, key: AccessKey, active: bool) -> AccessKey:
-    _check_own(actor, key)
     key.is_active = active
     key.save(update_fields=["is_active"])
     return key
 
 
-@operation("delete_access_key", target="key")
+@operation("delete_access_key", target="key", find=find_own_key)
 def delete_access_key(actor, *, key: AccessKey) -> None:
-    _check_own(actor, key)
     key.delete()
-
-
-def _check_own(actor, key: AccessKey) -> None:
-    if key.user_id != actor.user.pk:
-        raise ImsError("IAM.0012", _("Access key %(ak)s does not exist.") % {"ak": key.access_key}, 404)
 
 
 def image_grants(user) -> list[tuple]:

@@ -103,11 +103,11 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("logout", "POST", "console:logout", (), "logout", resource_type="iam"),
     # The user's own credentials ("My account"): no policy is needed, and only the user's own can be reached.
     Operation("change_password", "POST", "console:account/password", (), "changePassword", resource_type="iam"),
-    Operation("create_own_access_key", "POST", "console:account/access-keys", (), "createAccessKey",
+    Operation("create_own_access_key", "POST", "console:account/keys/create", (), "createAccessKey",
               resource_type="iam"),
-    Operation("set_access_key_status", "POST", "console:account/access-keys/{ak}/status", (), "updateAccessKey",
+    Operation("set_access_key_status", "POST", "console:account/keys/{access_key}/status", (), "updateAccessKey",
               resource_type="iam"),
-    Operation("delete_access_key", "POST", "console:account/access-keys/{ak}/delete", (), "deleteAccessKey",
+    Operation("delete_access_key", "POST", "console:account/keys/{access_key}/delete", (), "deleteAccessKey",
               resource_type="iam"),
     # Object storage (obs/): buckets and objects of the account in one region. Tenant Administrator (*:*:*)
     # grants these; the IMS policies (ims:*) do not, as the product keeps OBS permissions apart.

@@ -102,8 +102,7 @@ class AccessKeyCreatedView(AccountPage):
 class AccessKeyStatusView(AccountPage):
     def post(self, request, access_key):
         active = request.POST.get("active") == "true"
-        key = _own_key_or_404(request.user, access_key)
-        account.set_access_key_status(request.actor, key=key, active=active)
+        account.set_access_key_status(request.actor, key_id=access_key, active=active)
         messages.success(request, _("The access key %(ak)s is now enabled.") % {"ak": access_key} if active
                          else _("The access key %(ak)s is now disabled.") % {"ak": access_key})
         return redirect("iam:account")
@@ -111,8 +110,7 @@ class AccessKeyStatusView(AccountPage):
 
 class AccessKeyDeleteView(AccountPage):
     def post(self, request, access_key):
-        key = _own_key_or_404(request.user, access_key)
-        account.delete_access_key(request.actor, key=key)
+        account.delete_access_key(request.actor, key_id=access_key)
         messages.success(request, _("The access key %(ak)s has been deleted.") % {"ak": access_key})
         return redirect("iam:account")
 

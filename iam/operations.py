@@ -24,9 +24,14 @@ def _resource_of(value) -> tuple[str, str]:
     return str(getattr(value, "pk", "")), name
 
 
-def operation(name: str, *, summary=None, atomic: bool = True, target: str = "image"):
+def operation(name: str, *, summary=None, atomic: bool = True, target: str = "image", find=None):
     """Wrap service `name` of the catalogue. `summary(kwargs)` picks what the trace keeps of the request;
     `target` names the keyword argument holding the object acted on (authorized against, traced).
+
+    `find(actor, id)` looks the target up as the actor may reach it. Faces pass `<target>_id`: the lookup
+    then runs inside the traced call, so a refused or missing target is traced as an attempt at this
+    operation. An object handed in directly passes the same lookup: another tenant's object never reaches
+    the service, whoever calls it.
 
     `atomic=False` is for operations that receive or assemble gigabytes: a transaction open while the bytes
     arrive would hold the database's write lock for minutes (SQLite takes it at BEGIN IMMEDIATE), so such
@@ -38,12 +43,15 @@ def operation(name: str, *, summary=None, atomic: bool = True, target: str = "im
     def decorate(func):
         @functools.wraps(func)
         def run(actor, **kwargs):
-            target = kwargs.get(target_name)
-            # Named before the call: a deleted object has lost its primary key afterwards.
-            named = _resource_of(target)
             trace = dict(event=op.trace_name, operation=op.name, actor=actor, resource_type=op.resource_type,
                          summary=summary(kwargs) if summary else None)
+            target = kwargs.get(target_name)
+            # Named before the call: a deleted object has lost its primary key afterwards.
+            named = _resource_of(target) if target is not None else (str(kwargs.get(f"{target_name}_id", "")), "")
             try:
+                if find is not None:
+                    target = kwargs[target_name] = _found(find, actor, kwargs, target_name)
+                    named = _resource_of(target)
                 authorize_all(actor, op.actions, target)
                 with transaction.atomic() if atomic else contextlib.nullcontext():
                     result = func(actor, **kwargs)
@@ -63,6 +71,16 @@ def operation(name: str, *, summary=None, atomic: bool = True, target: str = "im
         return run
 
     return decorate
+
+
+def _found(find, actor, kwargs: dict, name: str):
+    given = kwargs.pop(f"{name}_id", None)
+    target = kwargs.get(name)
+    if target is None:
+        return find(actor, given)
+    if not actor.is_system:
+        find(actor, target.pk)  # refuses what the actor cannot reach; the caller's object is kept
+    return target
 
 
 def _trace(op, trace: dict, named: tuple[str, str], result: str, error_code: str) -> None:

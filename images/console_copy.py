@@ -59,16 +59,17 @@ class _ImageJobPost(ConsolePage):
     def body(self, post) -> dict:
         raise NotImplementedError
 
-    def call(self, actor, image, body):
+    def call(self, actor, image_id, body):
         raise NotImplementedError
 
     def post(self, request, image_id):
-        image = selectors.get_own_image(request.actor, image_id)
         try:
-            job = self.call(request.actor, image, self.body(request.POST))
+            job = self.call(request.actor, image_id, self.body(request.POST))
         except ImsError as error:
+            if error.status == 404:
+                raise  # no such image for this actor: the error page, not its detail page
             messages.error(request, error.message)
-            return redirect("images:image_detail", image_id=image.pk)
+            return redirect("images:image_detail", image_id=image_id)
         return redirect("images:job_detail", job_id=job.id)
 
 
@@ -76,8 +77,8 @@ class CopyView(_ImageJobPost):
     def body(self, post):
         return {"name": post.get("name", ""), "description": post.get("description", "")}
 
-    def call(self, actor, image, body):
-        return copy.copy_image_in_region(actor, image=image, body=body)
+    def call(self, actor, image_id, body):
+        return copy.copy_image_in_region(actor, image_id=image_id, body=body)
 
 
 class CrossRegionCopyView(_ImageJobPost):
@@ -86,8 +87,8 @@ class CrossRegionCopyView(_ImageJobPost):
         return {"name": post.get("name", ""), "description": post.get("description", ""), "region": region,
                 "project_name": region, "agency_name": CONSOLE_AGENCY}
 
-    def call(self, actor, image, body):
-        return copy.copy_image_cross_region(actor, image=image, body=body)
+    def call(self, actor, image_id, body):
+        return copy.copy_image_cross_region(actor, image_id=image_id, body=body)
 
 
 class ExportView(_ImageJobPost):
@@ -99,8 +100,8 @@ class ExportView(_ImageJobPost):
             body["file_format"] = post.get("file_format", "")
         return body
 
-    def call(self, actor, image, body):
-        return export.export_image(actor, image=image, body=body)
+    def call(self, actor, image_id, body):
+        return export.export_image(actor, image_id=image_id, body=body)
 
 
 class DeleteView(ConsolePage):

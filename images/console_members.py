@@ -54,9 +54,10 @@ def _back(request, image_id) -> str:
 
 def _act(request, image_id, change, success: str):
     try:
-        image = selectors.get_image(request.actor, image_id)
-        change(image)
+        change()
     except ImsError as error:
+        if error.status == 404 and error.code == "IMG.0002":
+            raise  # no such image for this actor: the error page, not its detail page
         messages.error(request, error.message)
     else:
         messages.success(request, success)
@@ -66,16 +67,16 @@ def _act(request, image_id, change, success: str):
 class MemberAddView(ConsolePage):
     def post(self, request, image_id):
         project_id = request.POST.get("project_id", "").strip()
-        return _act(request, image_id, lambda image: members.glance_add_image_member(
-            request.actor, image=image, member_id=project_id),
+        return _act(request, image_id, lambda: members.glance_add_image_member(
+            request.actor, image_id=image_id, member_id=project_id),
             _("The image is shared with project %(id)s. It appears there once the project accepts it.")
             % {"id": project_id})
 
 
 class MemberRemoveView(ConsolePage):
     def post(self, request, image_id, member_id):
-        return _act(request, image_id, lambda image: members.glance_delete_image_member(
-            request.actor, image=image, member_id=member_id),
+        return _act(request, image_id, lambda: members.glance_delete_image_member(
+            request.actor, image_id=image_id, member_id=member_id),
             _("Project %(id)s is no longer a member of the image.") % {"id": member_id})
 
 
@@ -84,8 +85,8 @@ class MemberAnswerView(ConsolePage):
         status = request.POST.get("status", "")
         success = _("You accepted the shared image.") if status == MemberStatus.ACCEPTED \
             else _("You rejected the shared image.")
-        return _act(request, image_id, lambda image: members.glance_update_image_member(
-            request.actor, image=image, member_id=request.actor.project.id, status=status), success)
+        return _act(request, image_id, lambda: members.glance_update_image_member(
+            request.actor, image_id=image_id, member_id=request.actor.project.id, status=status), success)
 
 
 class SharedInboxView(ConsolePage):

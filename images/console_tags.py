@@ -26,19 +26,19 @@ class TagPanelView(ConsolePage):
         return self.panel(request, selectors.get_image(request.actor, image_id))
 
     def post(self, request, image_id):
-        image = selectors.get_own_image(request.actor, image_id)
         try:
-            self.act(request, image)
+            self.act(request, image_id)  # the service finds the image itself, so a refusal is traced
         except ImsError as error:
+            image = selectors.get_image(request.actor, image_id)
             return self.panel(request, image, error=error.message, status=200 if request.htmx else error.status)
         if not request.htmx:
-            return redirect("images:image_detail", image_id=image.pk)
-        return self.panel(request, image)
+            return redirect("images:image_detail", image_id=image_id)
+        return self.panel(request, selectors.get_image(request.actor, image_id))
 
-    def act(self, request, image):
+    def act(self, request, image_id):
         pairs = tag_service.tag_pairs([{"key": request.POST.get("key", "").strip(),
                                         "value": request.POST.get("value", "").strip()}])
-        tag_service.add_image_tag(request.actor, image=image, tags=pairs)
+        tag_service.add_image_tag(request.actor, image_id=image_id, tags=pairs)
 
     def panel(self, request, image, *, error: str = "", status: int = 200):
         return render(request, "images/_detail_tags.html", {
@@ -54,5 +54,5 @@ class TagDeleteView(TagPanelView):
         self.key = key
         return super().post(request, image_id)
 
-    def act(self, request, image):
-        tag_service.delete_image_tag(request.actor, image=image, key=self.key)
+    def act(self, request, image_id):
+        tag_service.delete_image_tag(request.actor, image_id=image_id, key=self.key)

@@ -2,7 +2,6 @@
 own image and calls one service, answering `{"job_id": …}`."""
 from rest_framework.views import APIView
 
-from images import selectors
 from images.api.imports import body_of, job_response, job_view_class
 from images.services import copy, export
 
@@ -13,8 +12,7 @@ class ImageJobView(APIView):
     service = None
 
     def post(self, request, image_id):
-        image = selectors.get_own_image(request.auth, image_id)
-        return job_response(type(self).service(request.auth, image=image, body=body_of(request)))
+        return job_response(type(self).service(request.auth, image_id=image_id, body=body_of(request)))
 
 
 def image_job_view(name: str, service, doc: str):

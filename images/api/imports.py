@@ -8,7 +8,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from console.errors import ImsError
-from images import selectors
 from images.api.representations import glance_created_image
 from images.services import imports
 
@@ -55,6 +54,8 @@ def job_view(name: str, service, path_doc: str):
 CreateImageView = job_view("create_image", imports.create_image, "Create a private image (image_url: bucket:key).")
 CreateImageSafeView = job_view("create_image_in_safe_mode", imports.create_image_in_safe_mode, "Safe-mode twin.")
 CreateDataImageView = job_view("create_data_image", imports.create_data_image, "Create a data disk image.")
+CreateWholeImageView = job_view("create_whole_image", imports.create_whole_image,
+                                "Create a whole-machine image (refused: no server or backup service here).")
 CreateDataImageSafeView = job_view("create_data_image_in_safe_mode", imports.create_data_image_in_safe_mode,
                                    "Safe-mode twin.")
 ImportQuickView = job_view("import_image_quick", imports.import_image_quick, "Fast import of a RAW file.")
@@ -65,8 +66,7 @@ ImportQuickSafeView = job_view("import_image_quick_in_safe_mode", imports.import
 class RegisterImageView(APIView):
     @extend_schema(operation_id="register_image", tags=IMS, request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
     def put(self, request, image_id):
-        image = selectors.get_own_image(request.auth, image_id)
-        return job_response(imports.register_image(request.auth, image=image,
+        return job_response(imports.register_image(request.auth, image_id=image_id,
                                                    image_url=body_of(request).get("image_url")))
 
 
@@ -85,7 +85,6 @@ class GlanceImageFileView(APIView):
     @extend_schema(operation_id="glance_upload_image_file", tags=GLANCE, request={"application/octet-stream": bytes},
                    responses={204: None})
     def put(self, request, image_id):
-        image = selectors.get_own_image(request.auth, image_id)
         raw = request._request
         # Django reads nothing of a chunked body (no Content-Length); the WSGI server has already de-chunked it.
         chunked = "chunked" in raw.headers.get("Transfer-Encoding", "").lower()
@@ -94,7 +93,7 @@ class GlanceImageFileView(APIView):
             length = None if chunked else int(raw.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             raise ImsError("IMG.0001", _("Content-Length must be a whole number.")) from None
-        imports.glance_upload_image_file(request.auth, image=image, stream=stream, content_length=length)
+        imports.glance_upload_image_file(request.auth, image_id=image_id, stream=stream, content_length=length)
         return Response(status=204)
 
     @extend_schema(operation_id="glance_download_image_file", tags=GLANCE,

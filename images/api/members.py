@@ -4,7 +4,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from images import selectors
 from images.api.imports import body_of, job_response
 from images.api.views import check_path_project, list_params
 from images.services import members
@@ -77,8 +76,7 @@ class GlanceMemberListView(APIView):
                    responses=OpenApiTypes.OBJECT)
     def post(self, request, image_id):
         body = body_of(request)
-        image = selectors.get_image(request.auth, image_id)
-        member = members.glance_add_image_member(request.auth, image=image, member_id=body.get("member"))
+        member = members.glance_add_image_member(request.auth, image_id=image_id, member_id=body.get("member"))
         return Response(member_body(member))
 
 
@@ -92,13 +90,11 @@ class GlanceMemberView(APIView):
                    responses=OpenApiTypes.OBJECT)
     def put(self, request, image_id, member_id):
         body = body_of(request)
-        image = selectors.get_image(request.auth, image_id)
-        member = members.glance_update_image_member(request.auth, image=image, member_id=member_id,
+        member = members.glance_update_image_member(request.auth, image_id=image_id, member_id=member_id,
                                                     status=body.get("status"))
         return Response(member_body(member))
 
     @extend_schema(operation_id="glance_delete_image_member", tags=GLANCE, responses=OpenApiTypes.OBJECT)
     def delete(self, request, image_id, member_id):
-        image = selectors.get_image(request.auth, image_id)
-        members.glance_delete_image_member(request.auth, image=image, member_id=member_id)
+        members.glance_delete_image_member(request.auth, image_id=image_id, member_id=member_id)
         return Response(status=204)

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from console.errors import ImsError
-from images import rules, selectors
+from images import rules
 from images.api.representations import glance_image, image_info
 from images.api.views import GlanceImageView, check_path_project
 from images.services import delete, tags, update
@@ -39,8 +39,7 @@ def empty() -> Response:
 class CloudImageView(APIView):
     @extend_schema(operation_id="update_image", tags=IMS, request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
     def patch(self, request, image_id):
-        image = selectors.get_own_image(request.auth, image_id)
-        image = update.update_image(request.auth, image=image, changes=update.parse_patch(request.data))
+        image = update.update_image(request.auth, image_id=image_id, changes=update.parse_patch(request.data))
         return Response(image_info(image, request.auth.project))
 
 
@@ -53,8 +52,7 @@ class GlanceImageItemView(GlanceImageView):
                    responses=OpenApiTypes.OBJECT)
     def patch(self, request, image_id):
         style = "2.0" if request.content_type.startswith(PATCH_V20) else "2.1"
-        image = selectors.get_own_image(request.auth, image_id)
-        image = update.glance_update_image(request.auth, image=image,
+        image = update.glance_update_image(request.auth, image_id=image_id,
                                            changes=update.parse_patch(request.data, style=style))
         return Response(glance_image(image, request.auth.project))
 
@@ -64,8 +62,7 @@ class GlanceImageItemView(GlanceImageView):
         backup = body.get("delete_backup", False) if isinstance(body, dict) else None
         if not isinstance(backup, bool):
             raise rules.invalid("delete_backup", _("must be true or false."))
-        image = selectors.get_own_image(request.auth, image_id)
-        delete.glance_delete_image(request.auth, image=image, delete_backup=backup)
+        delete.glance_delete_image(request.auth, image_id=image_id, delete_backup=backup)
         return empty()
 
 
@@ -79,8 +76,7 @@ class LegacyTagsView(APIView):
             pairs = tags.legacy_tag(body.get("tag"))
         if not body.get("image_id"):
             raise rules.invalid("image_id", _("is required."))
-        image = selectors.get_own_image(request.auth, body["image_id"])
-        tags.create_or_update_tags(request.auth, image=image, tags=pairs)
+        tags.create_or_update_tags(request.auth, image_id=body["image_id"], tags=pairs)
         return empty()
 
     @extend_schema(operation_id="list_tags", tags=IMS, responses=OpenApiTypes.OBJECT)
@@ -93,8 +89,7 @@ class LegacyBatchDeleteTagsView(APIView):
     def delete(self, request, project_id, image_id):
         check_path_project(request, project_id)
         pairs = tags.tag_pairs(json_object(request).get("tags"))
-        image = selectors.get_own_image(request.auth, image_id)
-        tags.batch_delete_tags(request.auth, image=image, tags=pairs)
+        tags.batch_delete_tags(request.auth, image_id=image_id, tags=pairs)
         return empty()
 
 
@@ -103,15 +98,13 @@ class ImageTagsView(APIView):
     def post(self, request, project_id, image_id):
         check_path_project(request, project_id)
         pairs = tags.tag_pairs([json_object(request).get("tag")], "tag")
-        image = selectors.get_own_image(request.auth, image_id)
-        tags.add_image_tag(request.auth, image=image, tags=pairs)
+        tags.add_image_tag(request.auth, image_id=image_id, tags=pairs)
         return empty()
 
     @extend_schema(operation_id="list_image_tags", tags=IMS, responses=OpenApiTypes.OBJECT)
     def get(self, request, project_id, image_id):
         check_path_project(request, project_id)
-        image = selectors.get_image(request.auth, image_id, action=selectors.LIST_ACTION)
-        return Response({"tags": tags.list_image_tags(request.auth, image=image)})
+        return Response({"tags": tags.list_image_tags(request.auth, image_id=image_id)})
 
 
 class ImageTagsActionView(APIView):
@@ -121,8 +114,7 @@ class ImageTagsActionView(APIView):
         check_path_project(request, project_id)
         body = json_object(request)
         pairs = tags.tag_pairs(body.get("tags") or [])
-        image = selectors.get_own_image(request.auth, image_id)
-        tags.batch_add_or_delete_tags(request.auth, image=image, action=body.get("action"), tags=pairs)
+        tags.batch_add_or_delete_tags(request.auth, image_id=image_id, action=body.get("action"), tags=pairs)
         return empty()
 
 
@@ -130,8 +122,7 @@ class ImageTagKeyView(APIView):
     @extend_schema(operation_id="delete_image_tag", tags=IMS, responses={204: None})
     def delete(self, request, project_id, image_id, key):
         check_path_project(request, project_id)
-        image = selectors.get_own_image(request.auth, image_id)
-        tags.delete_image_tag(request.auth, image=image, key=key)
+        tags.delete_image_tag(request.auth, image_id=image_id, key=key)
         return empty()
 
 
@@ -153,12 +144,10 @@ class ImagesByTagsView(APIView):
 class GlanceTagView(APIView):
     @extend_schema(operation_id="glance_create_tag", tags=GLANCE, request=None, responses={204: None})
     def put(self, request, image_id, tag):
-        image = selectors.get_own_image(request.auth, image_id)
-        tags.glance_create_tag(request.auth, image=image, tag=tag)
+        tags.glance_create_tag(request.auth, image_id=image_id, tag=tag)
         return empty()
 
     @extend_schema(operation_id="glance_delete_tag", tags=GLANCE, responses={204: None})
     def delete(self, request, image_id, tag):
-        image = selectors.get_own_image(request.auth, image_id)
-        tags.glance_delete_tag(request.auth, image=image, tag=tag)
+        tags.glance_delete_tag(request.auth, image_id=image_id, tag=tag)
         return empty()

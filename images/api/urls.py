@@ -11,6 +11,7 @@ urlpatterns = [
     path("v2/cloudimages/action", imports.CreateImageView.as_view(), name="create_image"),
     path("v2.1/cloudimages/action", imports.CreateImageSafeView.as_view(), name="create_image_in_safe_mode"),
     path("v1/cloudimages/dataimages/action", imports.CreateDataImageView.as_view(), name="create_data_image"),
+    path("v1/cloudimages/wholeimages/action", imports.CreateWholeImageView.as_view(), name="create_whole_image"),
     path("v2.1/cloudimages/dataimages/action", imports.CreateDataImageSafeView.as_view(),
          name="create_data_image_in_safe_mode"),
     path("v2/cloudimages/quickimport/action", imports.ImportQuickView.as_view(), name="import_image_quick"),

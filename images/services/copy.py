@@ -20,6 +20,7 @@ from images import rules, rules_copy
 from images.choices import ImageStatus, ImageType, Visibility
 from images.models import Image, Job
 from images.runners import runner
+from images.selectors import get_own_image
 from images.services import jobs
 from images.services.imports import _lock_quota
 
@@ -81,8 +82,9 @@ def _copy_image_in_region(actor, *, image: Image, body: dict) -> Job:
     return job
 
 
-copy_image_in_region = operation("copy_image_in_region")(_copy_image_in_region)
-copy_image_in_region_in_safe_mode = operation("copy_image_in_region_in_safe_mode")(_copy_image_in_region)
+copy_image_in_region = operation("copy_image_in_region", find=get_own_image)(_copy_image_in_region)
+copy_image_in_region_in_safe_mode = operation("copy_image_in_region_in_safe_mode",
+                                              find=get_own_image)(_copy_image_in_region)
 
 
 def _target_project(actor, body: dict):
@@ -124,7 +126,7 @@ def _lock_image_for_copy(actor, image: Image, **entities) -> Job:
     return job
 
 
-@operation("copy_image_cross_region")
+@operation("copy_image_cross_region", find=get_own_image)
 def copy_image_cross_region(actor, *, image: Image, body: dict) -> Job:
     """`agency_name` is required as the official API requires it; any non-empty name is accepted, because
     here the service itself moves the chunks and needs no delegated rights in the destination."""

@@ -9,6 +9,7 @@ from console.errors import ImsError
 from iam.operations import operation
 from images.choices import ImageStatus, ImageType
 from images.models import Image, Job
+from images.selectors import get_own_image
 from images.services.jobs import ACTIVE_STATES
 
 
@@ -23,7 +24,8 @@ def deletion_refusal(image: Image) -> ImsError | None:
     return None
 
 
-@operation("glance_delete_image", summary=lambda kwargs: {"delete_backup": kwargs.get("delete_backup", False)})
+@operation("glance_delete_image", find=get_own_image,
+           summary=lambda kwargs: {"delete_backup": kwargs.get("delete_backup", False)})
 def glance_delete_image(actor, *, image: Image, delete_backup: bool = False) -> Image:
     # Backups belong to the backup service, which this deployment does not run: the flag is accepted and kept.
     refusal = deletion_refusal(image)

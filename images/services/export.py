@@ -16,6 +16,7 @@ from images import rules, rules_copy
 from images.models import Image, Job
 from images.pipeline import Reporter
 from images.runners import runner
+from images.selectors import get_own_image
 from images.services import jobs
 from images.services.imports import _lock_quota
 from obs.models import Bucket
@@ -67,8 +68,9 @@ def _export_image(actor, *, image: Image, body: dict) -> Job:
     return job
 
 
-export_image = operation("export_image")(_export_image)
-export_image_in_safe_mode = operation("export_image_in_safe_mode")(_export_image)
+export_image = operation("export_image", find=get_own_image)(_export_image)
+export_image_in_safe_mode = operation("export_image_in_safe_mode", find=get_own_image)(
+    _export_image)
 
 
 @runner(EXPORT_JOB)

@@ -18,6 +18,7 @@ from images import rules
 from images.choices import Architecture, FirmwareType, ImageStatus, ImageType, VirtualEnvType, Visibility
 from images.models import Image, ImageTag, Job, JobStatus
 from images.public_catalog import OTHER_OS_VERSIONS, PUBLIC_IMAGES
+from images.selectors import get_image, get_own_image
 from images.services import jobs
 
 GB = 1024**3
@@ -189,6 +190,18 @@ create_data_image = operation("create_data_image")(_create_data_image)
 create_data_image_in_safe_mode = operation("create_data_image_in_safe_mode")(_create_data_image)
 
 
+@operation("create_whole_image", summary=lambda kwargs: {"name": (kwargs.get("body") or {}).get("name")})
+def create_whole_image(actor, *, body: dict) -> Job:
+    """A whole-machine image is taken from a cloud server or its backup; this service manages images only, so
+    the request is checked like the product checks it and then refused with what to do instead."""
+    rules.check_name(body.get("name"))
+    if not (body.get("instance_id") or body.get("backup_id")):
+        raise rules.invalid("instance_id", _("instance_id or backup_id is required."))
+    raise ImsError("IMG.0131", _(
+        "Whole-machine images are made from a cloud server or a server backup, and this installation has no "
+        "server or backup service. Import the system disk and each data disk as images instead."), 409)
+
+
 def _import_image_quick(actor, *, body: dict) -> Job:
     data = isinstance(body, dict) and body.get("type") == "DataImage"
     request = _common(body, min_disk_range=(1, 2048 if data else 1024), data_image=data)
@@ -247,7 +260,7 @@ def _queued_image(image: Image) -> None:
                        409)
 
 
-@operation("register_image")
+@operation("register_image", find=get_own_image)
 def register_image(actor, *, image: Image, image_url) -> Job:
     _queued_image(image)
     request = ImportRequest(name=image.name, image_url=rules.check_bucket_url("image_url", image_url),
@@ -260,7 +273,7 @@ def register_image(actor, *, image: Image, image_url) -> Job:
     return _queue_import(actor, request, "registerImage", image=image)
 
 
-@operation("glance_upload_image_file", atomic=False)
+@operation("glance_upload_image_file", atomic=False, find=get_own_image)
 def glance_upload_image_file(actor, *, image: Image, stream, content_length: int | None) -> Job:
     """Streams the body into the job's staging folder (never whole in memory), then queues the import.
 
@@ -312,7 +325,6 @@ def receive_upload(job: Job, stream, *, limit: int) -> dict:
 def glance_download_image_file(actor, *, image_id):
     """The image's disk as a download streams it, with the image whose checksums describe exactly those bytes."""
     from images.blobs.store import iter_raw_disk
-    from images.selectors import get_image
 
     image = get_image(actor, image_id)
     if image.status != ImageStatus.ACTIVE or image.manifest_id is None:

@@ -301,10 +301,9 @@ def glance_show_image_member(actor, *, image_id, member_id) -> ImageMember:
 
 # ---- Glance changes (synchronous) ------------------------------------------------------------------------------
 
-@operation("glance_add_image_member", summary=lambda kw: {"member": kw.get("member_id")})
+@operation("glance_add_image_member", find=selectors.get_own_image,
+           summary=lambda kw: {"member": kw.get("member_id")})
 def glance_add_image_member(actor, *, image: Image, member_id) -> ImageMember:
-    if image.owner_id != actor.project.id:
-        raise selectors.image_not_found(image.id)
     check_shareable(image)
     project = check_member_project(actor, member_id)
     if image.members.filter(project=project).exists():
@@ -313,8 +312,8 @@ def glance_add_image_member(actor, *, image: Image, member_id) -> ImageMember:
     return ImageMember.objects.create(image=image, project=project)
 
 
-@operation("glance_update_image_member", summary=lambda kw: {"member": kw.get("member_id"),
-                                                              "status": kw.get("status")})
+@operation("glance_update_image_member", find=selectors.get_image,
+           summary=lambda kw: {"member": kw.get("member_id"), "status": kw.get("status")})
 def glance_update_image_member(actor, *, image: Image, member_id, status) -> ImageMember:
     status = _status(status)
     member = image.members.filter(project_id=str(member_id)).first()
@@ -327,10 +326,9 @@ def glance_update_image_member(actor, *, image: Image, member_id, status) -> Ima
     return member
 
 
-@operation("glance_delete_image_member", summary=lambda kw: {"member": kw.get("member_id")})
+@operation("glance_delete_image_member", find=selectors.get_own_image,
+           summary=lambda kw: {"member": kw.get("member_id")})
 def glance_delete_image_member(actor, *, image: Image, member_id) -> None:
-    if image.owner_id != actor.project.id:
-        raise selectors.image_not_found(image.id)
     deleted, _rows = image.members.filter(project_id=str(member_id)).delete()
     if not deleted:
         raise member_not_found(member_id)

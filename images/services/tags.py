@@ -11,7 +11,7 @@ from images import rules
 from images.choices import ImageStatus
 from images.filtersets import filter_images
 from images.models import Image, ImageTag
-from images.selectors import visible_images
+from images.selectors import LIST_ACTION, get_image, get_own_image, visible_images
 
 MAX_FILTER_KEYS = 10
 MAX_LIMIT = 1000
@@ -53,19 +53,19 @@ def _tags_summary(kwargs) -> dict:
     return {key: kwargs[key] for key in ("tags", "key", "tag", "action") if key in kwargs}
 
 
-@operation("create_or_update_tags", summary=_tags_summary)
+@operation("create_or_update_tags", summary=_tags_summary, find=get_own_image)
 def create_or_update_tags(actor, *, image: Image, tags: dict[str, str]) -> Image:
     _set(image, tags)
     return image
 
 
-@operation("add_image_tag", summary=_tags_summary)
+@operation("add_image_tag", summary=_tags_summary, find=get_own_image)
 def add_image_tag(actor, *, image: Image, tags: dict[str, str]) -> Image:
     _set(image, tags)
     return image
 
 
-@operation("batch_add_or_delete_tags", summary=_tags_summary)
+@operation("batch_add_or_delete_tags", summary=_tags_summary, find=get_own_image)
 def batch_add_or_delete_tags(actor, *, image: Image, action: str, tags: dict[str, str]) -> Image:
     if action not in ("create", "delete"):
         raise rules.invalid("action", _("must be create or delete."))
@@ -78,7 +78,7 @@ def batch_add_or_delete_tags(actor, *, image: Image, action: str, tags: dict[str
     return image
 
 
-@operation("batch_delete_tags", summary=_tags_summary)
+@operation("batch_delete_tags", summary=_tags_summary, find=get_own_image)
 def batch_delete_tags(actor, *, image: Image, tags: dict[str, str]) -> Image:
     if not tags:
         raise rules.invalid("tags", _("give at least one tag."))
@@ -86,7 +86,7 @@ def batch_delete_tags(actor, *, image: Image, tags: dict[str, str]) -> Image:
     return image
 
 
-@operation("delete_image_tag", summary=_tags_summary)
+@operation("delete_image_tag", summary=_tags_summary, find=get_own_image)
 def delete_image_tag(actor, *, image: Image, key: str) -> Image:
     _remove(image, [key], missing_ok=False)
     return image
@@ -98,7 +98,7 @@ def check_glance_tag(tag) -> str:
     return tag
 
 
-@operation("glance_create_tag", summary=_tags_summary)
+@operation("glance_create_tag", summary=_tags_summary, find=get_own_image)
 def glance_create_tag(actor, *, image: Image, tag: str) -> Image:
     check_glance_tag(tag)
     if not image.tags.filter(key=tag).exists():
@@ -106,7 +106,7 @@ def glance_create_tag(actor, *, image: Image, tag: str) -> Image:
     return image
 
 
-@operation("glance_delete_tag", summary=_tags_summary)
+@operation("glance_delete_tag", summary=_tags_summary, find=get_own_image)
 def glance_delete_tag(actor, *, image: Image, tag: str) -> Image:
     _remove(image, [tag], missing_ok=False)
     return image
@@ -118,7 +118,11 @@ def own_images(actor):
     return visible_images(actor).filter(owner=actor.project).exclude(status=ImageStatus.DELETED)
 
 
-@operation("list_image_tags")
+def _listed_image(actor, image_id) -> Image:
+    return get_image(actor, image_id, action=LIST_ACTION)
+
+
+@operation("list_image_tags", find=_listed_image)
 def list_image_tags(actor, *, image: Image) -> list[dict]:
     return [{"key": tag.key, "value": tag.value} for tag in image.tags.all()]
 

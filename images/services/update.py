@@ -12,6 +12,7 @@ from iam.operations import operation
 from images import rules
 from images.choices import Architecture, FirmwareType, ImageStatus
 from images.models import Image
+from images.selectors import get_own_image
 from images.services.imports import os_version_facts
 
 MAX_RAM = 1024 * 1024
@@ -163,13 +164,13 @@ def _modify(image: Image, changes: list[Change], *, glance: bool, statuses) -> I
     return image
 
 
-@operation("update_image", summary=summary)
+@operation("update_image", summary=summary, find=get_own_image)
 def update_image(actor, *, image: Image, changes: list[Change]) -> Image:
     """Change attributes of an active private image of the actor's project."""
     return _modify(image, changes, glance=False, statuses=(ImageStatus.ACTIVE,))
 
 
-@operation("glance_update_image", summary=summary)
+@operation("glance_update_image", summary=summary, find=get_own_image)
 def glance_update_image(actor, *, image: Image, changes: list[Change]) -> Image:
     """The same for Glance clients, which may also name images still waiting for their file."""
     return _modify(image, changes, glance=True, statuses=(ImageStatus.ACTIVE, ImageStatus.QUEUED))
