@@ -38,6 +38,17 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture
+def own_var_dir(settings, tmp_path):
+    """This test's objects, parts, chunks and staging in a folder of its own (and storage opened afresh there)."""
+    from console.storage import storage_for
+
+    settings.VAR_DIR = tmp_path
+    storage_for.cache_clear()
+    yield tmp_path
+    storage_for.cache_clear()
+
+
+@pytest.fixture
 def identity(db):
     return factories.setup_identity()
 

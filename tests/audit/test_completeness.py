@@ -27,14 +27,7 @@ ALL_PARTS = frozenset({"queued", "shared_in", "object", "upload_ready", "key"})
 OCTETS = "application/octet-stream"
 
 
-@pytest.fixture(autouse=True)
-def own_storage(settings, tmp_path):
-    from console.storage import storage_for
-
-    settings.VAR_DIR = tmp_path
-    storage_for.cache_clear()
-    yield
-    storage_for.cache_clear()
+pytestmark = pytest.mark.usefixtures("own_var_dir")  # objects, parts and staged uploads of each case apart
 
 
 def image_steps(api, w) -> list:

@@ -38,15 +38,7 @@ def base(django_db_setup, django_db_blocker):
             outer.__exit__(None, None, None)
 
 
-@pytest.fixture(autouse=True)
-def own_storage(settings, tmp_path):
-    """Objects, parts and staged uploads of each case in a folder of its own."""
-    from console.storage import storage_for
-
-    settings.VAR_DIR = tmp_path
-    storage_for.cache_clear()
-    yield
-    storage_for.cache_clear()
+pytestmark = pytest.mark.usefixtures("own_var_dir")  # objects, parts and staged uploads of each case apart
 
 
 def outcome_of(name: str, kind: str) -> str:

@@ -50,14 +50,9 @@ class ObsClient:
 
 
 @pytest.fixture(autouse=True)
-def objects_folder(settings, tmp_path):
+def objects_folder(own_var_dir):
     """Each test stores its objects in a folder of its own."""
-    from console.storage import storage_for
-
-    settings.VAR_DIR = tmp_path
-    storage_for.cache_clear()
-    yield tmp_path / "objects"
-    storage_for.cache_clear()
+    return own_var_dir / "objects"
 
 
 @pytest.fixture

@@ -73,10 +73,10 @@ def test_private_image_quota_holds_under_concurrent_requests(transactional_db, t
     assert Image.objects.filter(owner=tenant_a.project).count() == 3
 
 
-def test_garbage_collection_removes_staging_folders_of_ended_jobs_only(tenant_a, db, settings, tmp_path):
+def test_garbage_collection_removes_staging_folders_of_ended_jobs_only(tenant_a, db, own_var_dir):
+    # own_var_dir: a staging area of its own, where other tests' leftovers would be counted too
     from images.services.storage import sweep_staging
 
-    settings.VAR_DIR = tmp_path  # a staging area of its own: other tests' leftovers would be counted too
     actor = factories.actor(tenant_a.admin)
     ended, running = jobs.new_job(actor, "createImageByFile", None), jobs.new_job(actor, "createImageByFile", None)
     Job.objects.filter(pk=ended.pk).update(status=JobStatus.FAIL)
