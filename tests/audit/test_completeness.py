@@ -111,8 +111,8 @@ def obs_steps(api, w) -> list:
     ]
 
 
-def abort_started(api) -> tuple:
-    started = api.send("POST", "/v1/obs/uploads", {"bucket": "alpha-matrix", "key": "gone.bin", "size": 10})
+def abort_started(api, bucket: str) -> tuple:
+    started = api.send("POST", "/v1/obs/uploads", {"bucket": bucket, "key": "gone.bin", "size": 10})
     return "abort_upload", api.send("DELETE", f"/v1/obs/uploads/{started.json()['id']}")
 
 
@@ -139,7 +139,7 @@ def run_scenario(w) -> dict:
     for name, request in image_steps(api, w) + obs_steps(api, w) + console_steps(w):
         answers[name] = request()
     answers.update(metadata_and_upload(api))
-    name, answer = abort_started(api)
+    name, answer = abort_started(api, w.bucket.name)
     answers[name] = answer
     return answers
 

@@ -18,6 +18,7 @@ Actor kinds, all users of tenant A ("alpha") unless said:
                        project of cn-east-3 (the world is built there).
 """
 import io
+import uuid
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -205,7 +206,8 @@ def build_world(kind: str, parts: frozenset, base: Base | None = None) -> World:
     if "member" in parts:
         factories.share(world.image, world.charlie_project, status="accepted")
     if parts & {"bucket", "object", "upload", "upload_ready"}:
-        world.bucket = obs.create_bucket(system, name="alpha-matrix")
+        # A name of its own per case: in S3 mode the objects of rolled-back cases stay in the shared S3 bucket.
+        world.bucket = obs.create_bucket(system, name=f"alpha-{uuid.uuid4().hex[:12]}")
     if "object" in parts:
         obs.put_object(system, bucket=world.bucket.name, key="disk.raw", stream=io.BytesIO(PART * 100), size=1000)
     if parts & {"upload", "upload_ready"}:
