@@ -47,11 +47,6 @@ def own_access_keys(user):
     return AccessKey.objects.filter(user=user).order_by("created_at")
 
 
-def own_access_key(user, access_key: str) -> AccessKey:
-    """The user's key; another user's key is simply not there (AccessKey.DoesNotExist)."""
-    return AccessKey.objects.get(user=user, access_key=access_key)
-
-
 @operation("change_password")
 def change_password(actor, *, old_password: str, new_password: str):
     """The signed-in user's password; the caller keeps the session valid afterwards."""

@@ -2,7 +2,6 @@
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django import forms
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.decorators import method_decorator
@@ -13,7 +12,6 @@ from console.errors import ImsError
 from console.pages import ConsolePage
 from iam import account
 from iam.credentials import MAX_ACCESS_KEYS_PER_USER
-from iam.models import AccessKey
 
 NEW_SECRET_SESSION_KEY = "iam_new_secret"
 
@@ -93,7 +91,7 @@ class AccessKeyCreateView(AccountPage):
 @method_decorator(never_cache, name="dispatch")  # the SK must not linger in any cache
 class AccessKeyCreatedView(AccountPage):
     def get(self, request, access_key):
-        key = _own_key_or_404(request.user, access_key)
+        key = account.find_own_key(request.actor, access_key)  # anyone else's: the 404 page
         pending = request.session.pop(NEW_SECRET_SESSION_KEY, None)
         secret = pending["secret"] if pending and pending.get("access_key") == key.access_key else None
         return render(request, "iam/access_key_created.html", {"nav": "account", "key": key, "secret": secret})
@@ -113,10 +111,3 @@ class AccessKeyDeleteView(AccountPage):
         account.delete_access_key(request.actor, key_id=access_key)
         messages.success(request, _("The access key %(ak)s has been deleted.") % {"ak": access_key})
         return redirect("iam:account")
-
-
-def _own_key_or_404(user, access_key: str) -> AccessKey:
-    try:
-        return account.own_access_key(user, access_key)
-    except AccessKey.DoesNotExist:
-        raise Http404 from None
