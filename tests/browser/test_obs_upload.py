@@ -66,9 +66,10 @@ def test_a_large_upload_survives_failing_parts_and_a_reload_and_is_verified(page
     expect(page.get_by_test_id("upload-speed")).to_contain_text("MB/s")
     assert page.get_by_test_id("upload-progress").evaluate("node => node.value") > 40
 
-    # The page is reloaded mid-upload; it remembers the unfinished upload.
-    page.unroute(PARTS)
+    # The page is reloaded mid-upload; it remembers the unfinished upload. The network comes back only after the
+    # reload: the old page's retries must not slip a part through in between.
     page.reload()
+    page.unroute(PARTS)
     expect(page.get_by_test_id("unfinished-upload")).to_contain_text("disk.raw")
 
     # Choosing the same file resumes: only the missing parts are sent (part 4 fails once more on the way).
