@@ -1,13 +1,18 @@
 """Writing traces. Services call `record()`; the `@operation` decorator calls it for them."""
+import contextvars
 import re
 
 from django.db import transaction
 
 from audit.chain import row_hash
 from audit.models import ChainHead, Trace, TraceResult
+from iam.actors import Actor
+from iam.catalogue import operation_at
 
 SUMMARY_LIMIT = 2000
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# The request id of the last trace written in this request's context: tells a face whether its request was traced.
+_last_traced_request = contextvars.ContextVar("last_traced_request", default="")
 
 
 def clean(value, limit: int) -> str:
@@ -38,7 +43,29 @@ def record(*, event: str, operation: str, actor=None, resource_type: str = "ims"
             user_agent=clean(actor.user_agent, 255), via=actor.via,
         )
     fields.update({key: clean(value, 255) for key, value in (context or {}).items()})
-    return _append(Trace(**fields))
+    trace = _append(Trace(**fields))
+    if trace.request_id:
+        _last_traced_request.set(trace.request_id)
+    return trace
+
+
+def was_traced(request_id: str) -> bool:
+    return bool(request_id) and _last_traced_request.get() == request_id
+
+
+def record_refused_request(request, error) -> Trace | None:
+    """Traces an API request that its view refused before any service ran, for example for a body that is
+    not JSON: it is a failed attempt at the operation all the same. Services trace everything after that."""
+    actor, match = request.auth, getattr(request, "resolver_match", None)
+    if not isinstance(actor, Actor) or match is None or was_traced(actor.request_id):
+        return None
+    op = operation_at(request.method, match.route)
+    if op is None or not op.changes_state:
+        return None
+    target = next((match.kwargs[name] for name in ("image_id", "bucket", "upload_id") if name in match.kwargs), "")
+    result = TraceResult.DENIED if error.status == 403 else TraceResult.FAILURE
+    return record(event=op.trace_name, operation=op.name, actor=actor, resource_type=op.resource_type,
+                  resource_id=target, result=result, error_code=error.code)
 
 
 def _append(trace: Trace) -> Trace:

@@ -76,6 +76,10 @@ def api_exception_handler(exc, context):
         exc = _from_drf(exc)
     if not isinstance(exc, ImsError):
         return None  # let Django's handler log it and answer a JSON 500 (see console.views.server_error)
+    if not isinstance(exc, GatewayError):  # a caller who failed to authenticate is nobody to name in a trace
+        from audit.recorder import record_refused_request
+
+        record_refused_request(context["request"], exc)
     response = Response(exc.body(), status=exc.status)
     if exc.status == 401:
         response["WWW-Authenticate"] = 'SDK-HMAC-SHA256 realm="ims"'

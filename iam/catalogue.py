@@ -4,6 +4,7 @@ One line per operation: the service function is named after `name` (the official
 snake_case), `actions` are all the IAM actions it needs (ims-api.md §9), `event` is the audit trace name
 (ims-api.md §10; None: not a traced key operation of the product, still traced when it changes state).
 """
+import re
 from dataclasses import dataclass
 
 
@@ -139,3 +140,21 @@ ALL_ACTIONS: frozenset[str] = frozenset(IMS_ACTIONS) | {action for op in OPERATI
 
 def operation(name: str) -> Operation:
     return BY_NAME[name]
+
+
+_PARAMETER = re.compile(r"\{[^}]+\}|<(?:[^>:]+:)?[^>]+>")
+
+
+def _shape(path: str) -> str:
+    """A route with its parameters blanked: `/v2/images/{image_id}` and Django's `v2/images/<str:image_id>`
+    have the same shape."""
+    return "/" + _PARAMETER.sub("{}", path).lstrip("/")
+
+
+BY_ROUTE: dict[tuple[str, str], Operation] = {
+    (op.method, _shape(op.path)): op for op in OPERATIONS if op.path.startswith("/")}
+
+
+def operation_at(method: str, route: str) -> Operation | None:
+    """The API operation a request to Django route `route` with `method` is, if it is one of the catalogue."""
+    return BY_ROUTE.get((method, _shape(route)))

@@ -106,11 +106,12 @@ class ExportView(_ImageJobPost):
 
 class DeleteView(ConsolePage):
     def post(self, request, image_id):
-        image = selectors.get_own_image(request.actor, image_id)
         try:
-            delete.glance_delete_image(request.actor, image=image)
+            image = delete.glance_delete_image(request.actor, image_id=image_id)
         except ImsError as error:
+            if error.status == 404:
+                raise  # no such image for this actor (traced by the service): the error page
             messages.error(request, error.message)
-            return redirect("images:image_detail", image_id=image.pk)
+            return redirect("images:image_detail", image_id=image_id)
         messages.success(request, _("Image %(name)s was deleted.") % {"name": image.name})
         return redirect(reverse("images:image_list") + "?imagetype=private")
