@@ -35,7 +35,7 @@ def check_grant(group: Group, policy: Policy, project: Project | None, *, existi
 
 def check_revoke(grant: Grant) -> None:
     """Refuses to take away a role another grant of the same group depends on."""
-    others = [g for g in grant.group.grants.select_related("policy").exclude(pk=grant.pk)]
+    others = list(grant.group.grants.select_related("policy").exclude(pk=grant.pk))
     for other in others:
         if other.policy.depends_on.filter(pk=grant.policy_id).exists() and covers(grant.project_id, other.project_id):
             still_covered = any(g.policy_id == grant.policy_id and covers(g.project_id, other.project_id) for g in others)
