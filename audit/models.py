@@ -1,4 +1,5 @@
 """Audit traces (the product's CTS records): who did what to which resource, when, and how it ended."""
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +31,9 @@ class ChainHead(models.Model):
     hash = models.CharField(max_length=64, blank=True)
     count = models.BigIntegerField(default=0)
 
+    def __str__(self):
+        return f"{self.count} traces, head {self.hash[:12]}"
+
 
 class Trace(models.Model):
     time = models.DateTimeField(default=timezone.now, db_index=True)
@@ -57,6 +61,9 @@ class Trace(models.Model):
     class Meta:
         ordering = ["-time", "-id"]
 
+    def __str__(self):
+        return f"{self.time:%Y-%m-%d %H:%M:%S} {self.event_name} {self.result}"
+
     def save(self, *args, **kwargs):
         # Append-only: a trace is written once, by audit.recorder, and never rewritten.
         if not self._state.adding:
@@ -65,6 +72,3 @@ class Trace(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TraceImmutable(_("Audit traces cannot be deleted."))
-
-    def __str__(self):
-        return f"{self.time:%Y-%m-%d %H:%M:%S} {self.event_name} {self.result}"

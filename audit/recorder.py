@@ -1,4 +1,5 @@
 """Writing traces. Services call `record()`; the `@operation` decorator calls it for them."""
+
 import contextvars
 import re
 
@@ -27,20 +28,43 @@ def _trimmed(summary: dict | None) -> dict:
     return {clean(key, 64): clean(value, SUMMARY_LIMIT) for key, value in summary.items()}
 
 
-def record(*, event: str, operation: str, actor=None, resource_type: str = "ims", resource_id: str = "",
-           resource_name: str = "", result: str = TraceResult.SUCCESS, error_code: str = "",
-           summary: dict | None = None, account_id: str = "", username: str = "", context: dict | None = None) -> Trace:
+def record(
+    *,
+    event: str,
+    operation: str,
+    actor=None,
+    resource_type: str = "ims",
+    resource_id: str = "",
+    resource_name: str = "",
+    result: str = TraceResult.SUCCESS,
+    error_code: str = "",
+    summary: dict | None = None,
+    account_id: str = "",
+    username: str = "",
+    context: dict | None = None,
+) -> Trace:
     fields = {
-        "event_name": event, "operation": operation, "resource_type": resource_type,
-        "resource_id": clean(resource_id, 64), "resource_name": clean(resource_name, 255), "result": result,
-        "error_code": error_code, "summary": _trimmed(summary), "account_id": account_id,
+        "event_name": event,
+        "operation": operation,
+        "resource_type": resource_type,
+        "resource_id": clean(resource_id, 64),
+        "resource_name": clean(resource_name, 255),
+        "result": result,
+        "error_code": error_code,
+        "summary": _trimmed(summary),
+        "account_id": account_id,
         "username": clean(username, 150),
     }
     if actor is not None:
         fields.update(
-            account_id=actor.account.id, username=actor.username, project_id=actor.project.id,
-            region_id=actor.project.region_id, source_ip=actor.source_ip, request_id=actor.request_id,
-            user_agent=clean(actor.user_agent, 255), via=actor.via,
+            account_id=actor.account.id,
+            username=actor.username,
+            project_id=actor.project.id,
+            region_id=actor.project.region_id,
+            source_ip=actor.source_ip,
+            request_id=actor.request_id,
+            user_agent=clean(actor.user_agent, 255),
+            via=actor.via,
         )
     fields.update({key: clean(value, 255) for key, value in (context or {}).items()})
     trace = _append(Trace(**fields))
@@ -64,8 +88,15 @@ def record_refused_request(request, error) -> Trace | None:
         return None
     target = next((match.kwargs[name] for name in ("image_id", "bucket", "upload_id") if name in match.kwargs), "")
     result = TraceResult.DENIED if error.status == 403 else TraceResult.FAILURE
-    return record(event=op.trace_name, operation=op.name, actor=actor, resource_type=op.resource_type,
-                  resource_id=target, result=result, error_code=error.code)
+    return record(
+        event=op.trace_name,
+        operation=op.name,
+        actor=actor,
+        resource_type=op.resource_type,
+        resource_id=target,
+        result=result,
+        error_code=error.code,
+    )
 
 
 def _append(trace: Trace) -> Trace:
@@ -83,16 +114,26 @@ def _append(trace: Trace) -> Trace:
 
 
 def _request_context(request, via: str) -> dict:
-    return {"source_ip": request.META.get("REMOTE_ADDR", ""), "via": via,
-            "user_agent": request.META.get("HTTP_USER_AGENT", "")[:255],
-            "request_id": getattr(request, "request_id", "")}
+    return {
+        "source_ip": request.META.get("REMOTE_ADDR", ""),
+        "via": via,
+        "user_agent": request.META.get("HTTP_USER_AGENT", "")[:255],
+        "request_id": getattr(request, "request_id", ""),
+    }
 
 
 def record_logout(request, user) -> Trace:
     account = getattr(getattr(user, "iam", None), "account_id", "")
-    return record(event="logout", operation="logout", resource_type="iam", resource_id=str(user.pk),
-                  resource_name=user.username, account_id=account or "", username=user.username,
-                  context=_request_context(request, "console"))
+    return record(
+        event="logout",
+        operation="logout",
+        resource_type="iam",
+        resource_id=str(user.pk),
+        resource_name=user.username,
+        account_id=account or "",
+        username=user.username,
+        context=_request_context(request, "console"),
+    )
 
 
 def record_login(request, *, username: str, via: str, user=None, project=None, error_code: str = "") -> Trace:
@@ -101,7 +142,15 @@ def record_login(request, *, username: str, via: str, user=None, project=None, e
     if project is not None:
         context.update(project_id=project.id, region_id=project.region_id)
     account = getattr(getattr(user, "iam", None), "account_id", "")
-    return record(event="login", operation="login", resource_type="iam", resource_id=str(user.pk) if user else "",
-                  resource_name=username, account_id=account or "", username=str(username)[:150],
-                  result=TraceResult.FAILURE if error_code else TraceResult.SUCCESS, error_code=error_code,
-                  context=context)
+    return record(
+        event="login",
+        operation="login",
+        resource_type="iam",
+        resource_id=str(user.pk) if user else "",
+        resource_name=username,
+        account_id=account or "",
+        username=str(username)[:150],
+        result=TraceResult.FAILURE if error_code else TraceResult.SUCCESS,
+        error_code=error_code,
+        context=context,
+    )

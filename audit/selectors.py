@@ -3,21 +3,27 @@
 Who may read: a user with `ims:images:list` (IMS ReadOnlyAccess, IMS FullAccess, Tenant Administrator). The
 audit trail names images and users of the whole account, so a user without IMS read permission sees none.
 """
-from datetime import datetime, time, timedelta, timezone as dt_timezone
+
+from datetime import UTC, datetime, time, timedelta
 
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from audit.models import Trace, TraceResult
-from console.errors import ImsError
+from core.errors import ImsError
 from iam.authz import authorize
 
 READ_ACTION = "ims:images:list"
 DEFAULT_DAYS = 7
 # Exact-match filters: query parameter → field.
-EXACT = {"event_name": "event_name", "resource_type": "resource_type", "resource_id": "resource_id",
-         "user": "username", "result": "result"}
+EXACT = {
+    "event_name": "event_name",
+    "resource_type": "resource_type",
+    "resource_id": "resource_id",
+    "user": "username",
+    "result": "result",
+}
 
 
 def account_traces(actor):
@@ -33,7 +39,7 @@ def _moment(raw: str, name: str, *, end: bool) -> datetime:
             raise ImsError("IMG.0001", _("%(name)s must be a date or an ISO 8601 time.") % {"name": name})
         # A bare end date includes that whole day.
         value = datetime.combine(day + timedelta(days=1) if end else day, time.min)
-    return value if timezone.is_aware(value) else value.replace(tzinfo=dt_timezone.utc)
+    return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
 
 
 def filter_values(params) -> dict:
@@ -46,8 +52,11 @@ def traces(actor, params, *, now=None):
     """The account's traces matching `params`; without `start`, the last seven days."""
     values = filter_values(params)
     queryset = account_traces(actor)
-    start = _moment(values["start"], "start", end=False) if "start" in values \
+    start = (
+        _moment(values["start"], "start", end=False)
+        if "start" in values
         else (now or timezone.now()) - timedelta(days=DEFAULT_DAYS)
+    )
     queryset = queryset.filter(time__gte=start)
     if "end" in values:
         queryset = queryset.filter(time__lt=_moment(values["end"], "end", end=True))

@@ -1,4 +1,5 @@
 """Recomputing the chain: the first record that does not fit, or None."""
+
 from dataclasses import dataclass
 
 from audit.chain import row_hash
@@ -16,8 +17,10 @@ def verify_chain() -> tuple[int, Break | None]:
     previous, count = "", 0
     for trace in Trace.objects.order_by("id").iterator(chunk_size=2000):
         if trace.previous_hash != previous:
-            return count, Break(trace, "its previous_hash does not match the record before it "
-                                       "(a record was removed, inserted or reordered)")
+            return count, Break(
+                trace,
+                "its previous_hash does not match the record before it (a record was removed, inserted or reordered)",
+            )
         if row_hash(previous, trace) != trace.hash:
             return count, Break(trace, "its contents do not match its hash (the record was changed)")
         previous, count = trace.hash, count + 1

@@ -1,4 +1,5 @@
 """Console pages of the audit trail: the trace list with filters, one trace, the CSV export, an image's activity."""
+
 import json
 from urllib.parse import urlencode
 
@@ -10,8 +11,8 @@ from django.utils.translation import get_language
 from audit import selectors
 from audit.export import file_name, rows
 from audit.models import TraceResult
-from console.errors import ImsError
-from console.pages import ConsolePage
+from core.errors import ImsError
+from iam.pages import ConsolePage
 from images.services.csv_export import csv_lines
 
 PAGE_SIZE = 20
@@ -26,10 +27,19 @@ class TraceListView(ConsolePage):
         except ImsError as exc:
             error, traces = exc.message, selectors.account_traces(request.actor).none()
         page = Paginator(traces, PAGE_SIZE).get_page(request.GET.get("page"))
-        return render(request, "audit/trace_list.html", {
-            "page": page, "filters": filters, "error": error, "results": TraceResult.choices,
-            "query": urlencode(filters), "nav": "audit", "days": selectors.DEFAULT_DAYS,
-        })
+        return render(
+            request,
+            "audit/trace_list.html",
+            {
+                "page": page,
+                "filters": filters,
+                "error": error,
+                "results": TraceResult.choices,
+                "query": urlencode(filters),
+                "nav": "audit",
+                "days": selectors.DEFAULT_DAYS,
+            },
+        )
 
 
 class TraceDetailView(ConsolePage):
@@ -43,8 +53,9 @@ class TraceExportView(ConsolePage):
     def get(self, request):
         traces = selectors.traces(request.actor, request.GET)
         lines = csv_lines(rows(traces, get_language()))
-        response = StreamingHttpResponse((line.encode("utf-8") for line in lines),
-                                         content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(
+            (line.encode("utf-8") for line in lines), content_type="text/csv; charset=utf-8"
+        )
         response["Content-Disposition"] = f'attachment; filename="{file_name(request.actor)}"'
         return response
 

@@ -19,6 +19,7 @@ the page cache:
 A first round warms the machine up and is not counted; the table shows the median of the other rounds.
 It also prints the process's peak RSS and the stored bytes after writing the disk twice (deduplication).
 """
+
 import argparse
 import hashlib
 import os
@@ -171,31 +172,43 @@ def main() -> None:
     wall = {name: [r["times"][name][0] for r in rounds] for name in names}
     cpu = {name: [r["times"][name][1] for r in rounds] for name in names}
     mb = size / 1e6
-    print(f"disk: {size / 2**30:.2f} GiB virtual, {first.data_bytes / 2**30:.2f} GiB in non-zero chunks; "
-          f"median of {args.rounds} rounds (min-max); {os.cpu_count()} CPUs")
+    print(
+        f"disk: {size / 2**30:.2f} GiB virtual, {first.data_bytes / 2**30:.2f} GiB in non-zero chunks; "
+        f"median of {args.rounds} rounds (min-max); {os.cpu_count()} CPUs"
+    )
     print(f"{'pass':34} {'wall seconds':>18} {'MB/s (virtual)':>15} {'CPU seconds':>12}")
     for name in names:
         spread = f"{median(wall[name]):.2f} ({min(wall[name]):.2f}-{max(wall[name]):.2f})"
         print(f"{name:34} {spread:>18} {mb / median(wall[name]):15.0f} {median(cpu[name]):12.2f}")
     write, sha = wall["write_raw_disk, new chunks"], wall["sha256 pass"]
-    ratios = [w / s for w, s in zip(write, sha)]
-    print(f"ratio write_raw_disk (new) / sha256 pass, same round: {median(ratios):.2f} "
-          f"({min(ratios):.2f}-{max(ratios):.2f})")
+    ratios = [w / s for w, s in zip(write, sha, strict=False)]
+    print(
+        f"ratio write_raw_disk (new) / sha256 pass, same round: {median(ratios):.2f} "
+        f"({min(ratios):.2f}-{max(ratios):.2f})"
+    )
     if "qemu-img convert -O raw" in wall:
-        ratios = [w / (q + s) for w, q, s in zip(write, wall["qemu-img convert -O raw"], sha)]
-        print(f"ratio write_raw_disk (new) / (qemu-img convert + sha256 pass): {median(ratios):.2f} "
-              f"({min(ratios):.2f}-{max(ratios):.2f})")
-    ratios = [w / s for w, s in zip(write, wall["sha256 pass, holes not read"])]
-    print(f"ratio write_raw_disk (new) / sha256 pass with holes not read: {median(ratios):.2f} "
-          f"({min(ratios):.2f}-{max(ratios):.2f})")
-    floor = [m / w for m, w in zip(wall["md5 pass, holes not read"], write)]
-    print(f"md5 pass (holes not read) / write_raw_disk (new): {median(floor):.2f} "
-          "(the import cannot be faster than its whole-disk md5)")
+        ratios = [w / (q + s) for w, q, s in zip(write, wall["qemu-img convert -O raw"], sha, strict=False)]
+        print(
+            f"ratio write_raw_disk (new) / (qemu-img convert + sha256 pass): {median(ratios):.2f} "
+            f"({min(ratios):.2f}-{max(ratios):.2f})"
+        )
+    ratios = [w / s for w, s in zip(write, wall["sha256 pass, holes not read"], strict=False)]
+    print(
+        f"ratio write_raw_disk (new) / sha256 pass with holes not read: {median(ratios):.2f} "
+        f"({min(ratios):.2f}-{max(ratios):.2f})"
+    )
+    floor = [m / w for m, w in zip(wall["md5 pass, holes not read"], write, strict=False)]
+    print(
+        f"md5 pass (holes not read) / write_raw_disk (new): {median(floor):.2f} "
+        "(the import cannot be faster than its whole-disk md5)"
+    )
     print(f"peak RSS: {peak_rss / 1024:.0f} MB (after Django setup and migrate: {rss_before / 1024:.0f} MB)")
     stored = rounds[0]["stored"]
-    print(f"stored after writing the disk twice: {stored / 1e6:.0f} MB for {2 * size / 1e6:.0f} MB of virtual disk "
-          f"and {2 * first.data_bytes / 1e6:.0f} MB of non-zero chunks (dedup ratio "
-          f"{2 * first.data_bytes / stored:.2f}x); second write stored {second.stored_new_bytes} new bytes")
+    print(
+        f"stored after writing the disk twice: {stored / 1e6:.0f} MB for {2 * size / 1e6:.0f} MB of virtual disk "
+        f"and {2 * first.data_bytes / 1e6:.0f} MB of non-zero chunks (dedup ratio "
+        f"{2 * first.data_bytes / stored:.2f}x); second write stored {second.stored_new_bytes} new bytes"
+    )
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ copy to another region of that image and of a near-identical second image (a few
 bytes each sent (goal: the second sends < 5% of the first); and the export to a bucket against
 `qemu-img convert` of the same raw disk alone (goal: within 1.3x).
 """
+
 import argparse
 import os
 import shutil
@@ -27,8 +28,10 @@ def import_raw(actor, raw: Path, name: str):
 
     with open(raw, "rb") as handle:
         put_object(actor, bucket="bench", key=raw.name, stream=handle, size=raw.stat().st_size)
-    job = imports.create_image(actor, body={"name": name, "image_url": f"bench:{raw.name}",
-                                            "min_disk": max(40, -(-raw.stat().st_size // 1024**3))})
+    job = imports.create_image(
+        actor,
+        body={"name": name, "image_url": f"bench:{raw.name}", "min_disk": max(40, -(-raw.stat().st_size // 1024**3))},
+    )
     run_import(job.id)
     job = Job.objects.select_related("image").get(pk=job.pk)
     assert job.status == "SUCCESS", job.fail_reason
@@ -75,23 +78,40 @@ def run(work: Path, size: int, fmt: str) -> None:
     far_1, job_1 = run_job(copy.copy_image_cross_region(actor, image=first, body={**cross, "name": "far-1"}))
     far_2, job_2 = run_job(copy.copy_image_cross_region(actor, image=second, body={**cross, "name": "far-2"}))
     moved_1, moved_2 = job_1.entities["bytes_moved"], job_2.entities["bytes_moved"]
-    export_s, _ = run_job(export.export_image(actor, image=first, body={"bucket_url": f"bench:out.{fmt}",
-                                                                      "file_format": fmt}))
-    quick_s, _ = run_job(export.export_image(actor, image=first, body={"bucket_url": "bench:out.raw",
-                                                                     "is_quick_export": True}))
+    export_s, _ = run_job(
+        export.export_image(actor, image=first, body={"bucket_url": f"bench:out.{fmt}", "file_format": fmt})
+    )
+    quick_s, _ = run_job(
+        export.export_image(actor, image=first, body={"bucket_url": "bench:out.raw", "is_quick_export": True})
+    )
     drop_cache(raw)
     driver = {"vhd": "vpc"}.get(fmt, fmt)
     options = {"vmdk": ["-o", "subformat=streamOptimized"], "vhd": ["-o", "subformat=dynamic,force_size=on"]}
-    convert = timed(lambda: subprocess.run(["qemu-img", "convert", "-f", "raw", "-O", driver,
-                                            *options.get(fmt, []), str(raw), str(work / f"alone.{fmt}")],
-                                           check=True))
+    convert = timed(
+        lambda: subprocess.run(
+            [
+                "qemu-img",
+                "convert",
+                "-f",
+                "raw",
+                "-O",
+                driver,
+                *options.get(fmt, []),
+                str(raw),
+                str(work / f"alone.{fmt}"),
+            ],
+            check=True,
+        )
+    )
     mb = size / 1e6
     print(f"copy and export, {size / 1024**3:.1f} GiB image (half random, half zeros), one run")
     print(f"{'measure':52} {'value':>12}")
     print(f"{'copy within the region (s)':52} {in_region:12.3f}   (goal < 0.5)")
     print(f"{'copy across regions, first image (s)':52} {far_1:12.2f}   ({moved_1 / 1e6:.1f} MB sent)")
-    print(f"{'copy across regions, near-identical image (s)':52} {far_2:12.2f}   ({moved_2 / 1e6:.1f} MB sent, "
-          f"{100 * moved_2 / max(moved_1, 1):.2f}% of the first; goal < 5%)")
+    print(
+        f"{'copy across regions, near-identical image (s)':52} {far_2:12.2f}   ({moved_2 / 1e6:.1f} MB sent, "
+        f"{100 * moved_2 / max(moved_1, 1):.2f}% of the first; goal < 5%)"
+    )
     print(f"{f'export to {fmt} (MB/s of the virtual disk)':52} {mb / export_s:12.0f}   ({export_s:.2f} s)")
     print(f"{f'qemu-img convert raw -> {fmt} alone (MB/s)':52} {mb / convert:12.0f}   ({convert:.2f} s)")
     print(f"{'ratio export / convert alone':52} {export_s / convert:12.2f}   (goal <= 1.3)")

@@ -9,6 +9,7 @@ a worker runs it; `qemu-img convert` of the same file alone; a SHA-256 pass over
 ratio import / (convert + hash); the peak RSS of this process (the worker) and of the qemu-img children;
 and the stored bytes after importing the same image a second time.
 """
+
 import argparse
 import hashlib
 import os
@@ -102,8 +103,9 @@ def run(work: Path, size: int, fmt: str) -> None:
         put_object(actor, bucket="bench", key=source.name, stream=handle, size=source.stat().st_size)
 
     def import_once() -> float:
-        job = imports.create_image(actor, body={"name": "bench", "image_url": f"bench:{source.name}",
-                                                "min_disk": max(40, -(-size // 1024**3))})
+        job = imports.create_image(
+            actor, body={"name": "bench", "image_url": f"bench:{source.name}", "min_disk": max(40, -(-size // 1024**3))}
+        )
         drop_cache(source)
         seconds = timed(lambda: run_import(job.id))
         job.refresh_from_db()
@@ -117,24 +119,42 @@ def run(work: Path, size: int, fmt: str) -> None:
     second = import_once()
     stored_twice = sum(Chunk.objects.values_list("stored_size", flat=True))
     drop_cache(source)
-    convert = timed(lambda: subprocess.run(["qemu-img", "convert", "-f", fmt if fmt != "vhd" else "vpc",
-                                            "-O", "raw", str(source), str(work / "alone.raw")], check=True))
+    convert = timed(
+        lambda: subprocess.run(
+            [
+                "qemu-img",
+                "convert",
+                "-f",
+                fmt if fmt != "vhd" else "vpc",
+                "-O",
+                "raw",
+                str(source),
+                str(work / "alone.raw"),
+            ],
+            check=True,
+        )
+    )
     drop_cache(source)
     hashing = timed(lambda: sha256_pass(source))
     children_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     mb = size / 1e6
-    print(f"import pipeline, {size / 1024**3:.1f} GiB {fmt} (half random, half zeros), one run, {Job.objects.count()} jobs")
+    jobs = Job.objects.count()
+    print(f"import pipeline, {size / 1024**3:.1f} GiB {fmt} (half random, half zeros), one run, {jobs} jobs")
     print(f"{'measure':48} {'value':>12}")
     print(f"{'import, first (MB/s of the virtual disk)':48} {mb / first:12.0f}   ({first:.2f} s)")
     print(f"{'import, same image again (MB/s)':48} {mb / second:12.0f}   ({second:.2f} s)")
     print(f"{'qemu-img convert alone (MB/s)':48} {mb / convert:12.0f}   ({convert:.2f} s)")
-    print(f"{'sha256 pass alone over the file (MB/s)':48} {source.stat().st_size / 1e6 / hashing:12.0f}   ({hashing:.2f} s)")
+    hash_rate = source.stat().st_size / 1e6 / hashing
+    print(f"{'sha256 pass alone over the file (MB/s)':48} {hash_rate:12.0f}   ({hashing:.2f} s)")
     print(f"{'ratio import / (convert + hash)':48} {first / (convert + hashing):12.2f}   (goal <= 1.3)")
-    print(f"{'peak RSS, worker process (MB)':48} {worker_rss / 1024:12.0f}   (before the import {rss_before / 1024:.0f}; goal < 200)")
+    before = f"before the import {rss_before / 1024:.0f}; goal < 200"
+    print(f"{'peak RSS, worker process (MB)':48} {worker_rss / 1024:12.0f}   ({before})")
     print(f"{'peak RSS, qemu-img children (MB)':48} {children_rss / 1024:12.0f}")
     print(f"{'stored bytes after one import (MB)':48} {stored_once / 1e6:12.1f}")
-    print(f"{'stored bytes after the second import (MB)':48} {stored_twice / 1e6:12.1f}   "
-          f"(+{100 * (stored_twice - stored_once) / max(stored_once, 1):.2f}%; goal < 1%)")
+    print(
+        f"{'stored bytes after the second import (MB)':48} {stored_twice / 1e6:12.1f}   "
+        f"(+{100 * (stored_twice - stored_once) / max(stored_once, 1):.2f}%; goal < 1%)"
+    )
 
 
 if __name__ == "__main__":

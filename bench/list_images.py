@@ -7,6 +7,7 @@ should then be an empty one), migrated and seeded in bulk with one tenant, its a
 Each request is sent through Django's test client (no network); the table shows the median and the 90th
 percentile of the wall time and the number of SQL queries of one request.
 """
+
 import argparse
 import os
 import shutil
@@ -14,7 +15,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,27 +55,52 @@ def seed():
     user, _ = iam.ensure_user(tenant, "bench-admin", None, groups=[group])
     key, secret = create_access_key(user=user)
     project = Project.objects.select_related("region").get(account=tenant, region_id=REGION)
-    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
     rows = []
-    for owner, count, kind in ((project, PRIVATE, "private"),
-                               (Project.objects.get(account=other, region_id=REGION), OTHER_TENANT, "private"),
-                               (Project.objects.get(account=platform, region_id=REGION), PUBLIC, "gold")):
-        rows += [Image(region_id=REGION, owner=owner, image_type=kind, name=f"{kind}-{owner.account.name}-{n:05d}",
-                       visibility="public" if kind == "gold" else "private", status="active",
-                       os_version="Ubuntu 22.04 server 64bit", platform="Ubuntu", size=n * 1024,
-                       created_at=start + timedelta(seconds=len(rows) + n)) for n in range(count)]
+    for owner, count, kind in (
+        (project, PRIVATE, "private"),
+        (Project.objects.get(account=other, region_id=REGION), OTHER_TENANT, "private"),
+        (Project.objects.get(account=platform, region_id=REGION), PUBLIC, "gold"),
+    ):
+        rows += [
+            Image(
+                region_id=REGION,
+                owner=owner,
+                image_type=kind,
+                name=f"{kind}-{owner.account.name}-{n:05d}",
+                visibility="public" if kind == "gold" else "private",
+                status="active",
+                os_version="Ubuntu 22.04 server 64bit",
+                platform="Ubuntu",
+                size=n * 1024,
+                created_at=start + timedelta(seconds=len(rows) + n),
+            )
+            for n in range(count)
+        ]
     images = Image.objects.bulk_create(rows, batch_size=1000)
-    ImageTag.objects.bulk_create((ImageTag(image=image, key="env", value=("prod", "dev")[n % 2])
-                                  for n, image in enumerate(images) if n % 3 == 0), batch_size=1000)
+    ImageTag.objects.bulk_create(
+        (
+            ImageTag(image=image, key="env", value=("prod", "dev")[n % 2])
+            for n, image in enumerate(images)
+            if n % 3 == 0
+        ),
+        batch_size=1000,
+    )
     return user, project, key.access_key, secret
 
 
 def signed_get(client, url: str, *, ak: str, sk: str, project_id: str):
     from iam.signing import sign_request
 
-    headers = sign_request(ak=ak, sk=sk, method="GET", url=f"http://testserver{url}", body=b"",
-                           headers={"Content-Type": "application/json", "X-Project-Id": project_id},
-                           now=datetime.now(timezone.utc))
+    headers = sign_request(
+        ak=ak,
+        sk=sk,
+        method="GET",
+        url=f"http://testserver{url}",
+        body=b"",
+        headers={"Content-Type": "application/json", "X-Project-Id": project_id},
+        now=datetime.now(UTC),
+    )
     return lambda: client.generic("GET", url, headers=headers)
 
 
@@ -93,8 +119,12 @@ def measure(send, requests: int) -> dict:
         began = time.perf_counter()
         send()
         times.append((time.perf_counter() - began) * 1000)
-    return {"median": statistics.median(times), "p90": statistics.quantiles(times, n=10)[-1],
-            "queries": queries, "bytes": len(response.content)}
+    return {
+        "median": statistics.median(times),
+        "p90": statistics.quantiles(times, n=10)[-1],
+        "queries": queries,
+        "bytes": len(response.content),
+    }
 
 
 def main() -> None:
@@ -120,16 +150,20 @@ def main() -> None:
     second_page = _marker_after(api, sign)
     rows = [
         ("GET /v2/cloudimages?limit=100 (AK/SK)", signed_get(api, "/v2/cloudimages?limit=100", **sign)),
-        ("  … __imagetype=private&sort_key=name", signed_get(
-            api, "/v2/cloudimages?__imagetype=private&limit=100&sort_dir=asc&sort_key=name", **sign)),
+        (
+            "  … __imagetype=private&sort_key=name",
+            signed_get(api, "/v2/cloudimages?__imagetype=private&limit=100&sort_dir=asc&sort_key=name", **sign),
+        ),
         ("  … next page (marker)", signed_get(api, f"/v2/cloudimages?limit=100&marker={second_page}", **sign)),
         ("GET /v2/images?limit=100 (Glance)", signed_get(api, "/v2/images?limit=100", **sign)),
         ("console /console/images/?imagetype=private", lambda: console.get("/console/images/?imagetype=private")),
     ]
     results = [(name, measure(send, requests)) for name, send in rows]
 
-    print(f"\n{connection.vendor} database, {PRIVATE + OTHER_TENANT + PUBLIC:,} images seeded in {seeded:.1f} s "
-          f"(VAR_DIR {'kept at ' + str(var_dir) if args.keep else 'temporary'}); {requests} timed requests each\n")
+    print(
+        f"\n{connection.vendor} database, {PRIVATE + OTHER_TENANT + PUBLIC:,} images seeded in {seeded:.1f} s "
+        f"(VAR_DIR {'kept at ' + str(var_dir) if args.keep else 'temporary'}); {requests} timed requests each\n"
+    )
     print(f"{'request':46} {'median ms':>10} {'p90 ms':>8} {'queries':>8} {'bytes':>9}")
     for name, result in results:
         print(f"{name:46} {result['median']:10.1f} {result['p90']:8.1f} {result['queries']:8d} {result['bytes']:9,d}")

@@ -11,6 +11,7 @@ SHA-256 computed beforehand; then it gets a token from /v3/auth/tokens, creates 
 amount of data to it in one streamed PUT; and stops the server. Meanwhile it samples the resident memory (RSS)
 of every gunicorn process. The goal: RSS flat while gigabytes pass, each process well under 150 MB.
 """
+
 import argparse
 import hashlib
 import http.client
@@ -37,8 +38,9 @@ BLOCK = os.urandom(MiB)
 
 def prepare_environment(keep: bool) -> Path:
     var_dir = Path(tempfile.mkdtemp(prefix="ims-bench-upload-"))
-    os.environ.update(VAR_DIR=str(var_dir), DJANGO_SETTINGS_MODULE="console.settings", LOG_LEVEL="ERROR",
-                      STORAGE_BACKEND="local")
+    os.environ.update(
+        VAR_DIR=str(var_dir), DJANGO_SETTINGS_MODULE="console.settings", LOG_LEVEL="ERROR", STORAGE_BACKEND="local"
+    )
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -73,7 +75,7 @@ def free_port() -> int:
 def piece(number: int, index: int, length: int) -> bytes:
     """Deterministic content: a random block stamped with its part and position, so no two pieces are equal."""
     stamp = f"{number:08d}:{index:08d}:".encode()
-    return (stamp + BLOCK[len(stamp):])[:length]
+    return (stamp + BLOCK[len(stamp) :])[:length]
 
 
 def part_pieces(number: int, part_size: int, size: int):
@@ -121,13 +123,13 @@ class Session:
         status, page = self.request("GET", "/console/login")
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
         form = f"csrfmiddlewaretoken={token}&username={USERNAME}&password={PASSWORD}&next=/console/obs/"
-        status, _ = self.request("POST", "/console/login", form,
-                                 {"Content-Type": "application/x-www-form-urlencoded"})
+        status, _ = self.request("POST", "/console/login", form, {"Content-Type": "application/x-www-form-urlencoded"})
         assert status == 302 and "sessionid" in self.cookies, "sign-in failed"
 
     def json(self, method, path, payload=None, expect=(200, 201)):
-        status, data = self.request(method, path, json.dumps(payload or {}).encode(),
-                                    {"Content-Type": "application/json"})
+        status, data = self.request(
+            method, path, json.dumps(payload or {}).encode(), {"Content-Type": "application/json"}
+        )
         assert status in expect, (status, data[:300])
         return json.loads(data) if data else None
 
@@ -184,7 +186,11 @@ def gunicorn_rss(root_pid: int) -> dict[int, int]:
 def start_server(port: int) -> subprocess.Popen:
     server = subprocess.Popen(
         [sys.executable, str(ROOT / "manage.py"), "run_console", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -221,10 +227,12 @@ def send_parts(session: Session, upload: dict, size: int, parallel: int) -> None
             except Empty:
                 return
             length = min(upload["part_size"], size - (number - 1) * upload["part_size"])
-            connection.request("PUT", f"/v1/obs/uploads/{upload['id']}/parts/{number}",
-                               body=part_pieces(number, upload["part_size"], size),
-                               headers=session.headers({"Content-Type": "application/octet-stream",
-                                                        "Content-Length": str(length)}))
+            connection.request(
+                "PUT",
+                f"/v1/obs/uploads/{upload['id']}/parts/{number}",
+                body=part_pieces(number, upload["part_size"], size),
+                headers=session.headers({"Content-Type": "application/octet-stream", "Content-Length": str(length)}),
+            )
             response = connection.getresponse()
             answer = response.read()
             if response.status != 200:
@@ -262,8 +270,9 @@ def main() -> None:
         time.sleep(1)
         idle = memory.samples[-1][1]
         began = time.monotonic()
-        upload = session.json("POST", "/v1/obs/uploads", {"bucket": BUCKET, "key": KEY, "size": size,
-                                                          "part_size": part_size})
+        upload = session.json(
+            "POST", "/v1/obs/uploads", {"bucket": BUCKET, "key": KEY, "size": size, "part_size": part_size}
+        )
         send_parts(session, upload, size, args.parallel)
         sent = time.monotonic()
         stored = session.json("POST", f"/v1/obs/uploads/{upload['id']}/complete", {"sha256": expected})
@@ -282,8 +291,14 @@ def main() -> None:
 
 def glance_upload(session: Session, size: int, part_size: int) -> tuple[float, float]:
     """One streamed PUT of `size` bytes to a new image, with a Keystone token; returns (start, end)."""
-    body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
-        "name": USERNAME, "password": PASSWORD, "domain": {"name": "bench"}}}}}}
+    body = {
+        "auth": {
+            "identity": {
+                "methods": ["password"],
+                "password": {"user": {"name": USERNAME, "password": PASSWORD, "domain": {"name": "bench"}}},
+            }
+        }
+    }
     connection = session.connection()
     connection.request("POST", "/v3/auth/tokens", json.dumps(body), {"Content-Type": "application/json"})
     response = connection.getresponse()
@@ -295,9 +310,12 @@ def glance_upload(session: Session, size: int, part_size: int) -> tuple[float, f
     image = json.loads(response.read())
     parts = (chunk for number in range(1, -(-size // part_size) + 1) for chunk in part_pieces(number, part_size, size))
     began = time.monotonic()
-    connection.request("PUT", f"/v2/images/{image['id']}/file", body=parts,
-                       headers={"X-Auth-Token": token, "Content-Type": "application/octet-stream",
-                                "Content-Length": str(size)})
+    connection.request(
+        "PUT",
+        f"/v2/images/{image['id']}/file",
+        body=parts,
+        headers={"X-Auth-Token": token, "Content-Type": "application/octet-stream", "Content-Length": str(size)},
+    )
     response = connection.getresponse()
     answer = response.read()
     assert response.status == 204, (response.status, answer[:300])
@@ -307,8 +325,10 @@ def glance_upload(session: Session, size: int, part_size: int) -> tuple[float, f
 def report_glance(size, samples, began, ended) -> None:
     during = [rss for moment, rss in samples if began <= moment <= ended and rss]
     peak = max((max(rss.values()) for rss in during), default=0)
-    print(f"\nGlance PUT /v2/images/{{id}}/file, {size / MiB:,.0f} MiB in one streamed request (token auth; the body "
-          f"is staged and hashed, md5 + sha256, as it arrives)")
+    print(
+        f"\nGlance PUT /v2/images/{{id}}/file, {size / MiB:,.0f} MiB in one streamed request (token auth; the body "
+        f"is staged and hashed, md5 + sha256, as it arrives)"
+    )
     print(f"{'upload':34} {ended - began:8.1f} s  {size / 1e6 / (ended - began):8.1f} MB/s")
     print(f"{'  largest gunicorn process, peak':34} {peak / MiB:8.1f} MiB   (goal: under 150 MB, flat)")
 
@@ -321,9 +341,11 @@ def report(args, size, upload, idle, samples, began, sent, completed, var_dir) -
     early = max(max(rss.values()) for rss in during[:quarter] if rss)
     late = max(max(rss.values()) for rss in during[-quarter:] if rss)
     mb = size / 1e6
-    print(f"\nUpload of {size / MiB:,.0f} MiB in {upload['part_count']} parts of {upload['part_size'] // MiB} MiB, "
-          f"{args.parallel} at a time, through /v1/obs/uploads (console session + CSRF), local storage "
-          f"(VAR_DIR {'kept at ' + str(var_dir) if args.keep else 'temporary'}); SHA-256 verified by the server.\n")
+    print(
+        f"\nUpload of {size / MiB:,.0f} MiB in {upload['part_count']} parts of {upload['part_size'] // MiB} MiB, "
+        f"{args.parallel} at a time, through /v1/obs/uploads (console session + CSRF), local storage "
+        f"(VAR_DIR {'kept at ' + str(var_dir) if args.keep else 'temporary'}); SHA-256 verified by the server.\n"
+    )
     print(f"{'parts sent':34} {sent - began:8.1f} s  {mb / (sent - began):8.1f} MB/s")
     print(f"{'complete (assemble + verify)':34} {completed - sent:8.1f} s  {mb / (completed - sent):8.1f} MB/s")
     print(f"{'end to end':34} {completed - began:8.1f} s  {mb / (completed - began):8.1f} MB/s")

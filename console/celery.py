@@ -1,4 +1,5 @@
 """The Celery app: jobs run in a worker process, on Redis/RabbitMQ when configured, else on a folder broker."""
+
 import os
 import re
 

@@ -1,4 +1,5 @@
 """What every console page needs: the regions to switch between and the current one."""
+
 from iam.models import Project
 
 

@@ -2,6 +2,7 @@
 
 Repeatable: a second run changes nothing that exists (passwords included) and fills in what is missing.
 """
+
 import os
 import secrets
 from dataclasses import dataclass
@@ -49,8 +50,10 @@ def seed_demo(*, with_content: bool = True) -> list[DemoUser]:
         account = iam.ensure_account(name)
         admins = iam.ensure_group(account, "admin", [policies[IMS_FULL_ACCESS], policies[TENANT_ADMINISTRATOR]])
         readers = iam.ensure_group(account, "readers", [policies[IMS_READ_ONLY]])
-        for suffix, group, role in (("admin", admins, "IMS FullAccess + Tenant Administrator, account administrator"),
-                                    ("reader", readers, "IMS ReadOnlyAccess")):
+        for suffix, group, role in (
+            ("admin", admins, "IMS FullAccess + Tenant Administrator, account administrator"),
+            ("reader", readers, "IMS ReadOnlyAccess"),
+        ):
             username = f"{name}-{suffix}"
             user, _ = iam.ensure_user(account, username, password, groups=[group])
             if suffix == "admin" and not user.is_staff:

@@ -1,4 +1,5 @@
-"""The one error type services raise, and its adapters: IMS error bodies for the API, messages for pages."""
+"""The API's error adapter: every refusal becomes an IMS error body and status (pages have `iam.pages`)."""
+
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -8,34 +9,9 @@ from rest_framework import exceptions as drf
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 
+from core.errors import GatewayError, ImsError, describe_validation
+
 logger = logging.getLogger(__name__)
-
-
-class ImsError(Exception):
-    """A refusal the user can act on: a stable code, a message in the user's language, an HTTP status."""
-
-    status = 400
-
-    def __init__(self, code: str, message: str, status: int | None = None):
-        super().__init__(message)
-        self.code = code
-        self.message = str(message)
-        if status is not None:
-            self.status = status
-
-    def body(self) -> dict:
-        return {"error": {"code": self.code, "message": self.message}}
-
-
-class GatewayError(ImsError):
-    """An authentication failure, answered as the cloud's API gateway does (the SDK reads this shape)."""
-
-    status = 401
-
-    def body(self) -> dict:
-        from console.middleware import current_request_id
-
-        return {"error_code": self.code, "error_msg": self.message, "request_id": current_request_id()}
 
 
 def _from_drf(exc: drf.APIException) -> ImsError:
@@ -56,15 +32,6 @@ def _from_drf(exc: drf.APIException) -> ImsError:
     if isinstance(exc, drf.ValidationError):
         return ImsError("IMG.0001", describe_validation(exc.detail), 400)
     return ImsError("IMG.0001", str(exc.detail), exc.status_code)
-
-
-def describe_validation(detail) -> str:
-    """Flatten DRF's nested error detail into one readable sentence naming the fields."""
-    if isinstance(detail, dict):
-        return "; ".join(f"{field}: {describe_validation(value)}" for field, value in detail.items())
-    if isinstance(detail, list):
-        return " ".join(describe_validation(item) for item in detail)
-    return str(detail)
 
 
 def api_exception_handler(exc, context):

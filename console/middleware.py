@@ -1,22 +1,12 @@
 """Request-wide context: a request id and the caller's address for traces, and the console's region."""
-import contextvars
+
 import uuid
 from urllib.parse import unquote
 
 from django.http import JsonResponse
 
+from core.context import bind_request_id, unbind_request_id
 from iam.actors import actor_for_console
-
-_request_id = contextvars.ContextVar("request_id", default="")
-
-
-def current_request_id() -> str:
-    return _request_id.get()
-
-
-def client_ip(request) -> str:
-    # REMOTE_ADDR only: X-Forwarded-For is caller-controlled unless a trusted proxy rewrites it.
-    return request.META.get("REMOTE_ADDR", "")
 
 
 class RequestContextMiddleware:
@@ -25,21 +15,21 @@ class RequestContextMiddleware:
 
     def __call__(self, request):
         request.request_id = uuid.uuid4().hex
-        token = _request_id.set(request.request_id)
+        token = bind_request_id(request.request_id)
         try:
             response = self.refuse_nul(request) or self.get_response(request)
         finally:
-            _request_id.reset(token)
+            unbind_request_id(token)
         response["X-Request-Id"] = request.request_id
         return response
-
 
     @staticmethod
     def refuse_nul(request):
         """No identifier of ours contains a NUL, and PostgreSQL refuses one in any text: a clear 400 up front."""
         if "\x00" in request.path or "\x00" in unquote(request.META.get("QUERY_STRING", "")):
-            return JsonResponse({"error": {"code": "IMG.0001", "message": "The request contains a NUL character."}},
-                                status=400)
+            return JsonResponse(
+                {"error": {"code": "IMG.0001", "message": "The request contains a NUL character."}}, status=400
+            )
         return None
 
 

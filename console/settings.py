@@ -6,12 +6,12 @@ STORAGE_BACKEND    local (default, folders under VAR_DIR) or s3 (S3_ENDPOINT_URL
 SECRET_KEY         default: generated once into VAR_DIR/secret_key
 DEBUG, ALLOWED_HOSTS, VAR_DIR
 """
+
 import os
 import secrets
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var")).resolve()

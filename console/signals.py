@@ -1,4 +1,5 @@
 """Console sign-ins, failed attempts and sign-outs go to the audit trail like API logins do."""
+
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 

@@ -1,4 +1,5 @@
 """The console shell: sign-in, sign-out, region and language switches, and the error pages."""
+
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -78,17 +79,22 @@ def bad_request(request, exception=None):
 
 def not_found(request, exception=None):
     if _is_api(request):
-        return JsonResponse({"error": {"code": "IMG.0404", "message": "The requested resource does not exist."}},
-                            status=404)
-    return render(request, "console/error.html", {"status": 404, "message": _("This page does not exist.")},
-                  status=404)
+        return JsonResponse(
+            {"error": {"code": "IMG.0404", "message": "The requested resource does not exist."}}, status=404
+        )
+    return render(request, "console/error.html", {"status": 404, "message": _("This page does not exist.")}, status=404)
 
 
 def server_error(request):
     # Logged by Django; the caller gets a request id to quote, never a stack trace.
     request_id = getattr(request, "request_id", "")
     if _is_api(request):
-        return JsonResponse({"error": {"code": "IMG.0500", "message": "Internal error; quote request id "
-                                       f"{request_id}."}}, status=500)
-    return render(request, "console/error.html", {"status": 500, "request_id": request_id,
-                                                  "message": _("Something went wrong on our side.")}, status=500)
+        return JsonResponse(
+            {"error": {"code": "IMG.0500", "message": f"Internal error; quote request id {request_id}."}}, status=500
+        )
+    return render(
+        request,
+        "console/error.html",
+        {"status": 500, "request_id": request_id, "message": _("Something went wrong on our side.")},
+        status=500,
+    )

@@ -1,11 +1,12 @@
 """The signed-in user's own page: profile, access keys and the permissions that apply to them per region."""
+
 from dataclasses import dataclass
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from console.errors import ImsError
+from core.errors import ImsError
 from iam.actors import actor_for_user
 from iam.authz import can
 from iam.credentials import create_access_key
@@ -75,8 +76,9 @@ def find_own_key(actor, access_key) -> AccessKey:
     return key
 
 
-@operation("set_access_key_status", target="key", find=find_own_key,
-           summary=lambda kwargs: {"active": kwargs["active"]})
+@operation(
+    "set_access_key_status", target="key", find=find_own_key, summary=lambda kwargs: {"active": kwargs["active"]}
+)
 def set_access_key_status(actor, *, key: AccessKey, active: bool) -> AccessKey:
     key.is_active = active
     key.save(update_fields=["is_active"])
@@ -107,8 +109,11 @@ def effective_permissions(user) -> list[RegionPermissions]:
     if membership is None:
         return []
     projects = Project.objects.select_related("region", "account").filter(account=membership.account)
-    grants = list(Grant.objects.filter(group__users=user, group__account=membership.account)
-                  .select_related("policy", "group", "project"))
+    grants = list(
+        Grant.objects.filter(group__users=user, group__account=membership.account).select_related(
+            "policy", "group", "project"
+        )
+    )
     dependencies = dependency_map(g.policy_id for g in grants)
     result = []
     for project in projects.order_by("region__position"):

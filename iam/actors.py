@@ -1,4 +1,5 @@
 """Who is acting: a user of an account, working in one project (region), with the request's context."""
+
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -37,7 +38,7 @@ class Actor:
 
 
 def request_context(request) -> dict:
-    from console.middleware import client_ip
+    from core.context import client_ip
 
     return {
         "source_ip": client_ip(request),

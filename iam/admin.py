@@ -1,5 +1,6 @@
 """The admin site: the platform's models for the operator; users, groups, grants, policies and access keys
 for each account's administrators, scoped and traced by the mixins of `iam.admin_scope`."""
+
 import json
 
 from django import forms
@@ -17,16 +18,17 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from console.errors import ImsError
+from core.errors import ImsError
 from iam.admin_scope import AccountScopedAdmin, SuperuserOnlyAdmin, TracedAdmin, admin_account
 from iam.grants import grant_policy, revoke_grant
-from iam.models import Account, AccessKey, AvailabilityZone, Grant, Group, Member, Policy, Project, Region
+from iam.models import AccessKey, Account, AvailabilityZone, Grant, Group, Member, Policy, Project, Region
 from iam.policy_documents import parse_document
 
 User = get_user_model()
 
 
 # The platform: the operator's alone; account administrators may look at their own projects.
+
 
 @admin.register(Region)
 class RegionAdmin(SuperuserOnlyAdmin):
@@ -75,6 +77,7 @@ class DjangoGroupAdmin(SuperuserOnlyAdmin, DjangoGroupAdmin):
 
 # Users
 
+
 class MemberInline(admin.StackedInline):
     model = Member
     can_delete = False
@@ -85,10 +88,13 @@ class MemberInline(admin.StackedInline):
 ACCOUNT_ADMIN_USER_FIELDSETS = (
     (None, {"fields": ("username", "password")}),
     (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
-    (_("Access"), {
-        "fields": ("is_active", "is_staff"),
-        "description": _("Staff status makes the user an administrator of this account in this site."),
-    }),
+    (
+        _("Access"),
+        {
+            "fields": ("is_active", "is_staff"),
+            "description": _("Staff status makes the user an administrator of this account in this site."),
+        },
+    ),
     (_("Important dates"), {"fields": ("last_login", "date_joined")}),
 )
 
@@ -150,22 +156,34 @@ class AccountUserAdmin(TracedAdmin, UserAdmin):
     def user_change_password(self, request, id, form_url=""):
         response = super().user_change_password(request, id, form_url)
         # Success redirects to the user's page; a refused or conflicting form re-renders or redirects to itself.
-        changed = (request.method == "POST" and isinstance(response, HttpResponseRedirect)
-                   and response.url != request.get_full_path())
+        changed = (
+            request.method == "POST"
+            and isinstance(response, HttpResponseRedirect)
+            and response.url != request.get_full_path()
+        )
         if changed:
             user = self.get_object(request, unquote(id))
-            self.trace(request, "changePassword", resource_id=user.pk, resource_name=user.get_username(),
-                       account_id=self.account_id_of(user))
+            self.trace(
+                request,
+                "changePassword",
+                resource_id=user.pk,
+                resource_name=user.get_username(),
+                account_id=self.account_id_of(user),
+            )
         return response
 
 
 # Policies
 
+
 class PolicyForm(forms.ModelForm):
     document = forms.CharField(
-        label=_("document"), widget=forms.Textarea(attrs={"rows": 14, "class": "vLargeTextField"}),
-        help_text=_('JSON, for example {"Version": "1.1", "Statement": [{"Effect": "Allow", '
-                    '"Action": ["ims:images:get"]}]}'))
+        label=_("document"),
+        widget=forms.Textarea(attrs={"rows": 14, "class": "vLargeTextField"}),
+        help_text=_(
+            'JSON, for example {"Version": "1.1", "Statement": [{"Effect": "Allow", "Action": ["ims:images:get"]}]}'
+        ),
+    )
 
     class Meta:
         model = Policy
@@ -234,6 +252,7 @@ class PolicyAdmin(TracedAdmin):
 
 # Groups and their grants
 
+
 class GroupForm(forms.ModelForm):
     class Meta:
         model = Group
@@ -257,9 +276,13 @@ class GroupAdmin(TracedAdmin):
     search_fields = ("name", "description")
 
     def get_queryset(self, request):
-        return (super().get_queryset(request).select_related("account")
-                .annotate(user_count=Count("users", distinct=True))
-                .prefetch_related("grants__policy", "grants__project"))
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("account")
+            .annotate(user_count=Count("users", distinct=True))
+            .prefetch_related("grants__policy", "grants__project")
+        )
 
     def get_list_display(self, request):
         if request.user.is_superuser:
@@ -335,6 +358,7 @@ class GrantAdmin(TracedAdmin):
 
 
 # Access keys: created only by their user (the secret is shown once there); here enabled, disabled, deleted.
+
 
 @admin.register(AccessKey)
 class AccessKeyAdmin(TracedAdmin):

@@ -5,6 +5,7 @@ permissions; the mixins below are what lets them in, and only to their own accou
 account's object is simply not in the queryset, so its URL gives the admin's usual "doesn't exist".
 Every change made through these admins is traced like the console's, with via="admin".
 """
+
 import re
 
 from django.contrib import admin
@@ -13,7 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from audit.recorder import record
-from console.middleware import client_ip
+from core.context import client_ip
 from iam.models import Account, Group, Policy, Project
 from images.choices import ImageType
 from images.models import Image
@@ -160,18 +161,36 @@ class TracedAdmin(AccountScopedAdmin):
     trace_events = {}  # "add" / "change" / "delete" → the product's event name, e.g. "createGroup"
 
     def trace(self, request, event: str, *, resource_id, resource_name, account_id: str, summary=None):
-        record(event=event, operation=snake_case(event), resource_type="iam", resource_id=str(resource_id),
-               resource_name=str(resource_name), account_id=account_id or "", username=request.user.get_username(),
-               summary=summary, context={"source_ip": client_ip(request), "via": "admin"})
+        record(
+            event=event,
+            operation=snake_case(event),
+            resource_type="iam",
+            resource_id=str(resource_id),
+            resource_name=str(resource_name),
+            account_id=account_id or "",
+            username=request.user.get_username(),
+            summary=summary,
+            context={"source_ip": client_ip(request), "via": "admin"},
+        )
 
     def trace_object(self, request, kind: str, obj, summary=None):
-        self.trace(request, self.trace_events[kind], resource_id=obj.pk, resource_name=obj,
-                   account_id=self.account_id_of(obj), summary=summary)
+        self.trace(
+            request,
+            self.trace_events[kind],
+            resource_id=obj.pk,
+            resource_name=obj,
+            account_id=self.account_id_of(obj),
+            summary=summary,
+        )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        self.trace_object(request, "change" if change else "add", form.instance,
-                          {"changed": ", ".join(form.changed_data)} if change else None)
+        self.trace_object(
+            request,
+            "change" if change else "add",
+            form.instance,
+            {"changed": ", ".join(form.changed_data)} if change else None,
+        )
 
     def delete_model(self, request, obj):
         pk, name, account_id = obj.pk, str(obj), self.account_id_of(obj)

@@ -5,12 +5,13 @@ then an Allow of a statement (for every resource, or for the resource at hand); 
 (django-guardian) on an object of the actor's own account. Grants apply in one project or in all of the
 account's projects; a role whose dependency is missing gives nothing.
 """
+
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from console.errors import ImsError
+from core.errors import ImsError
 from iam.grants import effective_grants
 from iam.models import Grant, Project
 from iam.policies import Statement, statements_of
@@ -45,8 +46,11 @@ def effective_statements(user, project: Project) -> tuple[Statement, ...]:
         grants[pk] = _GrantRow(policy_id, project_id, document)
         if dependency_id is not None:
             dependencies.setdefault(policy_id, set()).add(dependency_id)
-    return tuple(statement for grant in effective_grants(list(grants.values()), project.pk, dependencies)
-                 for statement in statements_of(grant.document))
+    return tuple(
+        statement
+        for grant in effective_grants(list(grants.values()), project.pk, dependencies)
+        for statement in statements_of(grant.document)
+    )
 
 
 def resource_urn(obj) -> str | None:

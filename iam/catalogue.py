@@ -4,6 +4,7 @@ One line per operation: the service function is named after `name` (the official
 snake_case), `actions` are all the IAM actions it needs (ims-api.md §9), `event` is the audit trace name
 (ims-api.md §10; None: not a traced key operation of the product, still traced when it changes state).
 """
+
 import re
 from dataclasses import dataclass
 
@@ -46,22 +47,62 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("glance_delete_image", "DELETE", "/v2/images/{image_id}", ("ims:images:delete",), "deleteImage"),
     # Creation
     Operation("create_image", "POST", "/v2/cloudimages/action", ("ims:serverImages:create",), "createImage"),
-    Operation("create_image_in_safe_mode", "POST", "/v2.1/cloudimages/action", ("ims:serverImages:create",), "createImage"),
-    Operation("create_data_image", "POST", "/v1/cloudimages/dataimages/action", ("ims:dataImages:create",), "createImage"),
-    Operation("create_data_image_in_safe_mode", "POST", "/v2.1/cloudimages/dataimages/action", ("ims:dataImages:create",), "createImage"),
-    Operation("create_whole_image", "POST", "/v1/cloudimages/wholeimages/action", ("ims:wholeImages:create",), "createImage"),
+    Operation(
+        "create_image_in_safe_mode", "POST", "/v2.1/cloudimages/action", ("ims:serverImages:create",), "createImage"
+    ),
+    Operation(
+        "create_data_image", "POST", "/v1/cloudimages/dataimages/action", ("ims:dataImages:create",), "createImage"
+    ),
+    Operation(
+        "create_data_image_in_safe_mode",
+        "POST",
+        "/v2.1/cloudimages/dataimages/action",
+        ("ims:dataImages:create",),
+        "createImage",
+    ),
+    Operation(
+        "create_whole_image", "POST", "/v1/cloudimages/wholeimages/action", ("ims:wholeImages:create",), "createImage"
+    ),
     Operation("glance_create_image_metadata", "POST", "/v2/images", ("ims:images:create",), "createImage"),
     Operation("register_image", "PUT", "/v1/cloudimages/{image_id}/upload", ("ims:images:upload",), "createImage"),
-    Operation("import_image_quick", "POST", "/v2/cloudimages/quickimport/action", ("ims:serverImages:create",), "createImage"),
-    Operation("import_image_quick_in_safe_mode", "POST", "/v2.1/cloudimages/quickimport/action", ("ims:serverImages:create",), "createImage"),
-    Operation("glance_upload_image_file", "PUT", "/v2/images/{image_id}/file", ("ims:images:get", "ims:images:update", "ims:images:upload"), "createImage"),
+    Operation(
+        "import_image_quick", "POST", "/v2/cloudimages/quickimport/action", ("ims:serverImages:create",), "createImage"
+    ),
+    Operation(
+        "import_image_quick_in_safe_mode",
+        "POST",
+        "/v2.1/cloudimages/quickimport/action",
+        ("ims:serverImages:create",),
+        "createImage",
+    ),
+    Operation(
+        "glance_upload_image_file",
+        "PUT",
+        "/v2/images/{image_id}/file",
+        ("ims:images:get", "ims:images:update", "ims:images:upload"),
+        "createImage",
+    ),
     Operation("glance_download_image_file", "GET", "/v2/images/{image_id}/file", GET),
     # Export and copy
     Operation("export_image", "POST", "/v1/cloudimages/{image_id}/file", ("ims:images:export",), "exportImage"),
-    Operation("export_image_in_safe_mode", "POST", "/v2.1/cloudimages/{image_id}/file", ("ims:images:export",), "exportImage"),
+    Operation(
+        "export_image_in_safe_mode", "POST", "/v2.1/cloudimages/{image_id}/file", ("ims:images:export",), "exportImage"
+    ),
     Operation("copy_image_in_region", "POST", "/v1/cloudimages/{image_id}/copy", ("ims:images:copy",), "copyImage"),
-    Operation("copy_image_in_region_in_safe_mode", "POST", "/v2.1/cloudimages/{image_id}/copy", ("ims:images:copy",), "copyImage"),
-    Operation("copy_image_cross_region", "POST", "/v1/cloudimages/{image_id}/cross_region_copy", ("ims:images:copy",), "copyImage"),
+    Operation(
+        "copy_image_in_region_in_safe_mode",
+        "POST",
+        "/v2.1/cloudimages/{image_id}/copy",
+        ("ims:images:copy",),
+        "copyImage",
+    ),
+    Operation(
+        "copy_image_cross_region",
+        "POST",
+        "/v1/cloudimages/{image_id}/cross_region_copy",
+        ("ims:images:copy",),
+        "copyImage",
+    ),
     # Members
     Operation("batch_add_members", "POST", "/v1/cloudimages/members", ("ims:images:share",), "addMember"),
     Operation("batch_delete_members", "DELETE", "/v1/cloudimages/members", ("ims:images:share",), "deleteMemeber"),
@@ -72,17 +113,25 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("glance_list_image_members", "GET", "/v2/images/{image_id}/members", SHARE),
     Operation("glance_show_image_member", "GET", "/v2/images/{image_id}/members/{member_id}", SHARE),
     Operation("glance_update_image_member", "PUT", "/v2/images/{image_id}/members/{member_id}", SHARE, "updateMember"),
-    Operation("glance_delete_image_member", "DELETE", "/v2/images/{image_id}/members/{member_id}", SHARE, "deleteMemeber"),
+    Operation(
+        "glance_delete_image_member", "DELETE", "/v2/images/{image_id}/members/{member_id}", SHARE, "deleteMemeber"
+    ),
     # Tags
     Operation("create_or_update_tags", "PUT", "/v1/cloudimages/tags", TAG, "addTag"),
     Operation("list_tags", "GET", "/v1/cloudimages/tags", LIST),
-    Operation("batch_delete_tags", "DELETE", "/v1/{project_id}/cloudimages/{image_id}/tags/delete", UPDATE, "deleteTag"),
+    Operation(
+        "batch_delete_tags", "DELETE", "/v1/{project_id}/cloudimages/{image_id}/tags/delete", UPDATE, "deleteTag"
+    ),
     Operation("add_image_tag", "POST", "/v2/{project_id}/images/{image_id}/tags", UPDATE, "addTag"),
-    Operation("batch_add_or_delete_tags", "POST", "/v2/{project_id}/images/{image_id}/tags/action", UPDATE, "batchTagsAction"),
+    Operation(
+        "batch_add_or_delete_tags", "POST", "/v2/{project_id}/images/{image_id}/tags/action", UPDATE, "batchTagsAction"
+    ),
     Operation("delete_image_tag", "DELETE", "/v2/{project_id}/images/{image_id}/tags/{key}", UPDATE, "deleteTag"),
     Operation("list_image_tags", "GET", "/v2/{project_id}/images/{image_id}/tags", LIST),
     Operation("list_images_tags", "GET", "/v2/{project_id}/images/tags", LIST),
-    Operation("list_image_by_tags", "POST", "/v2/{project_id}/images/resource_instances/action", LIST, "batchTagsAction"),
+    Operation(
+        "list_image_by_tags", "POST", "/v2/{project_id}/images/resource_instances/action", LIST, "batchTagsAction"
+    ),
     Operation("glance_create_tag", "PUT", "/v2/images/{image_id}/tags/{tag}", TAG, "addTag"),
     Operation("glance_delete_tag", "DELETE", "/v2/images/{image_id}/tags/{tag}", TAG, "deleteTag"),
     # Quota, jobs, OS versions
@@ -104,35 +153,96 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("logout", "POST", "console:logout", (), "logout", resource_type="iam"),
     # The user's own credentials ("My account"): no policy is needed, and only the user's own can be reached.
     Operation("change_password", "POST", "console:account/password", (), "changePassword", resource_type="iam"),
-    Operation("create_own_access_key", "POST", "console:account/keys/create", (), "createAccessKey",
-              resource_type="iam"),
-    Operation("set_access_key_status", "POST", "console:account/keys/{access_key}/status", (), "updateAccessKey",
-              resource_type="iam"),
-    Operation("delete_access_key", "POST", "console:account/keys/{access_key}/delete", (), "deleteAccessKey",
-              resource_type="iam"),
+    Operation(
+        "create_own_access_key", "POST", "console:account/keys/create", (), "createAccessKey", resource_type="iam"
+    ),
+    Operation(
+        "set_access_key_status",
+        "POST",
+        "console:account/keys/{access_key}/status",
+        (),
+        "updateAccessKey",
+        resource_type="iam",
+    ),
+    Operation(
+        "delete_access_key",
+        "POST",
+        "console:account/keys/{access_key}/delete",
+        (),
+        "deleteAccessKey",
+        resource_type="iam",
+    ),
     # Object storage (obs/): buckets and objects of the account in one region. Tenant Administrator (*:*:*)
     # grants these; the IMS policies (ims:*) do not, as the product keeps OBS permissions apart.
     Operation("list_buckets", "GET", "/v1/obs/buckets", ("obs:buckets:list",), resource_type="obs"),
     Operation("create_bucket", "POST", "/v1/obs/buckets", ("obs:buckets:create",), "createBucket", resource_type="obs"),
-    Operation("delete_bucket", "DELETE", "/v1/obs/buckets/{bucket}", ("obs:buckets:delete",), "deleteBucket", resource_type="obs"),
+    Operation(
+        "delete_bucket",
+        "DELETE",
+        "/v1/obs/buckets/{bucket}",
+        ("obs:buckets:delete",),
+        "deleteBucket",
+        resource_type="obs",
+    ),
     Operation("list_objects", "GET", "/v1/obs/buckets/{bucket}/objects", ("obs:objects:list",), resource_type="obs"),
     Operation("put_object", "PUT", "/v1/obs/buckets/{bucket}/objects/{key}", ("obs:objects:put",), resource_type="obs"),
-    Operation("open_object", "GET", "/v1/obs/buckets/{bucket}/objects/{key}", ("obs:objects:get",), resource_type="obs"),
-    Operation("delete_object", "DELETE", "/v1/obs/buckets/{bucket}/objects/{key}", ("obs:objects:delete",), resource_type="obs"),
-    Operation("start_upload", "POST", "/v1/obs/uploads", ("obs:objects:put",), "initiateMultipartUpload", resource_type="obs"),
-    Operation("put_part", "PUT", "/v1/obs/uploads/{upload_id}/parts/{number}", ("obs:objects:put",), "uploadPart", resource_type="obs"),
+    Operation(
+        "open_object", "GET", "/v1/obs/buckets/{bucket}/objects/{key}", ("obs:objects:get",), resource_type="obs"
+    ),
+    Operation(
+        "delete_object",
+        "DELETE",
+        "/v1/obs/buckets/{bucket}/objects/{key}",
+        ("obs:objects:delete",),
+        resource_type="obs",
+    ),
+    Operation(
+        "start_upload", "POST", "/v1/obs/uploads", ("obs:objects:put",), "initiateMultipartUpload", resource_type="obs"
+    ),
+    Operation(
+        "put_part",
+        "PUT",
+        "/v1/obs/uploads/{upload_id}/parts/{number}",
+        ("obs:objects:put",),
+        "uploadPart",
+        resource_type="obs",
+    ),
     Operation("list_parts", "GET", "/v1/obs/uploads/{upload_id}", ("obs:objects:put",), resource_type="obs"),
-    Operation("complete_upload", "POST", "/v1/obs/uploads/{upload_id}/complete", ("obs:objects:put",), "completeMultipartUpload", resource_type="obs"),
-    Operation("abort_upload", "DELETE", "/v1/obs/uploads/{upload_id}", ("obs:objects:put",), "abortMultipartUpload", resource_type="obs"),
+    Operation(
+        "complete_upload",
+        "POST",
+        "/v1/obs/uploads/{upload_id}/complete",
+        ("obs:objects:put",),
+        "completeMultipartUpload",
+        resource_type="obs",
+    ),
+    Operation(
+        "abort_upload",
+        "DELETE",
+        "/v1/obs/uploads/{upload_id}",
+        ("obs:objects:put",),
+        "abortMultipartUpload",
+        resource_type="obs",
+    ),
 )
 
 BY_NAME: dict[str, Operation] = {op.name: op for op in OPERATIONS}
 
 # The product's IMS actions (ims-api.md §9), including those no operation here needs yet.
 IMS_ACTIONS = (
-    "ims:images:list", "ims:images:get", "ims:images:create", "ims:images:update", "ims:images:delete",
-    "ims:images:upload", "ims:images:export", "ims:images:share", "ims:images:copy", "ims:serverImages:create",
-    "ims:dataImages:create", "ims:wholeImages:create", "ims:quotas:get",
+    "ims:images:list",
+    "ims:images:get",
+    "ims:images:create",
+    "ims:images:update",
+    "ims:images:delete",
+    "ims:images:upload",
+    "ims:images:export",
+    "ims:images:share",
+    "ims:images:copy",
+    "ims:serverImages:create",
+    "ims:dataImages:create",
+    "ims:wholeImages:create",
+    "ims:quotas:get",
 )
 
 ALL_ACTIONS: frozenset[str] = frozenset(IMS_ACTIONS) | {action for op in OPERATIONS for action in op.actions}
@@ -152,7 +262,8 @@ def _shape(path: str) -> str:
 
 
 BY_ROUTE: dict[tuple[str, str], Operation] = {
-    (op.method, _shape(op.path)): op for op in OPERATIONS if op.path.startswith("/")}
+    (op.method, _shape(op.path)): op for op in OPERATIONS if op.path.startswith("/")
+}
 
 
 def operation_at(method: str, route: str) -> Operation | None:

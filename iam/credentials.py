@@ -1,4 +1,5 @@
 """Access keys (AK/SK) and Keystone-style tokens: issuing them and resolving a presented credential."""
+
 import os
 import secrets
 from datetime import timedelta
@@ -11,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from console.errors import ImsError
+from core.errors import ImsError
 from iam.ids import new_access_key_id, new_secret_key
 from iam.models import AccessKey, Project, Token
 
@@ -42,10 +43,13 @@ def create_access_key(*, user, description: str = "") -> tuple[AccessKey, str]:
         # Lock the user's keys so two concurrent requests cannot both pass the limit.
         existing = AccessKey.objects.select_for_update().filter(user=user).count()
         if existing >= MAX_ACCESS_KEYS_PER_USER:
-            raise ImsError("IAM.0011", _("A user can have at most %(n)d access keys.") % {"n": MAX_ACCESS_KEYS_PER_USER})
+            raise ImsError(
+                "IAM.0011", _("A user can have at most %(n)d access keys.") % {"n": MAX_ACCESS_KEYS_PER_USER}
+            )
         access_key, secret = new_access_key_id(), new_secret_key()
-        key = AccessKey.objects.create(access_key=access_key, user=user, description=description,
-                                       encrypted_secret=seal_secret(access_key, secret))
+        key = AccessKey.objects.create(
+            access_key=access_key, user=user, description=description, encrypted_secret=seal_secret(access_key, secret)
+        )
     return key, secret
 
 
@@ -57,12 +61,20 @@ def secret_for(access_key: str) -> str | None:
 def issue_token(*, user, project: Project) -> tuple[str, Token]:
     token = "ims-" + secrets.token_urlsafe(48)
     now = timezone.now()
-    row = Token.objects.create(digest=Token.digest_of(token), user=user, project=project, issued_at=now,
-                               expires_at=now + timedelta(hours=settings.TOKEN_LIFETIME_HOURS))
+    row = Token.objects.create(
+        digest=Token.digest_of(token),
+        user=user,
+        project=project,
+        issued_at=now,
+        expires_at=now + timedelta(hours=settings.TOKEN_LIFETIME_HOURS),
+    )
     return token, row
 
 
 def resolve_token(token: str) -> Token | None:
-    row = (Token.objects.select_related("user", "project__region", "project__account")
-           .filter(digest=Token.digest_of(token), expires_at__gt=timezone.now(), user__is_active=True).first())
+    row = (
+        Token.objects.select_related("user", "project__region", "project__account")
+        .filter(digest=Token.digest_of(token), expires_at__gt=timezone.now(), user__is_active=True)
+        .first()
+    )
     return row

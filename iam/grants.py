@@ -5,10 +5,11 @@ only beside IMS Administrator in the same project. Granting one without its depe
 revoking a dependency another grant still needs is refused, and a grant that has lost its dependency
 anyway (rows written by hand) gives nothing: `effective_grants` leaves it out.
 """
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from console.errors import ImsError
+from core.errors import ImsError
 from iam.models import Grant, Group, Policy, Project
 
 
@@ -26,11 +27,19 @@ def check_grant(group: Group, policy: Policy, project: Project | None, *, existi
     held = existing if existing is not None else list(group.grants.select_related("policy"))
     for dependency in policy.depends_on.all():
         if not any(g.policy_id == dependency.pk and covers(g.project_id, getattr(project, "pk", None)) for g in held):
-            raise ImsError("IAM.0203", _(
-                "%(policy)s needs %(dependency)s granted to the group %(group)s in the same scope "
-                "(%(scope)s); grant %(dependency)s first.") % {
-                "policy": policy.name, "dependency": dependency.name, "group": group.name,
-                "scope": project.region_id if project is not None else _("all projects")})
+            raise ImsError(
+                "IAM.0203",
+                _(
+                    "%(policy)s needs %(dependency)s granted to the group %(group)s in the same scope "
+                    "(%(scope)s); grant %(dependency)s first."
+                )
+                % {
+                    "policy": policy.name,
+                    "dependency": dependency.name,
+                    "group": group.name,
+                    "scope": project.region_id if project is not None else _("all projects"),
+                },
+            )
 
 
 def check_revoke(grant: Grant) -> None:
@@ -38,11 +47,15 @@ def check_revoke(grant: Grant) -> None:
     others = list(grant.group.grants.select_related("policy").exclude(pk=grant.pk))
     for other in others:
         if other.policy.depends_on.filter(pk=grant.policy_id).exists() and covers(grant.project_id, other.project_id):
-            still_covered = any(g.policy_id == grant.policy_id and covers(g.project_id, other.project_id) for g in others)
+            still_covered = any(
+                g.policy_id == grant.policy_id and covers(g.project_id, other.project_id) for g in others
+            )
             if not still_covered:
-                raise ImsError("IAM.0204", _(
-                    "%(dependent)s of the group %(group)s needs %(policy)s; revoke %(dependent)s first.") % {
-                    "dependent": other.policy.name, "group": grant.group.name, "policy": grant.policy.name})
+                raise ImsError(
+                    "IAM.0204",
+                    _("%(dependent)s of the group %(group)s needs %(policy)s; revoke %(dependent)s first.")
+                    % {"dependent": other.policy.name, "group": grant.group.name, "policy": grant.policy.name},
+                )
 
 
 @transaction.atomic

@@ -1,4 +1,5 @@
 """Identifiers in the shapes the product uses."""
+
 import secrets
 import string
 

@@ -3,6 +3,7 @@
 The counter is per user name, whether or not such a user exists, so a lock reveals nothing about the
 directory. Console sign-in and the token API share it.
 """
+
 import math
 from datetime import datetime, timedelta
 
@@ -20,8 +21,11 @@ def _key(username) -> str:
 
 def locked_until(username) -> datetime | None:
     """When the lock on `username` ends, or None if it may try now."""
-    until = (LoginLockout.objects.filter(username=_key(username), locked_until__gt=timezone.now())
-             .values_list("locked_until", flat=True).first())
+    until = (
+        LoginLockout.objects.filter(username=_key(username), locked_until__gt=timezone.now())
+        .values_list("locked_until", flat=True)
+        .first()
+    )
     return until
 
 

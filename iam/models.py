@@ -1,4 +1,5 @@
 """Tenants, their users, groups, projects per region, policies and credentials."""
+
 import hashlib
 
 from django.conf import settings
@@ -7,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from console.errors import ImsError
+from core.errors import ImsError
 from iam.ids import new_hex_id
 
 
@@ -183,6 +184,9 @@ class Token(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="tokens")
     issued_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"token of {self.user_id} until {self.expires_at:%Y-%m-%d %H:%M}"
 
     @staticmethod
     def digest_of(token: str) -> str:

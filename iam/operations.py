@@ -1,4 +1,5 @@
 """`@operation`: authorization, one transaction and the audit trace, applied to a service function in one place."""
+
 import contextlib
 import functools
 
@@ -6,7 +7,7 @@ from django.db import transaction
 
 from audit.models import TraceResult
 from audit.recorder import record
-from console.errors import ImsError
+from core.errors import ImsError
 from iam.authz import PermissionDenied, authorize_all
 from iam.catalogue import operation as lookup
 
@@ -43,8 +44,13 @@ def operation(name: str, *, summary=None, atomic: bool = True, target: str = "im
     def decorate(func):
         @functools.wraps(func)
         def run(actor, **kwargs):
-            trace = dict(event=op.trace_name, operation=op.name, actor=actor, resource_type=op.resource_type,
-                         summary=summary(kwargs) if summary else None)
+            trace = dict(
+                event=op.trace_name,
+                operation=op.name,
+                actor=actor,
+                resource_type=op.resource_type,
+                summary=summary(kwargs) if summary else None,
+            )
             target = kwargs.get(target_name)
             # Named before the call: a deleted object has lost its primary key afterwards.
             named = _resource_of(target) if target is not None else (str(kwargs.get(f"{target_name}_id", "")), "")

@@ -1,4 +1,5 @@
 """The system roles and policies of the product, as data, and how a policy statement matches an action."""
+
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
@@ -19,15 +20,25 @@ class SystemPolicy:
 
 
 SYSTEM_POLICIES: tuple[SystemPolicy, ...] = (
-    SystemPolicy(TENANT_ADMINISTRATOR, "system_role", "All operations on every service except identity management.",
-                 ("*:*:*",)),
-    SystemPolicy(IMS_ADMINISTRATOR, "system_role", "All image operations (needs Tenant Administrator in the same scope).",
-                 ("ims:*:*",), depends_on=(TENANT_ADMINISTRATOR,)),
-    SystemPolicy(SERVER_ADMINISTRATOR, "system_role", "Servers, disks and backups (needs IMS Administrator in the same project).",
-                 ("ecs:*:*", "evs:*:*", "cbr:*:*"), depends_on=(IMS_ADMINISTRATOR,)),
+    SystemPolicy(
+        TENANT_ADMINISTRATOR, "system_role", "All operations on every service except identity management.", ("*:*:*",)
+    ),
+    SystemPolicy(
+        IMS_ADMINISTRATOR,
+        "system_role",
+        "All image operations (needs Tenant Administrator in the same scope).",
+        ("ims:*:*",),
+        depends_on=(TENANT_ADMINISTRATOR,),
+    ),
+    SystemPolicy(
+        SERVER_ADMINISTRATOR,
+        "system_role",
+        "Servers, disks and backups (needs IMS Administrator in the same project).",
+        ("ecs:*:*", "evs:*:*", "cbr:*:*"),
+        depends_on=(IMS_ADMINISTRATOR,),
+    ),
     SystemPolicy(IMS_FULL_ACCESS, "system_policy", "All image operations.", ("ims:*:*",)),
-    SystemPolicy(IMS_READ_ONLY, "system_policy", "View images and quotas only.",
-                 ("ims:*:get*", "ims:*:list*")),
+    SystemPolicy(IMS_READ_ONLY, "system_policy", "View images and quotas only.", ("ims:*:get*", "ims:*:list*")),
 )
 
 
@@ -57,9 +68,11 @@ def statements_of(document: dict) -> list[Statement]:
     for raw in document.get("Statement", []):
         actions = raw.get("Action", [])
         resources = raw.get("Resource", [])
-        statements.append(Statement(
-            effect=raw.get("Effect", "Allow"),
-            actions=tuple([actions] if isinstance(actions, str) else actions),
-            resources=tuple([resources] if isinstance(resources, str) else resources),
-        ))
+        statements.append(
+            Statement(
+                effect=raw.get("Effect", "Allow"),
+                actions=tuple([actions] if isinstance(actions, str) else actions),
+                resources=tuple([resources] if isinstance(resources, str) else resources),
+            )
+        )
     return statements

@@ -4,6 +4,7 @@ A policy that silently matches nothing is worse than a refusal: an administrator
 `ims:image:get` (singular) believes the user may read images. So every action pattern must match at
 least one action this service knows, and every resource must be an image URN this service can scope by.
 """
+
 import json
 import re
 import uuid
@@ -11,7 +12,7 @@ from fnmatch import fnmatchcase
 
 from django.utils.translation import gettext as _
 
-from console.errors import ImsError
+from core.errors import ImsError
 from iam.catalogue import ALL_ACTIONS
 
 MAX_DOCUMENT_CHARS = 6144  # the product's limit for one custom policy
@@ -35,8 +36,10 @@ def parse_document(text: str) -> dict:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
-        raise PolicyDocumentError(_("The policy is not valid JSON: %(reason)s at line %(line)d, column %(column)d.")
-                                  % {"reason": error.msg, "line": error.lineno, "column": error.colno}) from None
+        raise PolicyDocumentError(
+            _("The policy is not valid JSON: %(reason)s at line %(line)d, column %(column)d.")
+            % {"reason": error.msg, "line": error.lineno, "column": error.colno}
+        ) from None
     validate_document(document)
     return document
 
@@ -66,16 +69,20 @@ def _validate_statement(statement, number: int) -> None:
         raise PolicyDocumentError(_("Statement %(n)d must be a JSON object.") % where)
     unknown = set(statement) - STATEMENT_KEYS
     if unknown:
-        raise PolicyDocumentError(_("Statement %(n)d has unsupported fields: %(names)s.")
-                                  % {**where, "names": ", ".join(sorted(unknown))})
+        raise PolicyDocumentError(
+            _("Statement %(n)d has unsupported fields: %(names)s.") % {**where, "names": ", ".join(sorted(unknown))}
+        )
     if statement.get("Effect") not in EFFECTS:
         raise PolicyDocumentError(_('Statement %(n)d: Effect must be "Allow" or "Deny".') % where)
-    actions = _string_list(statement.get("Action"), _("Statement %(n)d: Action must be a non-empty list of strings.") % where)
+    actions = _string_list(
+        statement.get("Action"), _("Statement %(n)d: Action must be a non-empty list of strings.") % where
+    )
     for action in actions:
         _validate_action(action, number)
     if "Resource" in statement:
-        resources = _string_list(statement["Resource"],
-                                 _("Statement %(n)d: Resource must be a non-empty list of strings.") % where)
+        resources = _string_list(
+            statement["Resource"], _("Statement %(n)d: Resource must be a non-empty list of strings.") % where
+        )
         for resource in resources:
             _validate_resource(resource, number)
 
@@ -91,24 +98,37 @@ def _string_list(value, message: str) -> list[str]:
 def _validate_action(action: str, number: int) -> None:
     if not ACTION_PATTERN.match(action):
         raise PolicyDocumentError(
-            _('Statement %(n)d: "%(action)s" is not an action; write service:resource:action, '
-              'for example ims:images:get or ims:*:get*.') % {"n": number, "action": action[:100]})
+            _(
+                'Statement %(n)d: "%(action)s" is not an action; write service:resource:action, '
+                "for example ims:images:get or ims:*:get*."
+            )
+            % {"n": number, "action": action[:100]}
+        )
     if not any(fnmatchcase(known.lower(), action.lower()) for known in ALL_ACTIONS):
         raise PolicyDocumentError(
             _('Statement %(n)d: the action "%(action)s" matches no action of this service.')
-            % {"n": number, "action": action})
+            % {"n": number, "action": action}
+        )
 
 
 def _validate_resource(resource: str, number: int) -> None:
     """ims:<region>:<project id>:image:<image id>, each of the three values either exact or *."""
     parts = resource.split(":")
-    valid = (len(parts) == 5 and parts[0] == "ims" and parts[3] == "image"
-             and all(SEGMENT.match(part) for part in (parts[1], parts[2], parts[4])) and _image_id_ok(parts[4]))
+    valid = (
+        len(parts) == 5
+        and parts[0] == "ims"
+        and parts[3] == "image"
+        and all(SEGMENT.match(part) for part in (parts[1], parts[2], parts[4]))
+        and _image_id_ok(parts[4])
+    )
     if not valid:
         raise PolicyDocumentError(
-            _('Statement %(n)d: "%(resource)s" is not an image resource; write '
-              'ims:<region>:<project id>:image:<image id>, where any of the three may be *.')
-            % {"n": number, "resource": resource[:200]})
+            _(
+                'Statement %(n)d: "%(resource)s" is not an image resource; write '
+                "ims:<region>:<project id>:image:<image id>, where any of the three may be *."
+            )
+            % {"n": number, "resource": resource[:200]}
+        )
 
 
 def _image_id_ok(value: str) -> bool:

@@ -1,4 +1,5 @@
 """Creating the identity objects: regions, accounts with their projects, users, groups and grants."""
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -26,7 +27,8 @@ def ensure_system_policies() -> dict[str, Policy]:
     policies = {}
     for spec in SYSTEM_POLICIES:
         policies[spec.name], _ = Policy.objects.update_or_create(
-            account=None, name=spec.name,
+            account=None,
+            name=spec.name,
             defaults={"kind": spec.kind, "description": spec.description, "document": document_for(spec.actions)},
         )
     for spec in SYSTEM_POLICIES:

@@ -25,7 +25,7 @@ import hashlib
 import hmac
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, unquote, urlsplit
 
 __all__ = [
@@ -191,7 +191,7 @@ def _as_naive_utc(moment: datetime) -> datetime:
     # naive one that is already UTC.
     if moment.tzinfo is None:
         return moment
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 # ---------------------------------------------------------------------------

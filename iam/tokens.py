@@ -1,8 +1,9 @@
 """Keystone v3 password authentication: the request body a client sends, and the token body it gets back."""
+
 from django.contrib.auth.backends import ModelBackend
 from django.utils.translation import gettext as _
 
-from console.errors import ImsError
+from core.errors import ImsError
 from iam import lockout
 from iam.credentials import issue_token
 from iam.models import Account, Project
@@ -94,22 +95,29 @@ def token_body(row, *, endpoint: str) -> dict:
     project, account, user = row.project, row.project.account, row.user
     domain = {"id": account.id, "name": account.name}
     roles = sorted({grant.policy.name for group in user.iam_groups.all() for grant in group.grants.all()})
-    return {"token": {
-        "methods": ["password"],
-        "expires_at": utc(row.expires_at),
-        "issued_at": utc(row.issued_at),
-        "user": {"id": str(user.pk), "name": user.username, "domain": domain},
-        "project": {"id": project.id, "name": project.name, "domain": domain},
-        "roles": [{"id": name, "name": name} for name in roles],
-        "catalog": [
-            _catalog_entry("image", "ims", endpoint, project.region_id),
-            _catalog_entry("identity", "iam", f"{endpoint}/v3", project.region_id),
-        ],
-    }}
+    return {
+        "token": {
+            "methods": ["password"],
+            "expires_at": utc(row.expires_at),
+            "issued_at": utc(row.issued_at),
+            "user": {"id": str(user.pk), "name": user.username, "domain": domain},
+            "project": {"id": project.id, "name": project.name, "domain": domain},
+            "roles": [{"id": name, "name": name} for name in roles],
+            "catalog": [
+                _catalog_entry("image", "ims", endpoint, project.region_id),
+                _catalog_entry("identity", "iam", f"{endpoint}/v3", project.region_id),
+            ],
+        }
+    }
 
 
 def _catalog_entry(kind: str, name: str, url: str, region: str) -> dict:
-    return {"type": kind, "name": name, "id": name, "endpoints": [
-        {"id": f"{name}-{interface}", "interface": interface, "region": region, "region_id": region, "url": url}
-        for interface in ("public", "internal")
-    ]}
+    return {
+        "type": kind,
+        "name": name,
+        "id": name,
+        "endpoints": [
+            {"id": f"{name}-{interface}", "interface": interface, "region": region, "region_id": region, "url": url}
+            for interface in ("public", "internal")
+        ],
+    }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from iam import console_views as views
+from iam import views
 
 app_name = "iam"
 

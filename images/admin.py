@@ -1,4 +1,5 @@
 """Images and jobs for the operator; per-image grants for each account's administrators as well."""
+
 from django import forms
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
@@ -6,12 +7,17 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermission
 
-from console.errors import ImsError
+from core.errors import ImsError
 from iam.admin_scope import SuperuserOnlyAdmin, TracedAdmin, admin_account, choices_for
 from images.choices import ImageType
 from images.models import Image, Job
 from images.object_grants import (
-    ACTION_BY_CODENAME, GRANTABLE_ACTIONS, check_image_grant, codename_for, grant_image_action, revoke_image_action,
+    ACTION_BY_CODENAME,
+    GRANTABLE_ACTIONS,
+    check_image_grant,
+    codename_for,
+    grant_image_action,
+    revoke_image_action,
 )
 
 
@@ -103,8 +109,13 @@ class PerImageGrantAdmin(TracedAdmin):
 
     def get_queryset(self, request):
         images = ContentType.objects.get_for_model(Image)
-        return (super().get_queryset(request).filter(content_type=images)
-                .select_related("user", "permission").prefetch_related("content_object"))
+        return (
+            super()
+            .get_queryset(request)
+            .filter(content_type=images)
+            .select_related("user", "permission")
+            .prefetch_related("content_object")
+        )
 
     def scope_to(self, queryset, account):
         # object_pk is text: compare with the account's image ids written the same way.

@@ -1,4 +1,5 @@
 """Value sets of the image object. Each value IS the API's value (ims-api.md §5.4)."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -105,8 +106,16 @@ class SortKey(models.TextChoices):
 
 # The `__support_*` flags of the API, stored as booleans and sent as the string "true".
 SUPPORT_FLAGS = (
-    "diskintensive", "highperformance", "kvm", "largememory", "xen", "xen_hana", "kvm_infiniband",
-    "arm", "amd", "fc_inject",
+    "diskintensive",
+    "highperformance",
+    "kvm",
+    "largememory",
+    "xen",
+    "xen_hana",
+    "kvm_infiniband",
+    "arm",
+    "amd",
+    "fc_inject",
 )
 # Flags whose value is a GPU type string rather than "true".
 SUPPORT_GPU_FLAGS = ("kvm_gpu_type", "xen_gpu_type")

@@ -1,16 +1,28 @@
 """The image list filters, shared by the console list and the API lists (wire names as the API spells them)."""
+
 import re
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import django_filters as filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
-from console.errors import ImsError
+from core.errors import ImsError
 from images.choices import (
-    SUPPORT_FLAGS, SUPPORT_GPU_FLAGS, Architecture, DiskFormat, FirmwareType, ImageStatus, ImageType,
-    MemberStatus, OsType, Platform, SortKey, VirtualEnvType, Visibility,
+    SUPPORT_FLAGS,
+    SUPPORT_GPU_FLAGS,
+    Architecture,
+    DiskFormat,
+    FirmwareType,
+    ImageStatus,
+    ImageType,
+    MemberStatus,
+    OsType,
+    Platform,
+    SortKey,
+    VirtualEnvType,
+    Visibility,
 )
 from images.models import Image, ImageMember, ImageTag
 
@@ -29,10 +41,13 @@ def parse_time_filter(name: str, value: str) -> tuple[str, datetime]:
         if not match:
             raise ValueError(value)
         op, day, clock = match.groups()
-        return op, datetime.fromisoformat(f"{day}T{clock}").replace(tzinfo=timezone.utc)
+        return op, datetime.fromisoformat(f"{day}T{clock}").replace(tzinfo=UTC)
     except ValueError:
-        raise ImsError("IMG.0001", _("%(name)s must look like gt:2018-10-28T10:00:00Z (operators gt, gte, lt, "
-                                     "lte, eq, neq).") % {"name": name}) from None
+        raise ImsError(
+            "IMG.0001",
+            _("%(name)s must look like gt:2018-10-28T10:00:00Z (operators gt, gte, lt, lte, eq, neq).")
+            % {"name": name},
+        ) from None
 
 
 class ImageFilterSet(filters.FilterSet):
@@ -89,8 +104,9 @@ class ImageFilterSet(filters.FilterSet):
         queryset = queryset.filter(image_type=ImageType.PRIVATE).exclude(owner=self.actor.project)
         if self.data.get("member_status"):
             return queryset
-        answered = ImageMember.objects.filter(image=OuterRef("pk"), project=self.actor.project,
-                                              status__in=[MemberStatus.PENDING, MemberStatus.ACCEPTED])
+        answered = ImageMember.objects.filter(
+            image=OuterRef("pk"), project=self.actor.project, status__in=[MemberStatus.PENDING, MemberStatus.ACCEPTED]
+        )
         return queryset.filter(Exists(answered))
 
     def filter_member_status(self, queryset, name, value):
@@ -137,8 +153,12 @@ class ImageFilterSet(filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         value = value.strip()
-        condition = Q(name__icontains=value) | Q(os_version__icontains=value) | Q(os_type__iexact=value) \
+        condition = (
+            Q(name__icontains=value)
+            | Q(os_version__icontains=value)
+            | Q(os_type__iexact=value)
             | Q(platform__iexact=value)
+        )
         try:
             condition |= Q(id=uuid.UUID(value))
         except ValueError:
@@ -178,8 +198,9 @@ def filter_images(queryset, query, *, actor):
     if not filterset.is_valid():
         field, errors = next(iter(filterset.errors.items()))
         wire = f"__{field}" if f"__{field}" in query else field
-        raise ImsError("IMG.0001", _("Invalid value for %(field)s: %(reason)s") % {
-            "field": wire, "reason": " ".join(errors)})
+        raise ImsError(
+            "IMG.0001", _("Invalid value for %(field)s: %(reason)s") % {"field": wire, "reason": " ".join(errors)}
+        )
     return filterset.qs.filter(**support_flag_filters(query))
 
 

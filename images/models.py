@@ -1,4 +1,5 @@
 """Images, their tags and members, and the jobs that act on them."""
+
 import uuid
 from datetime import date, timedelta
 
@@ -11,8 +12,17 @@ from django.utils.translation import gettext_lazy as _
 from iam.ids import new_hex_id
 from iam.models import Project, Region
 from images.choices import (
-    Architecture, DiskFormat, FirmwareType, ImageStatus, ImageType, MemberStatus, OsType, Platform,
-    SupportStatus, VirtualEnvType, Visibility,
+    Architecture,
+    DiskFormat,
+    FirmwareType,
+    ImageStatus,
+    ImageType,
+    MemberStatus,
+    OsType,
+    Platform,
+    SupportStatus,
+    VirtualEnvType,
+    Visibility,
 )
 
 # A public image whose support ends within this many days is flagged as ending soon.
@@ -36,13 +46,18 @@ class ImageQuerySet(models.QuerySet):
         from images.object_grants import granted_images_q
 
         return granted_images_q(actor.user, actor.account.pk, action)
+
     def visible_to(self, actor):
         """Public and market images of the actor's region, its own images, and images shared with it."""
         shared_with_actor = ImageMember.objects.filter(image=OuterRef("pk"), project=actor.project)
-        return self.filter(region=actor.region).exclude(status=ImageStatus.DELETED).filter(
-            Q(image_type__in=[ImageType.GOLD, ImageType.MARKET])
-            | Q(owner=actor.project)
-            | Exists(shared_with_actor)
+        return (
+            self.filter(region=actor.region)
+            .exclude(status=ImageStatus.DELETED)
+            .filter(
+                Q(image_type__in=[ImageType.GOLD, ImageType.MARKET])
+                | Q(owner=actor.project)
+                | Exists(shared_with_actor)
+            )
         )
 
 
@@ -68,11 +83,14 @@ class Image(models.Model):
     platform = models.CharField(max_length=32, choices=Platform.choices, default=Platform.OTHER)
     architecture = models.CharField(max_length=4, choices=Architecture.choices, default=Architecture.X86)
     hw_firmware_type = models.CharField(max_length=4, choices=FirmwareType.choices, default=FirmwareType.BIOS)
-    virtual_env_type = models.CharField(max_length=16, choices=VirtualEnvType.choices,
-                                        default=VirtualEnvType.FUSION_COMPUTE)
+    virtual_env_type = models.CharField(
+        max_length=16, choices=VirtualEnvType.choices, default=VirtualEnvType.FUSION_COMPUTE
+    )
     is_registered = models.BooleanField(default=True)
     protected = models.BooleanField(default=False)
-    support_flags = models.JSONField(default=dict, blank=True, help_text=_('e.g. {"kvm": true, "kvm_gpu_type": "V100"}'))
+    support_flags = models.JSONField(
+        default=dict, blank=True, help_text=_('e.g. {"kvm": true, "kvm_gpu_type": "V100"}')
+    )
     features = models.JSONField(default=list, blank=True)
     support_ends = models.DateField(null=True, blank=True)
     offline = models.BooleanField(default=False, help_text=_("Visible, but cannot create new servers."))
@@ -89,8 +107,9 @@ class Image(models.Model):
     enterprise_project_id = models.CharField(max_length=36, default="0")
     product_code = models.CharField(max_length=64, blank=True)
     # The disk's content in the chunk store; None until an import has finished.
-    manifest = models.ForeignKey("blobs.Manifest", null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="images")
+    manifest = models.ForeignKey(
+        "blobs.Manifest", null=True, blank=True, on_delete=models.SET_NULL, related_name="images"
+    )
     # The uploaded file as it came (a download serves the converted disk, described by the fields above).
     file_format = models.CharField(max_length=8, blank=True)
     file_size = models.BigIntegerField(null=True, blank=True)
@@ -179,6 +198,9 @@ class ImageMember(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["image", "project"], name="one_membership_per_project")]
 
+    def __str__(self):
+        return f"{self.image_id} → {self.project_id} ({self.status})"
+
 
 class JobStatus(models.TextChoices):
     INIT = "INIT", _("Waiting")
@@ -220,8 +242,11 @@ class Job(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["image", "family"], name="one_active_task_per_image_family",
-                                    condition=Q(status__in=["INIT", "RUNNING"]) & ~Q(family="")),
+            models.UniqueConstraint(
+                fields=["image", "family"],
+                name="one_active_task_per_image_family",
+                condition=Q(status__in=["INIT", "RUNNING"]) & ~Q(family=""),
+            ),
         ]
 
     def __str__(self):

@@ -5,6 +5,7 @@ UserObjectPermission whose permission's codename is the action with `_` for `:`;
 image for the actions granted to an actor, and the image queryset for the images granted for an action.
 Grants count only inside the image's own account: a row naming another account's user gives nothing.
 """
+
 import uuid
 
 from django.contrib.auth.models import Permission
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from guardian.models import UserObjectPermission
 
-from console.errors import ImsError
+from core.errors import ImsError
 from images.choices import ImageType
 
 GRANTABLE_ACTIONS = {
@@ -65,7 +66,8 @@ def granted_images_q(user, account_id: str, action: str) -> Q:
 def grants_of(user) -> dict[uuid.UUID, set[str]]:
     """Every per-image grant of `user`: image id → actions."""
     rows = UserObjectPermission.objects.filter(user=user, content_type=_image_content_type()).values_list(
-        "object_pk", "permission__codename")
+        "object_pk", "permission__codename"
+    )
     grants: dict[uuid.UUID, set[str]] = {}
     for object_pk, codename in rows:
         if codename in ACTION_BY_CODENAME:
@@ -75,8 +77,11 @@ def grants_of(user) -> dict[uuid.UUID, set[str]]:
 
 def check_image_grant(user, image, action: str) -> None:
     if action not in GRANTABLE_ACTIONS:
-        raise ImsError("IAM.0301", _("%(action)s cannot be granted on one image; choose one of: %(actions)s.")
-                       % {"action": action, "actions": ", ".join(GRANTABLE_ACTIONS)})
+        raise ImsError(
+            "IAM.0301",
+            _("%(action)s cannot be granted on one image; choose one of: %(actions)s.")
+            % {"action": action, "actions": ", ".join(GRANTABLE_ACTIONS)},
+        )
     membership = getattr(user, "iam", None)
     if membership is None or membership.account_id != image.owner.account_id:
         raise ImsError("IAM.0302", _("Images can only be granted to users of the account that owns them."))
@@ -89,11 +94,15 @@ def grant_image_action(user, image, action: str) -> UserObjectPermission:
     check_image_grant(user, image, action)
     permission = Permission.objects.get(content_type=_image_content_type(), codename=codename_for(action))
     row, _created = UserObjectPermission.objects.get_or_create(
-        user=user, permission=permission, content_type=permission.content_type, object_pk=str(image.pk))
+        user=user, permission=permission, content_type=permission.content_type, object_pk=str(image.pk)
+    )
     return row
 
 
 def revoke_image_action(user, image, action: str) -> None:
     UserObjectPermission.objects.filter(
-        user=user, content_type=_image_content_type(), object_pk=str(image.pk),
-        permission__codename=codename_for(action)).delete()
+        user=user,
+        content_type=_image_content_type(),
+        object_pk=str(image.pk),
+        permission__codename=codename_for(action),
+    ).delete()

@@ -3,6 +3,7 @@
 Runs in a worker (`images.tasks.run_job`); every phase reports progress to the Job. Any refusal or fault
 goes through `jobs.fail`, which leaves the job FAIL, the image in the error state and nothing on disk.
 """
+
 import hashlib
 import logging
 import os
@@ -17,13 +18,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from console.errors import ImsError
+from core import units
+from core.errors import ImsError
 from iam.actors import system_actor
-from images import rules
 from images.choices import ImageStatus, VirtualEnvType
 from images.models import Image, Job
 from images.runners import runner
 from images.services import jobs
+from images.services.imports import FAST_IMPORT_LIMIT
 
 logger = logging.getLogger(__name__)
 READ_SIZE = 4 * 1024 * 1024
@@ -61,8 +63,9 @@ class FileHasher(threading.Thread):
             self.error = error
 
 
-@runner("createImageByFile", "createDataImageByFile", "createIsoImage", "importImageQuick", "registerImage",
-        "uploadImage")
+@runner(
+    "createImageByFile", "createDataImageByFile", "createIsoImage", "importImageQuick", "registerImage", "uploadImage"
+)
 def run_import(job_id: str) -> None:
     job = Job.objects.select_related("image__region", "project__region", "project__account").filter(pk=job_id).first()
     if job is None or not jobs.start(job, "fetch"):
@@ -74,8 +77,16 @@ def run_import(job_id: str) -> None:
         jobs.fail(job, error)
     except Exception:
         logger.exception("import job %s failed", job_id)
-        jobs.fail(job, ImsError("IMG.0899", _("The import failed because of an internal error; nothing was kept. "
-                                              "Please try again or contact the operator.")))
+        jobs.fail(
+            job,
+            ImsError(
+                "IMG.0899",
+                _(
+                    "The import failed because of an internal error; nothing was kept. "
+                    "Please try again or contact the operator."
+                ),
+            ),
+        )
 
 
 @dataclass
@@ -100,8 +111,9 @@ def fetch(job: Job) -> Source:
     from obs.services import local_path_or_none, open_object_for_reading
 
     target = staging / "source"
-    stream, stored = open_object_for_reading(system_actor(job.project), job.project.region_id,
-                                             job.entities["image_url"])
+    stream, stored = open_object_for_reading(
+        system_actor(job.project), job.project.region_id, job.entities["image_url"]
+    )
     with stream:
         local = local_path_or_none(stored)
         if local is not None and _linked(local, target):
@@ -129,11 +141,16 @@ def _linked(source: Path, target: Path) -> bool:
 
 
 def check_disk_size(job: Job, virtual_size: int) -> None:
-    needed = rules.gib_ceil(virtual_size)
+    needed = units.gib_ceil(virtual_size)
     if job.entities.get("min_disk") and needed > job.entities["min_disk"]:
-        raise ImsError("IMG.0723", _("The disk in the file is %(need)d GB, larger than the %(have)d GB given as "
-                                     "the minimum (target) disk; give at least %(need)d GB.")
-                       % {"need": needed, "have": job.entities["min_disk"]})
+        raise ImsError(
+            "IMG.0723",
+            _(
+                "The disk in the file is %(need)d GB, larger than the %(have)d GB given as "
+                "the minimum (target) disk; give at least %(need)d GB."
+            )
+            % {"need": needed, "have": job.entities["min_disk"]},
+        )
 
 
 def store_disk(job: Job, source: Path, inspection):
@@ -156,15 +173,24 @@ def import_file(job: Job) -> None:
     fetched = fetch(job)
     source = fetched.path
     jobs.report(job, phase="inspect", percent=0.0)
-    limit = settings.IMS_IMAGE_SIZE_CAP if not job.entities.get("fast") else 1024 ** 4
-    inspection = inspect_image_file(source, declared_format=job.entities.get("declared_format"),
-                                    max_file_size=limit, max_virtual_size=limit)
+    limit = settings.IMS_IMAGE_SIZE_CAP if not job.entities.get("fast") else FAST_IMPORT_LIMIT
+    inspection = inspect_image_file(
+        source, declared_format=job.entities.get("declared_format"), max_file_size=limit, max_virtual_size=limit
+    )
     if job.entities.get("fast") and inspection.format != "raw":
-        raise ImsError("IMG.0724", _("Fast import takes RAW files only; this file is %(format)s. Use a normal "
-                                     "import, or convert it to RAW first.") % {"format": inspection.format.upper()})
+        raise ImsError(
+            "IMG.0724",
+            _(
+                "Fast import takes RAW files only; this file is %(format)s. Use a normal "
+                "import, or convert it to RAW first."
+            )
+            % {"format": inspection.format.upper()},
+        )
     if job.image.virtual_env_type == VirtualEnvType.ISO_IMAGE and inspection.format != "iso":
-        raise ImsError("IMG.0703", _("An ISO image needs an ISO file; this file is %(format)s.")
-                       % {"format": inspection.format.upper()})
+        raise ImsError(
+            "IMG.0703",
+            _("An ISO image needs an ISO file; this file is %(format)s.") % {"format": inspection.format.upper()},
+        )
     check_disk_size(job, inspection.virtual_size)
     plain = inspection.format in ("raw", "iso")  # the file is the disk: its hashes are the disk's hashes
     hasher = None
@@ -180,8 +206,14 @@ def import_file(job: Job) -> None:
         file_md5, file_sha256 = fetched.md5, fetched.sha256
     expected = job.entities.get("expected_sha256")
     if expected and expected != file_sha256:
-        raise ImsError("IMG.0720", _("The file's SHA-256 is %(actual)s, not the expected %(expected)s; the file "
-                                     "changed or is not the one meant.") % {"actual": file_sha256, "expected": expected})
+        raise ImsError(
+            "IMG.0720",
+            _(
+                "The file's SHA-256 is %(actual)s, not the expected %(expected)s; the file "
+                "changed or is not the one meant."
+            )
+            % {"actual": file_sha256, "expected": expected},
+        )
     finish(job, inspection, result, file_md5=file_md5, file_sha256=file_sha256)
 
 
@@ -197,12 +229,22 @@ def finish(job: Job, inspection, result, *, file_md5: str, file_sha256: str) -> 
     served_format = "iso" if inspection.format == "iso" else "raw"
     with transaction.atomic():
         updated = Image.objects.filter(pk=job.image_id, status=ImageStatus.SAVING).update(
-            status=ImageStatus.ACTIVE, manifest=result.manifest, disk_format=served_format,
-            size=inspection.virtual_size, virtual_size=inspection.virtual_size, checksum=result.md5,
-            os_hash_algo="sha256", os_hash_value=result.sha256, file_format=inspection.format,
-            file_size=inspection.file_size, file_md5=file_md5, file_sha256=file_sha256,
-            min_disk=max(job.image.min_disk, rules.gib_ceil(inspection.virtual_size)),
-            active_at=timezone.now(), updated_at=timezone.now())
+            status=ImageStatus.ACTIVE,
+            manifest=result.manifest,
+            disk_format=served_format,
+            size=inspection.virtual_size,
+            virtual_size=inspection.virtual_size,
+            checksum=result.md5,
+            os_hash_algo="sha256",
+            os_hash_value=result.sha256,
+            file_format=inspection.format,
+            file_size=inspection.file_size,
+            file_md5=file_md5,
+            file_sha256=file_sha256,
+            min_disk=max(job.image.min_disk, units.gib_ceil(inspection.virtual_size)),
+            active_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
         if not updated:
             raise ImsError("IMG.0802", _("The image was deleted while it was being imported."))
         jobs.succeed(job, image_id=str(job.image_id), image_name=job.image.name)

@@ -1,113 +1,120 @@
-"""The product's rules for image attributes, as pure checks that raise ImsError with a stable code.
+"""Whether an image may be copied or exported: pure preconditions on its state, shared by the services and
+the console's action bar (which shows the refusal as the disabled button's tooltip).
 
-Shared by creation, import, update and the console forms, so every face refuses the same input the same way.
+Each check answers None when allowed, or the `ImsError` the service raises.
 """
-import re
 
 from django.utils.translation import gettext as _
 
-from console.errors import ImsError
+from core.errors import ImsError
+from core.units import GiB
+from images.choices import ImageStatus, ImageType, VirtualEnvType
 
-NAME_PATTERN = re.compile(r"^[0-9A-Za-z\u4e00-\u9fa5 ._-]{1,128}$")
-DESCRIPTION_FORBIDDEN = re.compile(r"[\r<>]")
-TAG_KEY_PATTERN = re.compile(r"^[0-9A-Za-z\u4e00-\u9fa5_.-]{1,36}$")
-TAG_VALUE_PATTERN = re.compile(r"^[0-9A-Za-z\u4e00-\u9fa5_.-]{0,43}$")
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
-MAX_TAGS = 10
-GiB = 1024**3
-
-
-def invalid(field: str, message: str) -> ImsError:
-    return ImsError("IMG.0001", f"{field}: {message}")
+COPY_LIMIT = 128 * GiB
+EXPORT_LIMIT = 1024 * GiB
+NORMAL_EXPORT_LIMIT = 128 * GiB
+CROSS_REGION_COPIES_PER_TENANT = 5
+# Public images of these systems carry licences that do not allow their disks to leave the cloud.
+EXPORT_RESTRICTED_PLATFORMS = frozenset({"Windows", "SUSE", "RedHat", "Oracle Linux"})
 
 
-def check_name(name) -> str:
-    if not isinstance(name, str) or not NAME_PATTERN.match(name) or name != name.strip():
-        raise invalid("name", _("1 to 128 characters: letters, digits, Chinese characters, spaces, '-', '.' and "
-                                "'_', not starting or ending with a space."))
-    return name
+def is_whole_machine(image) -> bool:
+    """Whole-machine images are made from a server or cloud backup; the backup names them."""
+    return bool(image.backup_id)
 
 
-def check_description(description) -> str:
-    if description in (None, ""):
-        return ""
-    if not isinstance(description, str) or len(description) > 1024 or DESCRIPTION_FORBIDDEN.search(description):
-        raise invalid("description", _("at most 1024 characters, without line breaks, '<' or '>'."))
-    return description
+def _size(image) -> int:
+    return max(image.virtual_size or 0, image.size or 0)
 
 
-def check_int(field: str, value, low: int, high: int, *, default=None) -> int:
-    if value in (None, "") and default is not None:
-        return default
-    if isinstance(value, bool):
-        raise invalid(field, _("must be a whole number."))
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise invalid(field, _("must be a whole number.")) from None
-    if not low <= number <= high:
-        raise invalid(field, _("must be between %(low)d and %(high)d.") % {"low": low, "high": high})
-    return number
+def _common(image) -> ImsError | None:
+    if image.status != ImageStatus.ACTIVE or image.manifest_id is None:
+        return ImsError(
+            "IMG.0901",
+            _("Only a normal (active) image can be copied or exported; this one is %(status)s.")
+            % {"status": image.status},
+            409,
+        )
+    if is_whole_machine(image):
+        return ImsError("IMG.0902", _("Whole-machine images cannot be copied or exported."))
+    if image.virtual_env_type == VirtualEnvType.ISO_IMAGE:
+        return ImsError("IMG.0903", _("ISO images cannot be copied or exported."))
+    return None
 
 
-def check_choice(field: str, value, allowed, *, default=None) -> str:
-    if value in (None, "") and default is not None:
-        return default
-    if not isinstance(value, str) or value not in allowed:
-        raise invalid(field, _("must be one of: %(values)s.") % {"values": ", ".join(sorted(allowed))})
-    return value
+def _copy_size(image) -> ImsError | None:
+    if _size(image) > COPY_LIMIT:
+        return ImsError(
+            "IMG.0904", _("Images larger than %(limit)d GB cannot be copied.") % {"limit": COPY_LIMIT // GiB}
+        )
+    return None
 
 
-def check_tags(image_tags=None, tags=None) -> dict[str, str]:
-    """`image_tags` [{key, value}] or the legacy `tags` ["key.value"]; at most 10, keys unique."""
-    if image_tags and tags:
-        raise invalid("tags", _("give either tags or image_tags, not both."))
-    pairs = []
-    for item in image_tags or []:
-        if not isinstance(item, dict) or "key" not in item:
-            raise invalid("image_tags", _("each tag needs a key."))
-        pairs.append((item.get("key"), item.get("value") or ""))
-    for item in tags or []:
-        if not isinstance(item, str):
-            raise invalid("tags", _("each tag is a string 'key.value'."))
-        key, _dot, value = item.partition(".")
-        pairs.append((key, value))
-    if len(pairs) > MAX_TAGS:
-        raise invalid("tags", _("an image has at most %(n)d tags.") % {"n": MAX_TAGS})
-    result = {}
-    for key, value in pairs:
-        if not isinstance(key, str) or not TAG_KEY_PATTERN.match(key):
-            raise invalid("tags", _("tag keys are 1 to 36 letters, digits, Chinese characters, '_', '.' or '-'."))
-        if not isinstance(value, str) or not TAG_VALUE_PATTERN.match(value):
-            raise invalid("tags", _("tag values are up to 43 letters, digits, Chinese characters, '_', '.' or '-'."))
-        if key in result:
-            raise invalid("tags", _("tag key %(key)s appears twice.") % {"key": key})
-        result[key] = value
-    return result
+def copy_in_region_refusal(image) -> ImsError | None:
+    if image.image_type != ImageType.PRIVATE:
+        return ImsError("IMG.0910", _("Only your own private images can be copied."))
+    if refusal := _common(image) or _copy_size(image):
+        return refusal
+    if image.encrypted:
+        return ImsError(
+            "IMG.0120",
+            _("Encrypted images need the key management service, which this installation does not offer yet."),
+        )
+    return None
 
 
-def check_bucket_url(field: str, value) -> str:
-    if not isinstance(value, str) or ":" not in value or value.startswith(":") or value.endswith(":"):
-        raise invalid(field, _("must name an object as bucket:key."))
-    return value
+def copy_cross_region_refusal(image) -> ImsError | None:
+    if image.image_type != ImageType.PRIVATE:
+        return ImsError("IMG.0910", _("Only your own private images can be copied."))
+    if refusal := _common(image) or _copy_size(image):
+        return refusal
+    if image.encrypted:
+        return ImsError("IMG.0905", _("Encrypted images cannot be copied to another region."))
+    return None
 
 
-def check_bool(field: str, value, *, default: bool = False) -> bool:
-    """A JSON boolean: the string "false" must not quietly become True."""
-    if value is None:
-        return default
-    if not isinstance(value, bool):
-        raise invalid(field, _("must be true or false (a JSON boolean)."))
-    return value
+def _restricted_origin(image) -> bool:
+    from images.models import Image
+
+    if image.product_code:
+        return True  # from the marketplace
+    if image.root_origin not in ("", "file") and image.platform in EXPORT_RESTRICTED_PLATFORMS:
+        return True  # made from a server or a copy of one that runs a licensed public image
+    if not image.original_image_id:
+        return False
+    origin = Image.objects.filter(pk=image.original_image_id).values("image_type", "platform").first()
+    return bool(origin) and (
+        origin["image_type"] == ImageType.MARKET
+        or (origin["image_type"] == ImageType.GOLD and origin["platform"] in EXPORT_RESTRICTED_PLATFORMS)
+    )
 
 
-def check_sha256(field: str, value) -> str:
-    if value in (None, ""):
-        return ""
-    if not isinstance(value, str) or not re.fullmatch(r"[0-9a-fA-F]{64}", value):
-        raise invalid(field, _("must be 64 hexadecimal characters."))
-    return value.lower()
-
-
-def gib_ceil(size_bytes: int) -> int:
-    return -(-size_bytes // GiB)
+def export_refusal(image, *, quick: bool = False) -> ImsError | None:
+    """`quick` None checks what every export needs (the console asks before the caller has chosen)."""
+    if image.image_type != ImageType.PRIVATE:
+        return ImsError(
+            "IMG.0911", _("Public, market and shared images cannot be exported; only your own private images can.")
+        )
+    if refusal := _common(image):
+        return refusal
+    if _restricted_origin(image):
+        return ImsError(
+            "IMG.0912",
+            _(
+                "Images made from Windows, SUSE, Red Hat or Oracle Linux public images or from "
+                "market images cannot be exported."
+            ),
+        )
+    size = _size(image)
+    if size > EXPORT_LIMIT:
+        return ImsError("IMG.0913", _("Images larger than 1 TB cannot be exported."))
+    if quick is False and size > NORMAL_EXPORT_LIMIT:
+        return ImsError("IMG.0914", _("Images larger than 128 GB can be exported only by quick export."))
+    if quick and image.encrypted:
+        return ImsError("IMG.0915", _("Encrypted images cannot be quick-exported; choose a file format."))
+    if image.encrypted:
+        return ImsError(
+            "IMG.0120",
+            _("Encrypted images need the key management service, which this installation does not offer yet."),
+        )
+    return None

@@ -1,4 +1,5 @@
 """Which function runs a job of each type. Job families register theirs with `@runner("jobType")`."""
+
 import importlib
 
 RUNNERS: dict[str, callable] = {}
@@ -26,7 +27,7 @@ def run(job_id: str) -> None:
     if job.job_type not in RUNNERS:
         from django.utils.translation import gettext as _
 
-        from console.errors import ImsError
+        from core.errors import ImsError
         from images.services.jobs import fail
 
         fail(job, ImsError("IMG.0899", _("This kind of job cannot run on this installation.")))

@@ -1,4 +1,5 @@
 """Every read of images, jobs, OS versions and quotas, already scoped to what the actor may see."""
+
 import uuid
 from dataclasses import dataclass
 
@@ -6,7 +7,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from console.errors import ImsError
+from core.errors import ImsError
 from iam.authz import authorize, scope
 from images.choices import ImageStatus, ImageType, SortKey
 from images.filtersets import filter_images
@@ -137,12 +138,21 @@ def list_os_versions(actor, tag: str | None = None) -> list[dict]:
         public = public.filter(hw_firmware_type="uefi")
     elif tag == "bms":
         public = public.filter(virtual_env_type="Ironic") | public.filter(support_flags__bare_metal=True)
-    rows = (public.order_by("platform", "os_version")
-            .values_list("platform", "os_version", "os_bit", "os_type").distinct())
+    rows = (
+        public.order_by("platform", "os_version").values_list("platform", "os_version", "os_bit", "os_type").distinct()
+    )
     versions = [dict(platform=p, os_version_key=v, os_version=v, os_bit=b, os_type=t) for p, v, b, t in rows]
     if not tag:
-        versions += [dict(platform="Other", os_version_key=o.os_version, os_version=o.os_version,
-                          os_bit=o.os_bit, os_type=o.os_type) for o in OTHER_OS_VERSIONS]
+        versions += [
+            dict(
+                platform="Other",
+                os_version_key=o.os_version,
+                os_version=o.os_version,
+                os_bit=o.os_bit,
+                os_type=o.os_type,
+            )
+            for o in OTHER_OS_VERSIONS
+        ]
     grouped: dict[str, list] = {}
     for version in versions:
         grouped.setdefault(version["platform"], []).append(version)
@@ -160,8 +170,11 @@ class QuotaUsage:
 
 def show_image_quota(actor) -> list[QuotaUsage]:
     authorize(actor, "ims:quotas:get")
-    used_images = Image.objects.filter(owner=actor.project, image_type=ImageType.PRIVATE).exclude(
-        status__in=[ImageStatus.DELETED, ImageStatus.KILLED]).count()
+    used_images = (
+        Image.objects.filter(owner=actor.project, image_type=ImageType.PRIVATE)
+        .exclude(status__in=[ImageStatus.DELETED, ImageStatus.KILLED])
+        .count()
+    )
     running = Job.objects.filter(project=actor.project, status__in=[JobStatus.INIT, JobStatus.RUNNING]).count()
     return [
         QuotaUsage("image", used_images, settings.IMS_PRIVATE_IMAGE_QUOTA, 1, 10000),

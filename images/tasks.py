@@ -1,4 +1,5 @@
 """Thin Celery tasks: each loads its job and calls one step of the pipeline."""
+
 from celery import shared_task
 from celery.signals import worker_ready
 

@@ -1,4 +1,4 @@
-"""Where object bytes live: the region's "objects" storage, a local folder or an S3 bucket (console.storage).
+"""Where object bytes live: the region's "objects" storage, a local folder or an S3 bucket (obs.storage).
 
 Both kinds answer the same calls; services never ask which one they hold. Writes are published only when
 complete and verified: a local file is renamed into place, an S3 object appears when its multipart upload
@@ -9,6 +9,7 @@ client; multipart uploads of the console go to `_uploads/<id>` first (bucket nam
 Local: `<bucket>/<h[:2]>/<h>` with h = SHA-256 of the key, so that keys of any length and any nesting
 ("a" beside "a/b") are plain files; parts are `_uploads/<id>/<number>`.
 """
+
 import base64
 import hashlib
 import os
@@ -19,9 +20,9 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from console.storage import s3_client, storage_for
 from obs.errors import CHECKSUM_MISMATCH, UPLOAD_STATE, ObsError
 from obs.limits import PIECE, default_part_size
+from obs.storage import s3_client, storage_for
 from obs.streams import Digest, copy_exactly, hash_all
 
 STAGING = "_uploads"
@@ -55,7 +56,7 @@ class LocalBlobs:
 
     def open(self, name: str):
         """(stream, size) of a stored object; FileNotFoundError when it is not there."""
-        handle = open(self.local_path(name), "rb")
+        handle = open(self.local_path(name), "rb")  # noqa: SIM115 - the caller closes the stream it is handed
         return handle, os.fstat(handle.fileno()).st_size
 
     def head(self, name: str) -> dict | None:
@@ -146,11 +147,18 @@ class S3Blobs:
                 digest = copy_exactly(source, spool, size)
                 verify(digest, expected_sha256)
                 spool.seek(0)
-                self.client.put_object(Bucket=self.bucket_name, Key=name, Body=spool, ContentLength=size,
-                                       ContentType=content_type, ContentMD5=_base64(digest.md5))
+                self.client.put_object(
+                    Bucket=self.bucket_name,
+                    Key=name,
+                    Body=spool,
+                    ContentLength=size,
+                    ContentType=content_type,
+                    ContentMD5=_base64(digest.md5),
+                )
             return digest
-        upload_id = self.client.create_multipart_upload(Bucket=self.bucket_name, Key=name,
-                                                        ContentType=content_type)["UploadId"]
+        upload_id = self.client.create_multipart_upload(Bucket=self.bucket_name, Key=name, ContentType=content_type)[
+            "UploadId"
+        ]
         try:
             digest, parts = Digest(), []
             for number, offset in enumerate(range(0, size, part_size), start=1):
@@ -158,8 +166,9 @@ class S3Blobs:
                 _part, etag = self._send_part(name, upload_id, number, source, length, whole=digest)
                 parts.append({"PartNumber": number, "ETag": f'"{etag}"'})
             verify(digest, expected_sha256)
-            self.client.complete_multipart_upload(Bucket=self.bucket_name, Key=name, UploadId=upload_id,
-                                                  MultipartUpload={"Parts": parts})
+            self.client.complete_multipart_upload(
+                Bucket=self.bucket_name, Key=name, UploadId=upload_id, MultipartUpload={"Parts": parts}
+            )
         except BaseException:
             self.client.abort_multipart_upload(Bucket=self.bucket_name, Key=name, UploadId=upload_id)
             raise
@@ -182,8 +191,12 @@ class S3Blobs:
                 return None
             raise
         etag = answer.get("ETag", "").strip('"')
-        return {"size": answer["ContentLength"], "etag": etag, "md5": etag if len(etag) == 32 else "",
-                "content_type": answer.get("ContentType") or "application/octet-stream"}
+        return {
+            "size": answer["ContentLength"],
+            "etag": etag,
+            "md5": etag if len(etag) == 32 else "",
+            "content_type": answer.get("ContentType") or "application/octet-stream",
+        }
 
     def delete(self, name: str) -> None:
         self.client.delete_object(Bucket=self.bucket_name, Key=name)
@@ -198,8 +211,9 @@ class S3Blobs:
     # Multipart uploads: S3's own, into a staging key; parts go straight through (S3 wants >= 5 MiB but the last)
 
     def start_upload(self, upload) -> str:
-        return self.client.create_multipart_upload(Bucket=self.bucket_name, Key=self._staging_key(upload),
-                                                   ContentType=upload.content_type)["UploadId"]
+        return self.client.create_multipart_upload(
+            Bucket=self.bucket_name, Key=self._staging_key(upload), ContentType=upload.content_type
+        )["UploadId"]
 
     def write_part(self, upload, number: int, source, size: int) -> tuple[Digest, str]:
         return self._send_part(self._staging_key(upload), upload.s3_upload_id, number, source, size)
@@ -208,16 +222,23 @@ class S3Blobs:
         """Complete S3's upload under the staging key, read it back to hash it, then copy it into place."""
         staging = self._staging_key(upload)
         self.client.complete_multipart_upload(
-            Bucket=self.bucket_name, Key=staging, UploadId=upload.s3_upload_id,
-            MultipartUpload={"Parts": [{"PartNumber": part.number, "ETag": f'"{part.etag}"'} for part in parts]})
+            Bucket=self.bucket_name,
+            Key=staging,
+            UploadId=upload.s3_upload_id,
+            MultipartUpload={"Parts": [{"PartNumber": part.number, "ETag": f'"{part.etag}"'} for part in parts]},
+        )
         try:
             body = self.client.get_object(Bucket=self.bucket_name, Key=staging)["Body"]
             with body:
                 digest = hash_all(body)
             verify(digest, expected_sha256)
             # A server-side copy (multipart for large objects): the bytes do not travel through this server.
-            self.client.copy({"Bucket": self.bucket_name, "Key": staging}, self.bucket_name, name,
-                             ExtraArgs={"ContentType": upload.content_type, "MetadataDirective": "REPLACE"})
+            self.client.copy(
+                {"Bucket": self.bucket_name, "Key": staging},
+                self.bucket_name,
+                name,
+                ExtraArgs={"ContentType": upload.content_type, "MetadataDirective": "REPLACE"},
+            )
         finally:
             self.client.delete_object(Bucket=self.bucket_name, Key=staging)
         return digest
@@ -228,16 +249,16 @@ class S3Blobs:
         if not upload.s3_upload_id:
             return
         try:
-            self.client.abort_multipart_upload(Bucket=self.bucket_name, Key=self._staging_key(upload),
-                                               UploadId=upload.s3_upload_id)
+            self.client.abort_multipart_upload(
+                Bucket=self.bucket_name, Key=self._staging_key(upload), UploadId=upload.s3_upload_id
+            )
         except ClientError:
             pass  # already completed or aborted: nothing left to free
 
     def _staging_key(self, upload) -> str:
         return f"{STAGING}/{upload.pk}"
 
-    def _send_part(self, name, upload_id, number, source, size, *, whole: Digest | None = None
-                   ) -> tuple[Digest, str]:
+    def _send_part(self, name, upload_id, number, source, size, *, whole: Digest | None = None) -> tuple[Digest, str]:
         """Spool one part to a temporary file (memory stays flat), then send it with its MD5 for S3 to check.
         `whole`, when given, also sees the bytes (the digest of the whole object)."""
         part = Digest()
@@ -245,9 +266,15 @@ class S3Blobs:
             copy_exactly(source, _Tee(spool, whole) if whole else spool, size, part)
             spool.seek(0)
             try:
-                answer = self.client.upload_part(Bucket=self.bucket_name, Key=name, UploadId=upload_id,
-                                                 PartNumber=number, Body=spool, ContentLength=size,
-                                                 ContentMD5=_base64(part.md5))
+                answer = self.client.upload_part(
+                    Bucket=self.bucket_name,
+                    Key=name,
+                    UploadId=upload_id,
+                    PartNumber=number,
+                    Body=spool,
+                    ContentLength=size,
+                    ContentMD5=_base64(part.md5),
+                )
             except self.client.exceptions.NoSuchUpload:
                 raise ObsError(UPLOAD_STATE, _("The upload is no longer in progress."), 409) from None
         return part, answer["ETag"].strip('"')
@@ -266,11 +293,16 @@ class _Tee:
 
 def verify(digest: Digest, expected_sha256: str) -> None:
     if expected_sha256 and expected_sha256.lower() != digest.sha256:
-        raise ObsError(CHECKSUM_MISMATCH, _("The SHA-256 of the received bytes (%(actual)s) differs from the "
-                                            "expected one (%(expected)s); nothing was stored.")
-                       % {"actual": digest.sha256, "expected": expected_sha256.lower()}, 400)
+        raise ObsError(
+            CHECKSUM_MISMATCH,
+            _(
+                "The SHA-256 of the received bytes (%(actual)s) differs from the "
+                "expected one (%(expected)s); nothing was stored."
+            )
+            % {"actual": digest.sha256, "expected": expected_sha256.lower()},
+            400,
+        )
 
 
 def _base64(md5_hex: str) -> str:
     return base64.b64encode(bytes.fromhex(md5_hex)).decode()
-

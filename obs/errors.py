@@ -1,7 +1,8 @@
 """The object storage's refusals: stable OBS.xxxx codes, a message in the user's language, an HTTP status."""
+
 from django.utils.translation import gettext as _
 
-from console.errors import ImsError
+from core.errors import ImsError
 
 INVALID_NAME = "OBS.0001"
 BUCKET_EXISTS = "OBS.0002"
@@ -46,5 +47,8 @@ def too_large(limit: int) -> ObsError:
 
 
 def incomplete_body(expected: int, received: int) -> ObsError:
-    return ObsError(INCOMPLETE_BODY, _("The body ended after %(received)d of %(expected)d bytes.")
-                    % {"received": received, "expected": expected}, 400)
+    return ObsError(
+        INCOMPLETE_BODY,
+        _("The body ended after %(received)d of %(expected)d bytes.") % {"received": received, "expected": expected},
+        400,
+    )

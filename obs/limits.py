@@ -1,8 +1,8 @@
 """Sizes the object storage accepts. Operators may change them in settings (OBS_* names); read at call time."""
+
 from django.conf import settings
 
-MiB = 1024 * 1024
-GiB = 1024 * MiB
+from core.units import GiB, MiB
 
 # Reads and writes move bytes in pieces of this size: nothing is ever held whole in memory.
 PIECE = MiB

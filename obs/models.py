@@ -1,8 +1,9 @@
 """Buckets and objects per account and region, and multipart uploads in progress.
 
-The bytes live in the region's "objects" storage (console.storage); these rows say what exists, who owns it
+The bytes live in the region's "objects" storage (obs.storage); these rows say what exists, who owns it
 and what its checksums are.
 """
+
 import uuid
 
 from django.conf import settings
@@ -56,8 +57,11 @@ class StoredObject(models.Model):
     bucket = models.ForeignKey(Bucket, on_delete=models.PROTECT, related_name="stored_objects")
     key = models.CharField(_("key"), max_length=1024)
     size = models.BigIntegerField(default=0)
-    sha256 = models.CharField(max_length=64, blank=True, help_text=_("Empty until known (objects put into S3 "
-                                                                     "directly are registered without it)."))
+    sha256 = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text=_("Empty until known (objects put into S3 directly are registered without it)."),
+    )
     md5 = models.CharField(max_length=32, blank=True)
     etag = models.CharField(max_length=80, blank=True, help_text=_("The storage's entity tag."))
     content_type = models.CharField(max_length=255, default="application/octet-stream")
@@ -105,8 +109,9 @@ class Upload(models.Model):
     content_type = models.CharField(max_length=255, default="application/octet-stream")
     s3_upload_id = models.CharField(max_length=1024, blank=True)
     status = models.CharField(max_length=12, choices=UploadStatus.choices, default=UploadStatus.UPLOADING)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="obs_uploads")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="obs_uploads"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = UploadQuerySet.as_manager()
@@ -138,8 +143,9 @@ class UploadPart(models.Model):
     number = models.PositiveIntegerField()
     size = models.BigIntegerField()
     sha256 = models.CharField(max_length=64)
-    etag = models.CharField(max_length=80, blank=True,
-                            help_text=_("S3's entity tag of the part (its MD5); empty for a local part."))
+    etag = models.CharField(
+        max_length=80, blank=True, help_text=_("S3's entity tag of the part (its MD5); empty for a local part.")
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -1,4 +1,5 @@
 """Names of buckets and keys, and `bucket:key` addresses: validated before anything touches storage."""
+
 import re
 import unicodedata
 
@@ -18,9 +19,12 @@ def validate_bucket_name(name) -> str:
     """S3's rules: 3 to 63 lowercase letters, digits, hyphens and dots; a letter or digit at each end."""
     name = name if isinstance(name, str) else ""
     if not BUCKET_PATTERN.fullmatch(name) or ".." in name or ".-" in name or "-." in name or IP_ADDRESS.fullmatch(name):
-        raise invalid_name(_(
-            "A bucket name has 3 to 63 characters: lowercase letters, digits, hyphens (-) and periods (.), "
-            "starts and ends with a letter or digit, has no two periods in a row and is not an IP address."))
+        raise invalid_name(
+            _(
+                "A bucket name has 3 to 63 characters: lowercase letters, digits, hyphens (-) and periods (.), "
+                "starts and ends with a letter or digit, has no two periods in a row and is not an IP address."
+            )
+        )
     return name
 
 

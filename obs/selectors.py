@@ -1,4 +1,5 @@
 """Every lookup of buckets, objects and uploads, already scoped to the actor's account and region."""
+
 import uuid
 
 from iam.authz import scope

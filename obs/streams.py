@@ -1,4 +1,5 @@
 """Copying bytes in pieces while hashing them: SHA-256 and MD5 of everything that passes."""
+
 import hashlib
 from concurrent.futures import ThreadPoolExecutor
 

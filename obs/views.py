@@ -3,6 +3,7 @@
 Changes are plain forms posting to small views that call the services and redirect; the uploader's script
 calls the REST API with the console's session and CSRF token.
 """
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,9 +11,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from console.errors import ImsError
-from console.pages import ConsolePage
+from core.errors import ImsError
 from iam.authz import can
+from iam.pages import ConsolePage
 from obs import services
 from obs.limits import MIN_PART_SIZE, max_part_size
 
@@ -21,15 +22,24 @@ PAGE_SIZE = 50
 
 class ObsPage(ConsolePage):
     home = "obs:bucket_list"
-    no_permission = _("Your user has no permission to use object storage in this region. Ask an administrator of "
-                      "your account for it, or switch to another region.")
+    no_permission = _(
+        "Your user has no permission to use object storage in this region. Ask an administrator of "
+        "your account for it, or switch to another region."
+    )
 
 
 def abilities(actor) -> dict:
     """Which buttons work, from the same authorization the services apply."""
-    return {name: can(actor, f"obs:{action}") for name, action in (
-        ("create_bucket", "buckets:create"), ("delete_bucket", "buckets:delete"), ("put", "objects:put"),
-        ("get", "objects:get"), ("delete_object", "objects:delete"))}
+    return {
+        name: can(actor, f"obs:{action}")
+        for name, action in (
+            ("create_bucket", "buckets:create"),
+            ("delete_bucket", "buckets:delete"),
+            ("put", "objects:put"),
+            ("get", "objects:get"),
+            ("delete_object", "objects:delete"),
+        )
+    }
 
 
 NO_PERMISSION = gettext_lazy("You do not have permission for this.")
@@ -38,9 +48,17 @@ NO_PERMISSION = gettext_lazy("You do not have permission for this.")
 class BucketListView(ObsPage):
     def get(self, request):
         buckets = services.list_buckets(request.actor)
-        return render(request, "obs/bucket_list.html", {
-            "buckets": buckets, "can": abilities(request.actor), "no_permission": NO_PERMISSION,
-            "nav": "obs", "region_next": reverse("obs:bucket_list")})
+        return render(
+            request,
+            "obs/bucket_list.html",
+            {
+                "buckets": buckets,
+                "can": abilities(request.actor),
+                "no_permission": NO_PERMISSION,
+                "nav": "obs",
+                "region_next": reverse("obs:bucket_list"),
+            },
+        )
 
     def post(self, request):
         name = request.POST.get("name", "").strip()
@@ -70,13 +88,24 @@ class BucketDetailView(ObsPage):
         page = services.list_objects(request.actor, bucket=bucket, prefix=prefix, marker=marker, limit=PAGE_SIZE)
         base = reverse("obs:bucket_detail", args=[page.bucket.name])
         query = {"prefix": prefix} if prefix else {}
-        return render(request, "obs/bucket_detail.html", {
-            "bucket": page.bucket, "objects": page.items, "prefix": prefix, "marker": marker,
-            "next_url": f"{base}?{urlencode({**query, 'marker': page.next_marker})}" if page.next_marker else None,
-            "first_url": f"{base}?{urlencode(query)}" if marker else None,
-            "can": abilities(request.actor), "no_permission": NO_PERMISSION, "nav": "obs",
-            "part_size": _part_size(request.GET.get("part_size")), "strings": uploader_strings(),
-            "region_next": reverse("obs:bucket_list")})
+        return render(
+            request,
+            "obs/bucket_detail.html",
+            {
+                "bucket": page.bucket,
+                "objects": page.items,
+                "prefix": prefix,
+                "marker": marker,
+                "next_url": f"{base}?{urlencode({**query, 'marker': page.next_marker})}" if page.next_marker else None,
+                "first_url": f"{base}?{urlencode(query)}" if marker else None,
+                "can": abilities(request.actor),
+                "no_permission": NO_PERMISSION,
+                "nav": "obs",
+                "part_size": _part_size(request.GET.get("part_size")),
+                "strings": uploader_strings(),
+                "region_next": reverse("obs:bucket_list"),
+            },
+        )
 
 
 def _part_size(raw) -> int | None:

@@ -1,7 +1,8 @@
 """API clients for tests: requests signed with an access key (AK/SK) the way the official SDK signs them,
 and requests carrying a Keystone token, both sent through Django's test client."""
+
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 from django.test import Client
@@ -32,22 +33,46 @@ class SignedClient:
     def access_key(self) -> str:
         return self.key.access_key
 
-    def headers(self, method: str, url: str, *, secret: str | None = None, now: datetime | None = None,
-                project_id: str | None = None, extra: dict | None = None, body: bytes = b"",
-                content_type: str = "application/json") -> dict:
+    def headers(
+        self,
+        method: str,
+        url: str,
+        *,
+        secret: str | None = None,
+        now: datetime | None = None,
+        project_id: str | None = None,
+        extra: dict | None = None,
+        body: bytes = b"",
+        content_type: str = "application/json",
+    ) -> dict:
         headers = {"Content-Type": content_type, "User-Agent": USER_AGENT, **(extra or {})}
         project_id = project_id if project_id is not None else self.project_id
         if project_id:
             headers["X-Project-Id"] = project_id
-        return sign_request(ak=self.access_key, sk=secret or self.secret, method=method, url=f"http://{HOST}{url}",
-                            headers=headers, body=body, now=now or datetime.now(timezone.utc))
+        return sign_request(
+            ak=self.access_key,
+            sk=secret or self.secret,
+            method=method,
+            url=f"http://{HOST}{url}",
+            headers=headers,
+            body=body,
+            now=now or datetime.now(UTC),
+        )
 
     def get(self, path: str, params=None, **signing):
         url = f"{path}?{query_string(params)}" if params else path
         return self.client.generic("GET", url, headers=self.headers("GET", url, **signing))
 
-    def send(self, method: str, path: str, body=None, *, data: bytes | None = None,
-             content_type: str = "application/json;charset=utf-8", **signing):
+    def send(
+        self,
+        method: str,
+        path: str,
+        body=None,
+        *,
+        data: bytes | None = None,
+        content_type: str = "application/json;charset=utf-8",
+        **signing,
+    ):
         """A request with a body: JSON (`body`, signed like the SDK signs it) or raw bytes (`data`, unsigned)."""
         payload = json.dumps(body).encode() if data is None else data
         # For non-JSON types the signer itself declares UNSIGNED-PAYLOAD, as the SDK does.
@@ -68,8 +93,14 @@ class TokenClient:
 
 
 def keystone_body(username: str, password: str, *, domain: dict, project: dict | None = None) -> dict:
-    body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
-        "name": username, "password": password, "domain": domain}}}}}
+    body = {
+        "auth": {
+            "identity": {
+                "methods": ["password"],
+                "password": {"user": {"name": username, "password": password, "domain": domain}},
+            }
+        }
+    }
     if project is not None:
         body["auth"]["scope"] = {"project": project}
     return body

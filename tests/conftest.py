@@ -1,4 +1,5 @@
 """Actors and worlds shared by the tests: two tenants with an administrator and a reader each."""
+
 import uuid
 from dataclasses import dataclass
 
@@ -40,7 +41,7 @@ def fast_password_hashing(settings):
 @pytest.fixture
 def own_var_dir(settings, tmp_path):
     """This test's objects, parts, chunks and staging in a folder of its own (and storage opened afresh there)."""
-    from console.storage import storage_for
+    from obs.storage import storage_for
 
     settings.VAR_DIR = tmp_path
     storage_for.cache_clear()
@@ -55,8 +56,11 @@ def identity(db):
 
 def _tenant(name: str) -> Tenant:
     account = factories.make_account(name)
-    return Tenant(account, factories.make_user(account, f"{name}-admin", *factories.ADMIN),
-                  factories.make_user(account, f"{name}-reader", *factories.READER))
+    return Tenant(
+        account,
+        factories.make_user(account, f"{name}-admin", *factories.ADMIN),
+        factories.make_user(account, f"{name}-reader", *factories.READER),
+    )
 
 
 @pytest.fixture
@@ -98,7 +102,7 @@ def s3_server():
 @pytest.fixture
 def s3_storage(settings, s3_server):
     """Switches the storages to S3 mode against the loopback endpoint for one test."""
-    from console.storage import storage_for
+    from obs.storage import storage_for
 
     settings.STORAGE_BACKEND = "s3"
     settings.S3_ENDPOINT_URL = s3_server

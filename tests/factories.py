@@ -1,4 +1,5 @@
 """Builders for the objects tests need: accounts with users of a given policy, images in a project."""
+
 import itertools
 
 from iam import services as iam
@@ -40,9 +41,17 @@ def actor(user, region_id: str = "cn-north-4"):
 
 def make_image(project: Project, *, tags: dict | None = None, **fields) -> Image:
     number = next(_numbers)
-    defaults = dict(name=f"image-{number}", status=ImageStatus.ACTIVE, image_type=ImageType.PRIVATE,
-                    visibility=Visibility.PRIVATE, os_type="Linux", platform="Ubuntu",
-                    os_version="Ubuntu 22.04 server 64bit", disk_format="qcow2", size=1024 * number)
+    defaults = dict(
+        name=f"image-{number}",
+        status=ImageStatus.ACTIVE,
+        image_type=ImageType.PRIVATE,
+        visibility=Visibility.PRIVATE,
+        os_type="Linux",
+        platform="Ubuntu",
+        os_version="Ubuntu 22.04 server 64bit",
+        disk_format="qcow2",
+        size=1024 * number,
+    )
     defaults.update(fields)
     image = Image.objects.create(region=project.region, owner=project, **defaults)
     for key, value in (tags or {}).items():

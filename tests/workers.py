@@ -1,4 +1,5 @@
 """A real Celery worker process for end-to-end tests, on the configured broker and the test database."""
+
 import os
 import signal
 import subprocess
@@ -43,13 +44,34 @@ class Worker:
 
 
 def start_worker(**extra_env) -> Worker:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "console.settings", "VAR_DIR": str(settings.VAR_DIR),
-           "DATABASE_URL": database_url_for_tests(), **extra_env}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "console.settings",
+        "VAR_DIR": str(settings.VAR_DIR),
+        "DATABASE_URL": database_url_for_tests(),
+        **extra_env,
+    }
     celery = Path(sys.executable).with_name("celery")
     process = subprocess.Popen(
-        [str(celery), "-A", "console", "worker", "--pool", "threads", "--concurrency", "2", "--loglevel", "warning",
-         "--hostname", f"test-{uuid.uuid4().hex[:8]}@localhost"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            str(celery),
+            "-A",
+            "console",
+            "worker",
+            "--pool",
+            "threads",
+            "--concurrency",
+            "2",
+            "--loglevel",
+            "warning",
+            "--hostname",
+            f"test-{uuid.uuid4().hex[:8]}@localhost",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     return Worker(process)
 
 

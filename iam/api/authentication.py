@@ -1,5 +1,6 @@
 """How API callers prove who they are: AK/SK signatures (the official SDK), tokens (OpenStack clients),
 or the console's session (Swagger UI and the console's own calls, with CSRF)."""
+
 import re
 from datetime import timedelta
 from urllib.parse import quote
@@ -8,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import authentication, permissions
 
-from console.errors import GatewayError
+from core.errors import GatewayError
 from iam.actors import actor_for_user, project_in_region
 from iam.credentials import open_secret, resolve_token
 from iam.models import AccessKey, Project
@@ -37,7 +38,8 @@ def _signed_body(request) -> bytes:
     """The body the signature covers, without reading an unsigned (possibly huge) upload into memory."""
     declared = request.headers.get("X-Sdk-Content-Sha256", "").strip()
     has_body = request.META.get("CONTENT_LENGTH", "0") not in ("", "0") or "chunked" in request.headers.get(
-        "Transfer-Encoding", "")
+        "Transfer-Encoding", ""
+    )
     if declared == UNSIGNED_PAYLOAD:
         # Any non-empty stand-in makes the verifier use the literal UNSIGNED-PAYLOAD, as the signer did.
         return b"-" if has_body else b""
@@ -52,11 +54,17 @@ def _project_for(user, request) -> Project:
     if not project_id:
         project = project_in_region(membership.account, None)
     else:
-        project = Project.objects.select_related("region", "account").filter(
-            pk=project_id, account=membership.account).first()
+        project = (
+            Project.objects.select_related("region", "account")
+            .filter(pk=project_id, account=membership.account)
+            .first()
+        )
     if project is None:
-        raise GatewayError("APIGW.0302", _("The project %(id)s does not belong to the caller's account.")
-                           % {"id": project_id or "-"}, 403)
+        raise GatewayError(
+            "APIGW.0302",
+            _("The project %(id)s does not belong to the caller's account.") % {"id": project_id or "-"},
+            403,
+        )
     return project
 
 
@@ -67,8 +75,11 @@ class _KeyLookup:
         self.key = None
 
     def __call__(self, access_key: str) -> str | None:
-        self.key = (AccessKey.objects.select_related("user__iam__account")
-                    .filter(access_key=access_key, is_active=True, user__is_active=True).first())
+        self.key = (
+            AccessKey.objects.select_related("user__iam__account")
+            .filter(access_key=access_key, is_active=True, user__is_active=True)
+            .first()
+        )
         return open_secret(self.key.access_key, self.key.encrypted_secret) if self.key else None
 
 
@@ -87,11 +98,16 @@ def _require_strict_signing(request, header: str) -> None:
     replayed within the clock window against another host or with another body."""
     match = SIGNED_HEADERS.search(header)
     signed = set(match.group(1).lower().split(";")) if match else set()
-    unsigned_json = (request.content_type or "").startswith("application/json") and request.headers.get(
-        "X-Sdk-Content-Sha256", "").strip() == UNSIGNED_PAYLOAD and _signed_body(request)
+    unsigned_json = (
+        (request.content_type or "").startswith("application/json")
+        and request.headers.get("X-Sdk-Content-Sha256", "").strip() == UNSIGNED_PAYLOAD
+        and _signed_body(request)
+    )
     if "host" not in signed or unsigned_json:
-        raise GatewayError("APIGW.0301", _("Incorrect IAM authentication information: the signature must cover "
-                                           "the Host header and the JSON body."))
+        raise GatewayError(
+            "APIGW.0301",
+            _("Incorrect IAM authentication information: the signature must cover the Host header and the JSON body."),
+        )
 
 
 class SdkSignatureAuthentication(authentication.BaseAuthentication):
@@ -103,9 +119,13 @@ class SdkSignatureAuthentication(authentication.BaseAuthentication):
         lookup = _KeyLookup()
         try:
             verify_sdk_signature(
-                method=request.method, path=_raw_path(request), query_string=request.META.get("QUERY_STRING", ""),
+                method=request.method,
+                path=_raw_path(request),
+                query_string=request.META.get("QUERY_STRING", ""),
                 headers={name: _wire_text(value) for name, value in request.headers.items()},
-                body=_signed_body(request), secret_for=lookup, now=timezone.now(),
+                body=_signed_body(request),
+                secret_for=lookup,
+                now=timezone.now(),
             )
         except SignatureError as error:
             raise GatewayError(error.code, error.message) from None
@@ -145,5 +165,3 @@ class IsProjectMember(permissions.BasePermission):
 
     def has_permission(self, request, view):
         return request.auth is not None and hasattr(request.auth, "project")
-
-

@@ -1,4 +1,5 @@
 """How the OpenAPI schema describes the three ways to authenticate."""
+
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
@@ -7,9 +8,13 @@ class SdkSignatureScheme(OpenApiAuthenticationExtension):
     name = "aksk"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "apiKey", "in": "header", "name": "Authorization",
-                "description": "SDK-HMAC-SHA256 request signature made with an access key (AK/SK), as the "
-                               "official SDKs send it; the project is chosen with X-Project-Id."}
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "SDK-HMAC-SHA256 request signature made with an access key (AK/SK), as the "
+            "official SDKs send it; the project is chosen with X-Project-Id.",
+        }
 
 
 class TokenScheme(OpenApiAuthenticationExtension):
@@ -17,8 +22,12 @@ class TokenScheme(OpenApiAuthenticationExtension):
     name = "token"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "apiKey", "in": "header", "name": "X-Auth-Token",
-                "description": "A token from POST /v3/auth/tokens (X-Subject-Token of the response)."}
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "X-Auth-Token",
+            "description": "A token from POST /v3/auth/tokens (X-Subject-Token of the response).",
+        }
 
 
 class ConsoleSessionScheme(OpenApiAuthenticationExtension):
@@ -26,5 +35,9 @@ class ConsoleSessionScheme(OpenApiAuthenticationExtension):
     name = "console"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "apiKey", "in": "cookie", "name": "sessionid",
-                "description": "The console's session (with the CSRF token on changes)."}
+        return {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": "sessionid",
+            "description": "The console's session (with the CSRF token on changes).",
+        }

@@ -1,4 +1,5 @@
 """Identity endpoints an SDK or OpenStack client needs: token issue and project look-up."""
+
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -13,9 +14,13 @@ def endpoint_of(request) -> str:
 
 
 def identity_version(request) -> dict:
-    return {"id": "v3.0", "status": "stable", "updated": "2026-11-29T00:00:00Z",
-            "links": [{"rel": "self", "href": f"{endpoint_of(request)}/v3/"}],
-            "media-types": [{"base": "application/json", "type": "application/vnd.openstack.identity-v3+json"}]}
+    return {
+        "id": "v3.0",
+        "status": "stable",
+        "updated": "2026-11-29T00:00:00Z",
+        "links": [{"rel": "self", "href": f"{endpoint_of(request)}/v3/"}],
+        "media-types": [{"base": "application/json", "type": "application/vnd.openstack.identity-v3+json"}],
+    }
 
 
 class IdentityVersionView(APIView):
@@ -56,7 +61,19 @@ class ProjectListView(APIView):
         projects = Project.objects.filter(account=actor.account).select_related("region")
         if "name" in request.query_params:
             projects = projects.filter(name=request.query_params["name"])
-        return Response({"projects": [
-            {"id": p.id, "name": p.name, "domain_id": p.account_id, "enabled": True, "is_domain": False,
-             "parent_id": p.account_id, "description": ""} for p in projects
-        ]})
+        return Response(
+            {
+                "projects": [
+                    {
+                        "id": p.id,
+                        "name": p.name,
+                        "domain_id": p.account_id,
+                        "enabled": True,
+                        "is_domain": False,
+                        "parent_id": p.account_id,
+                        "description": "",
+                    }
+                    for p in projects
+                ]
+            }
+        )

@@ -3,6 +3,7 @@
 Plain functions rather than serializers: a page of 1,000 images is rendered on every list call, and the
 SDK's types are exact (strings where it expects strings, JSON booleans where it expects booleans).
 """
+
 import json
 
 from images.choices import SUPPORT_FLAGS, SUPPORT_GPU_FLAGS, ImageType
@@ -105,29 +106,76 @@ def glance_image(image, project) -> dict:
 
 
 # What a job's entities may show its caller (ims-api §4.1); the rest is the worker's own bookkeeping.
-PUBLIC_JOB_ENTITIES = ("image_id", "image_name", "results", "sub_jobs_result", "sub_jobs_list", "bytes_moved",
-                       "target_image_id", "target_region", "object_url")
+PUBLIC_JOB_ENTITIES = (
+    "image_id",
+    "image_name",
+    "results",
+    "sub_jobs_result",
+    "sub_jobs_list",
+    "bytes_moved",
+    "target_image_id",
+    "target_region",
+    "object_url",
+)
 
 
 def job_body(job) -> dict:
     public = {key: job.entities[key] for key in PUBLIC_JOB_ENTITIES if key in job.entities}
-    entities = {"image_id": str(job.image_id) if job.image_id else "", "image_name": job.image.name if job.image else "",
-                "current_task": job.phase, "process_percent": job.percent,
-                "bytes_done": job.bytes_done, "bytes_total": job.bytes_total, **public}
+    entities = {
+        "image_id": str(job.image_id) if job.image_id else "",
+        "image_name": job.image.name if job.image else "",
+        "current_task": job.phase,
+        "process_percent": job.percent,
+        "bytes_done": job.bytes_done,
+        "bytes_total": job.bytes_total,
+        **public,
+    }
     if job.error_code:
         entities.update(error_code=job.error_code, error=job.fail_reason)
     return {
-        "status": job.status, "job_id": job.id, "job_type": job.job_type,
-        "begin_time": utc(job.begin_time), "end_time": utc(job.end_time),
-        "error_code": job.error_code or None, "fail_reason": job.fail_reason or None, "entities": entities,
+        "status": job.status,
+        "job_id": job.id,
+        "job_type": job.job_type,
+        "begin_time": utc(job.begin_time),
+        "end_time": utc(job.end_time),
+        "error_code": job.error_code or None,
+        "fail_reason": job.fail_reason or None,
+        "entities": entities,
     }
 
 
 def glance_created_image(image, project) -> dict:
     """The 30 fields `POST /v2/images` answers with (ims-api.md §5.3)."""
     full = glance_image(image, project)
-    names = ("visibility", "name", "protected", "container_format", "disk_format", "tags", "min_ram", "min_disk",
-             "status", "created_at", "updated_at", "self", "id", "file", "schema", "__image_source_type",
-             "__image_size", "__isregistered", "__os_version", "__os_type", "__platform", "__os_bit", "__imagetype",
-             "virtual_env_type", "owner", "virtual_size", "__root_origin", "checksum", "size")
+    names = (
+        "visibility",
+        "name",
+        "protected",
+        "container_format",
+        "disk_format",
+        "tags",
+        "min_ram",
+        "min_disk",
+        "status",
+        "created_at",
+        "updated_at",
+        "self",
+        "id",
+        "file",
+        "schema",
+        "__image_source_type",
+        "__image_size",
+        "__isregistered",
+        "__os_version",
+        "__os_type",
+        "__platform",
+        "__os_bit",
+        "__imagetype",
+        "virtual_env_type",
+        "owner",
+        "virtual_size",
+        "__root_origin",
+        "checksum",
+        "size",
+    )
     return {**{name: full[name] for name in names}, "properties": {}}

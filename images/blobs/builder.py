@@ -5,6 +5,7 @@ The order is what makes the store crash-safe and safe beside the collector (see 
 written before its chunk row, every chunk is touched (`last_referenced_at`) before a manifest names it,
 and the transaction that writes the manifest touches them all again and checks that none has gone.
 """
+
 import concurrent.futures
 import logging
 from collections.abc import Callable, Iterable, Iterator
@@ -109,7 +110,7 @@ class ManifestBuilder:
         if wait:
             concurrent.futures.wait(futures)
         while at_most_pending is not None and len(futures) > at_most_pending:
-            done, pending = concurrent.futures.wait(futures, return_when=concurrent.futures.FIRST_COMPLETED)
+            _done, pending = concurrent.futures.wait(futures, return_when=concurrent.futures.FIRST_COMPLETED)
             futures = list(pending)
         finished = {d: u for d, u in self.uploads.items() if u.future.done()}
         for digest in finished:
@@ -133,8 +134,9 @@ class ManifestBuilder:
         self._discard([u.future.result() for u in self.uploads.values() if not u.future.exception()])
         self.uploads.clear()
 
-    def commit(self, *, virtual_size: int, restore: Callable[[str, int], StoredObject],
-               chunk_size: int = CHUNK_SIZE) -> Manifest:
+    def commit(
+        self, *, virtual_size: int, restore: Callable[[str, int], StoredObject], chunk_size: int = CHUNK_SIZE
+    ) -> Manifest:
         """Writes the manifest once all its chunks are touched again in the same transaction. A chunk the
         collector removed meanwhile (an import slower than the grace period) is stored again by `restore`
         (digest, first index naming it), then the commit is retried."""
@@ -154,14 +156,18 @@ class ManifestBuilder:
     def _write(self, virtual_size: int, chunk_size: int) -> Manifest:
         used = {pk for _, pk in self.entries}
         manifest = Manifest.objects.create(
-            region_id=self.region_id, virtual_size=virtual_size, chunk_size=chunk_size,
-            data_bytes=self.data_bytes, new_bytes=self.new_stored_bytes,
+            region_id=self.region_id,
+            virtual_size=virtual_size,
+            chunk_size=chunk_size,
+            data_bytes=self.data_bytes,
+            new_bytes=self.new_stored_bytes,
             stored_bytes=sum(stored for pk, stored in set(self.chunks.values()) if pk in used),
         )
         self.entries.sort()
         for batch in batched(self.entries, 1000):
             ManifestEntry.objects.bulk_create(
-                [ManifestEntry(manifest=manifest, index=index, chunk_id=pk) for index, pk in batch])
+                [ManifestEntry(manifest=manifest, index=index, chunk_id=pk) for index, pk in batch]
+            )
         return manifest
 
     def _restore(self, lost: set[int], restore: Callable[[str, int], StoredObject]) -> None:
@@ -181,13 +187,27 @@ class ManifestBuilder:
         recorded = {}
         for batch in batched(stored, DB_BATCH):
             now = timezone.now()
-            Chunk.objects.bulk_create([
-                Chunk(region_id=self.region_id, digest=s.digest, generation=s.generation, size=s.size,
-                      stored_size=s.stored_size, created_at=now, last_referenced_at=now) for s in batch
-            ], ignore_conflicts=True)
-            rows = {d: (pk, g, st) for d, pk, g, st in Chunk.objects.filter(
-                region_id=self.region_id, digest__in=[s.digest for s in batch]
-            ).values_list("digest", "pk", "generation", "stored_size")}
+            Chunk.objects.bulk_create(
+                [
+                    Chunk(
+                        region_id=self.region_id,
+                        digest=s.digest,
+                        generation=s.generation,
+                        size=s.size,
+                        stored_size=s.stored_size,
+                        created_at=now,
+                        last_referenced_at=now,
+                    )
+                    for s in batch
+                ],
+                ignore_conflicts=True,
+            )
+            rows = {
+                d: (pk, g, st)
+                for d, pk, g, st in Chunk.objects.filter(
+                    region_id=self.region_id, digest__in=[s.digest for s in batch]
+                ).values_list("digest", "pk", "generation", "stored_size")
+            }
             lost = [s for s in batch if s.digest in rows and rows[s.digest][1] != s.generation]
             if lost:
                 touch_chunks(self.region_id, [s.digest for s in lost])

@@ -19,6 +19,7 @@ Why an import running at the same time is safe:
 * The object goes after the row: a crash in between leaves an object no row names (wasted space, never a
   row pointing to nothing).
 """
+
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -46,8 +47,12 @@ class Stats:
     by_region: dict[str, list[int]] = field(default_factory=dict)  # region → [chunks, bytes] removed
 
 
-def collect_garbage(*, grace: timedelta = DEFAULT_GRACE, now: datetime | None = None,
-                    on_removed: Callable[[str, str, int], None] | None = None) -> Stats:
+def collect_garbage(
+    *,
+    grace: timedelta = DEFAULT_GRACE,
+    now: datetime | None = None,
+    on_removed: Callable[[str, str, int], None] | None = None,
+) -> Stats:
     """Removes unreferenced chunks older than `grace`; `on_removed(region_id, digest, stored_size)` for each."""
     cutoff = (now or timezone.now()) - grace
     stats, after = Stats(), 0
@@ -71,8 +76,10 @@ def collect_garbage(*, grace: timedelta = DEFAULT_GRACE, now: datetime | None = 
 def _mark(cutoff: datetime, after: int) -> list[tuple]:
     referenced = ManifestEntry.objects.filter(chunk=OuterRef("pk"))
     return list(
-        Chunk.objects.filter(pk__gt=after, last_referenced_at__lt=cutoff).filter(~Exists(referenced))
-        .order_by("pk").values_list("pk", "region_id", "digest", "generation", "stored_size")[:MARK_BATCH]
+        Chunk.objects.filter(pk__gt=after, last_referenced_at__lt=cutoff)
+        .filter(~Exists(referenced))
+        .order_by("pk")
+        .values_list("pk", "region_id", "digest", "generation", "stored_size")[:MARK_BATCH]
     )
 
 

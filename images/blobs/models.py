@@ -1,4 +1,5 @@
 """Chunks (stored once per region), and manifests that list the chunks of one disk's virtual content."""
+
 import uuid
 
 from django.db import models

@@ -1,4 +1,5 @@
 """The objects behind chunks: how plaintext is addressed and encoded, and how objects go in and out of storage."""
+
 import hashlib
 import os
 import secrets
@@ -14,8 +15,8 @@ import zstandard
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, Storage
 
-from console.storage import storage_for
 from images.blobs.models import object_name
+from obs.storage import storage_for
 
 # Level 1: on 2 cores the import is CPU-bound, and higher levels cost far more time than the few
 # percent of space they save on disk images.

@@ -1,4 +1,5 @@
-"""The threads that read a disk (a sparse raw file, or any source with `spans()` and `read_into()`) once and hash it whole while its chunks are digested and stored.
+"""The threads that read a disk (a sparse raw file, or any source with `spans()` and `read_into()`) once
+and hash it whole while its chunks are digested and stored.
 
 One reader thread, one thread per whole-disk hash (md5, sha256) and a pool for the per-chunk work: hashlib
 and zstandard release the GIL on large buffers, so on 2 cores md5, the slowest, runs beside everything
@@ -6,6 +7,7 @@ else. Data buffers come from a fixed pool, so memory stays at `POOL_BUFFERS` × 
 size, and a slow consumer slows the reader instead of filling memory. Holes are found with SEEK_DATA /
 SEEK_HOLE and never read; they feed one shared zero buffer to the whole-disk hashes.
 """
+
 import errno
 import hashlib
 import mmap
@@ -117,7 +119,7 @@ class Piece:
     """One chunk of the disk on its way through the threads. Its buffer goes back to the pool when the
     last of its users (both whole-disk hashes and the chunk path) releases it; zero pieces have none."""
 
-    __slots__ = ("index", "length", "view", "digest", "_buffer", "_pool", "_users", "_lock")
+    __slots__ = ("_buffer", "_lock", "_pool", "_users", "digest", "index", "length", "view")
 
     def __init__(self, index: int, length: int, buffer: mmap.mmap | None = None, pool: BufferPool | None = None):
         self.index, self.length = index, length

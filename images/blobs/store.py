@@ -7,6 +7,7 @@ region. Data never sits whole in memory: at most a few dozen chunks are in fligh
 `key` is reserved for encrypted images (chunks encrypted with the image's data key, not shared across
 images); see `objects.PlainCodec`.
 """
+
 import os
 import queue
 import time
@@ -22,7 +23,13 @@ from iam.models import Region
 from images.blobs.builder import ChunksVanished, ManifestBuilder, retouch_all
 from images.blobs.models import CHUNK_SIZE, Chunk, Manifest, ManifestEntry, object_name
 from images.blobs.objects import (
-    PlainCodec, StoredObject, chunk_storage, codec_for, get_object, store_blob, store_plaintext,
+    PlainCodec,
+    StoredObject,
+    chunk_storage,
+    codec_for,
+    get_object,
+    store_blob,
+    store_plaintext,
 )
 from images.blobs.pipeline import END, ZERO, DiskReader, FileSource, Piece, WholeDiskHash
 
@@ -46,16 +53,19 @@ class WriteResult:
     deduplicated_bytes: int  # non-zero bytes the region already had (or that repeat within the disk)
 
 
-def write_raw_disk(region: Region, raw_path, *, on_progress: Callable[[int, int], None] | None = None,
-                   key: bytes | None = None) -> WriteResult:
+def write_raw_disk(
+    region: Region, raw_path, *, on_progress: Callable[[int, int], None] | None = None, key: bytes | None = None
+) -> WriteResult:
     """Stores a sparse raw disk image; `on_progress(bytes_done, bytes_total)` a few times a second at most."""
     with open(raw_path, "rb") as raw:
-        return write_disk(region, FileSource(raw.fileno(), os.fstat(raw.fileno()).st_size),
-                          on_progress=on_progress, key=key)
+        return write_disk(
+            region, FileSource(raw.fileno(), os.fstat(raw.fileno()).st_size), on_progress=on_progress, key=key
+        )
 
 
-def write_disk(region: Region, source, *, on_progress: Callable[[int, int], None] | None = None,
-               key: bytes | None = None) -> WriteResult:
+def write_disk(
+    region: Region, source, *, on_progress: Callable[[int, int], None] | None = None, key: bytes | None = None
+) -> WriteResult:
     """Stores the disk `source` serves (`size`, `spans()`, `read_into(view, offset)`): a raw file, or an image
     file decoded by qemu-nbd."""
     codec, storage = codec_for(key), chunk_storage(region.pk)
@@ -63,8 +73,16 @@ def write_disk(region: Region, source, *, on_progress: Callable[[int, int], None
     size = source.size
     sha256, md5 = _store_chunks(source, codec, builder, _Progress(on_progress, size))
     manifest = builder.commit(virtual_size=size, restore=partial(_restore_from_source, source, codec, storage))
-    return WriteResult(manifest, sha256, md5, size, builder.data_bytes, builder.new_bytes,
-                       builder.new_stored_bytes, builder.deduplicated_bytes)
+    return WriteResult(
+        manifest,
+        sha256,
+        md5,
+        size,
+        builder.data_bytes,
+        builder.new_bytes,
+        builder.new_stored_bytes,
+        builder.deduplicated_bytes,
+    )
 
 
 def read_raw_disk(manifest: Manifest, dst_path, *, key: bytes | None = None) -> None:
@@ -75,16 +93,20 @@ def read_raw_disk(manifest: Manifest, dst_path, *, key: bytes | None = None) -> 
         window = deque()
         for page in _entry_pages(manifest):
             for index, digest, generation, size in page:
-                window.append(executor.submit(_fetch_into, storage, codec, dst.fileno(),
-                                              index * manifest.chunk_size, digest, generation, size))
+                window.append(
+                    executor.submit(
+                        _fetch_into, storage, codec, dst.fileno(), index * manifest.chunk_size, digest, generation, size
+                    )
+                )
                 if len(window) >= READ_AHEAD * 2:
                     window.popleft().result()
         while window:
             window.popleft().result()
 
 
-def iter_raw_disk(manifest: Manifest, start: int = 0, end: int | None = None, *,
-                  key: bytes | None = None) -> Iterator[bytes]:
+def iter_raw_disk(
+    manifest: Manifest, start: int = 0, end: int | None = None, *, key: bytes | None = None
+) -> Iterator[bytes]:
     """The bytes [start, end) of the virtual disk, in pieces of at most one chunk; zeros where nothing is stored."""
     end = manifest.virtual_size if end is None else min(end, manifest.virtual_size)
     if start >= end:
@@ -116,6 +138,7 @@ def delete_manifest(manifest: Manifest) -> None:
 
 # Writing
 
+
 def _store_chunks(source, codec: PlainCodec, builder: ManifestBuilder, progress) -> tuple[str, str]:
     hashes = [WholeDiskHash("sha256"), WholeDiskHash("md5")]
     with ThreadPoolExecutor(WRITE_WORKERS, "chunk-store-write") as executor:
@@ -123,8 +146,13 @@ def _store_chunks(source, codec: PlainCodec, builder: ManifestBuilder, progress)
         for thread in (*hashes, reader):
             thread.start()
         try:
-            _place_pieces(reader, codec, builder, executor,
-                          lambda: progress(min(h.bytes_done for h in hashes) - builder.pending_bytes))
+            _place_pieces(
+                reader,
+                codec,
+                builder,
+                executor,
+                lambda: progress(min(h.bytes_done for h in hashes) - builder.pending_bytes),
+            )
             builder.settle(wait=True)
         except BaseException:
             reader.stop.set()
@@ -166,12 +194,16 @@ def _place_batch(batch: list[Piece], codec, builder: ManifestBuilder, executor) 
         return
     digests = [piece.digest.result() for piece in batch]
     builder.find(digests)
-    for piece, digest in zip(batch, digests):
+    for piece, digest in zip(batch, digests, strict=False):
         if builder.place(piece.index, digest, piece.length):
             piece.release()
         else:
-            builder.storing(piece.index, digest, piece.length,
-                            executor.submit(_encode_and_store, builder.storage, codec, piece, digest))
+            builder.storing(
+                piece.index,
+                digest,
+                piece.length,
+                executor.submit(_encode_and_store, builder.storage, codec, piece, digest),
+            )
 
 
 def _encode_and_store(storage, codec: PlainCodec, piece: Piece, digest: str) -> StoredObject:
@@ -208,10 +240,14 @@ class _Progress:
 
 # Reading
 
+
 def _entry_pages(manifest: Manifest, first: int = 0, last: int | None = None) -> Iterator[list[tuple]]:
     """(index, digest, generation, size) of the stored chunks from index `first` to `last`, a page at a time."""
-    entries = ManifestEntry.objects.filter(manifest=manifest).order_by("index").values_list(
-        "index", "chunk__digest", "chunk__generation", "chunk__size")
+    entries = (
+        ManifestEntry.objects.filter(manifest=manifest)
+        .order_by("index")
+        .values_list("index", "chunk__digest", "chunk__generation", "chunk__size")
+    )
     if last is not None:
         entries = entries.filter(index__lte=last)
     after = first - 1
@@ -249,13 +285,19 @@ def _fetch_ahead(manifest, first: int, last: int, codec, storage, executor) -> I
 
 # Copying
 
+
 def _copy_in_region(manifest: Manifest) -> Manifest:
     with transaction.atomic():
         chunk_ids = ManifestEntry.objects.filter(manifest=manifest).values_list("chunk_id", flat=True).distinct()
         retouch_all(list(chunk_ids))  # the source may be deleted meanwhile: its chunks must not be collected
-        copy = Manifest.objects.create(region_id=manifest.region_id, virtual_size=manifest.virtual_size,
-                                       chunk_size=manifest.chunk_size, data_bytes=manifest.data_bytes,
-                                       stored_bytes=manifest.stored_bytes, new_bytes=0)
+        copy = Manifest.objects.create(
+            region_id=manifest.region_id,
+            virtual_size=manifest.virtual_size,
+            chunk_size=manifest.chunk_size,
+            data_bytes=manifest.data_bytes,
+            stored_bytes=manifest.stored_bytes,
+            new_bytes=0,
+        )
         entries = ManifestEntry.objects.filter(manifest=manifest).order_by("index").values_list("index", "chunk_id")
         after = -1
         while page := list(entries.filter(index__gt=after)[:1000]):
@@ -273,15 +315,19 @@ def _copy_across_regions(manifest: Manifest, target_region: Region) -> tuple[Man
                 builder.find(digest for _, digest, _, _ in page)
                 for index, digest, generation, size in page:
                     if not builder.place(index, digest, size):
-                        builder.storing(index, digest, size, executor.submit(
-                            _transfer, source, target, digest, generation, size))
+                        builder.storing(
+                            index, digest, size, executor.submit(_transfer, source, target, digest, generation, size)
+                        )
                         builder.settle(at_most_pending=COPY_WINDOW)
             builder.settle(wait=True)
         except BaseException:
             builder.abort()
             raise
-    copy = builder.commit(virtual_size=manifest.virtual_size, chunk_size=manifest.chunk_size,
-                          restore=partial(_restore_from_region, manifest.region_id, source, target))
+    copy = builder.commit(
+        virtual_size=manifest.virtual_size,
+        chunk_size=manifest.chunk_size,
+        restore=partial(_restore_from_region, manifest.region_id, source, target),
+    )
     return copy, builder.sent_bytes
 
 
@@ -294,5 +340,12 @@ def _restore_from_region(region_id: str, source, target, digest: str, index: int
     return _transfer(source, target, digest, chunk.generation, chunk.size)
 
 
-__all__ = ["ChunksVanished", "WriteResult", "copy_manifest", "delete_manifest", "iter_raw_disk",
-           "read_raw_disk", "write_raw_disk"]
+__all__ = [
+    "ChunksVanished",
+    "WriteResult",
+    "copy_manifest",
+    "delete_manifest",
+    "iter_raw_disk",
+    "read_raw_disk",
+    "write_raw_disk",
+]

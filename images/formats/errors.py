@@ -4,9 +4,10 @@ stopped a file.
 The codes are part of the API (the import job's failure reason carries them): never renumber one, only add.
 The messages are written where the check fails, so they can say what was found; the titles below name the check.
 """
+
 from django.utils.translation import gettext_lazy
 
-from console.errors import ImsError
+from core.errors import ImsError
 
 UNSUPPORTED = "IMG.0701"
 POLYGLOT = "IMG.0702"

@@ -20,6 +20,7 @@ from the first byte, and would have to be extended for nearly every format we ac
   streamOptimized VMDK) or for a region placed far into the file (a VHDX metadata region); here every parser
   reads only its header regions by offset, at most 2 MiB at a time, whatever the file size.
 """
+
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,18 +29,31 @@ from django.utils.translation import gettext as _
 from images.formats import qcow, vdi, vhd, vhdx, vmdk
 from images.formats.detect import detect_format
 from images.formats.errors import (
-    FILE_TOO_LARGE, MISMATCH, PROPRIETARY, QEMU_FAILED, UNSUPPORTED, VIRTUAL_SIZE, FormatError,
+    FILE_TOO_LARGE,
+    MISMATCH,
+    PROPRIETARY,
+    QEMU_FAILED,
+    UNSUPPORTED,
+    VIRTUAL_SIZE,
+    FormatError,
 )
 from images.formats.qemu import qemu_check, qemu_info
 from images.formats.reader import ImageFile
 
 # Our format name → qemu-img driver. An ISO is read by the raw driver.
 QEMU_DRIVERS = {
-    "raw": "raw", "qcow2": "qcow2", "qcow": "qcow", "vmdk": "vmdk", "vhd": "vpc", "vhdx": "vhdx", "qed": "qed",
-    "vdi": "vdi", "iso": "raw",
+    "raw": "raw",
+    "qcow2": "qcow2",
+    "qcow": "qcow",
+    "vmdk": "vmdk",
+    "vhd": "vpc",
+    "vhdx": "vhdx",
+    "qed": "qed",
+    "vdi": "vdi",
+    "iso": "raw",
 }
 PROPRIETARY_FORMATS = ("zvhd", "zvhd2")
-INT64_MAX = 2 ** 63 - 1
+INT64_MAX = 2**63 - 1
 
 
 def _whole_file(image: ImageFile) -> int:
@@ -47,8 +61,14 @@ def _whole_file(image: ImageFile) -> int:
 
 
 DISK_SIZE = {
-    "raw": _whole_file, "iso": _whole_file, "qcow2": qcow.qcow2_disk_size, "qcow": qcow.qcow_disk_size,
-    "qed": qcow.qed_disk_size, "vmdk": vmdk.vmdk_disk_size, "vhd": vhd.vhd_disk_size, "vhdx": vhdx.vhdx_disk_size,
+    "raw": _whole_file,
+    "iso": _whole_file,
+    "qcow2": qcow.qcow2_disk_size,
+    "qcow": qcow.qcow_disk_size,
+    "qed": qcow.qed_disk_size,
+    "vmdk": vmdk.vmdk_disk_size,
+    "vhd": vhd.vhd_disk_size,
+    "vhdx": vhdx.vhdx_disk_size,
     "vdi": vdi.vdi_disk_size,
 }
 
@@ -61,8 +81,9 @@ class Inspection:
     file_size: int
 
 
-def inspect_image_file(path: Path, *, declared_format: str | None, max_file_size: int,
-                       max_virtual_size: int) -> Inspection:
+def inspect_image_file(
+    path: Path, *, declared_format: str | None, max_file_size: int, max_virtual_size: int
+) -> Inspection:
     """Inspect a staged image file; a FormatError (one code per check, see errors.py) if it must be refused."""
     detected, virtual_size, file_size = inspect_headers(path, declared_format=declared_format)
     _check_limits(file_size, virtual_size, max_file_size=max_file_size, max_virtual_size=max_virtual_size)
@@ -79,9 +100,14 @@ def inspect_headers(path: Path, *, declared_format: str | None) -> tuple[str, in
     with ImageFile.open(path) as image:
         detected = detect_format(image)
         if declared is not None and declared != detected:
-            raise FormatError(MISMATCH, _("The file was declared as %(declared)s but its contents are %(detected)s. "
-                                          "Declare the real format, or convert the file first.")
-                              % {"declared": declared.upper(), "detected": detected.upper()})
+            raise FormatError(
+                MISMATCH,
+                _(
+                    "The file was declared as %(declared)s but its contents are %(detected)s. "
+                    "Declare the real format, or convert the file first."
+                )
+                % {"declared": declared.upper(), "detected": detected.upper()},
+            )
         return detected, DISK_SIZE[detected](image), image.size
 
 
@@ -90,31 +116,53 @@ def _declared(declared_format: str | None) -> str | None:
         return None
     declared = str(declared_format).strip().lower()
     if declared in PROPRIETARY_FORMATS:
-        raise FormatError(PROPRIETARY, _("ZVHD and ZVHD2 are proprietary formats without a public specification, so "
-                                         "their contents cannot be checked. Convert the disk to QCOW2 or RAW (for "
-                                         "example with `qemu-img convert -O qcow2`) and import that file."))
+        raise FormatError(
+            PROPRIETARY,
+            _(
+                "ZVHD and ZVHD2 are proprietary formats without a public specification, so "
+                "their contents cannot be checked. Convert the disk to QCOW2 or RAW (for "
+                "example with `qemu-img convert -O qcow2`) and import that file."
+            ),
+        )
     if declared not in QEMU_DRIVERS:
-        raise FormatError(UNSUPPORTED, _("%(format)r is not a supported image file format; use one of %(formats)s.")
-                          % {"format": declared[:16], "formats": ", ".join(sorted(QEMU_DRIVERS))})
+        raise FormatError(
+            UNSUPPORTED,
+            _("%(format)r is not a supported image file format; use one of %(formats)s.")
+            % {"format": declared[:16], "formats": ", ".join(sorted(QEMU_DRIVERS))},
+        )
     return declared
 
 
 def _check_limits(file_size: int, virtual_size: int, *, max_file_size: int, max_virtual_size: int) -> None:
     if file_size > max_file_size:
-        raise FormatError(FILE_TOO_LARGE, _("The file is %(size)d bytes; at most %(limit)d bytes are accepted.")
-                          % {"size": file_size, "limit": max_file_size})
+        raise FormatError(
+            FILE_TOO_LARGE,
+            _("The file is %(size)d bytes; at most %(limit)d bytes are accepted.")
+            % {"size": file_size, "limit": max_file_size},
+        )
     if virtual_size <= 0:
         raise FormatError(VIRTUAL_SIZE, _("The image holds a disk of size zero; there is nothing to import."))
     if virtual_size > min(max_virtual_size, INT64_MAX):
-        raise FormatError(VIRTUAL_SIZE, _("The image declares a disk of %(size)d bytes; at most %(limit)d bytes are "
-                                          "accepted. A small file can declare a huge disk that fills the server "
-                                          "when converted.") % {"size": virtual_size, "limit": max_virtual_size})
+        raise FormatError(
+            VIRTUAL_SIZE,
+            _(
+                "The image declares a disk of %(size)d bytes; at most %(limit)d bytes are "
+                "accepted. A small file can declare a huge disk that fills the server "
+                "when converted."
+            )
+            % {"size": virtual_size, "limit": max_virtual_size},
+        )
 
 
 def _cross_check(info: dict, detected: str, virtual_size: int) -> None:
     """qemu-img must see the disk the inspection saw: same size (a raw file: rounded up to whole sectors)."""
     expected = -(-virtual_size // 512) * 512 if QEMU_DRIVERS[detected] == "raw" else virtual_size
     if info["virtual-size"] != expected:
-        raise FormatError(QEMU_FAILED, _("qemu-img reads a disk of %(qemu)d bytes where the inspection found "
-                                         "%(ours)d; the headers are inconsistent, so the file is refused.")
-                          % {"qemu": info["virtual-size"], "ours": expected})
+        raise FormatError(
+            QEMU_FAILED,
+            _(
+                "qemu-img reads a disk of %(qemu)d bytes where the inspection found "
+                "%(ours)d; the headers are inconsistent, so the file is refused."
+            )
+            % {"qemu": info["virtual-size"], "ours": expected},
+        )

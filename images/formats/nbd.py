@@ -11,6 +11,7 @@ path in the job's private staging folder. Only an image that passed every inspec
 A minimal NBD client: fixed-newstyle handshake, NBD_OPT_GO for the default export, simple replies, and
 NBD_CMD_READ requests pipelined a few deep (qemu-nbd may answer them out of order).
 """
+
 import os
 import socket
 import struct
@@ -51,10 +52,22 @@ class NbdDisk:
     def __init__(self, path: Path, driver: str, socket_dir: Path):
         self.socket_path = Path(socket_dir) / "nbd.sock"
         self.process = subprocess.Popen(
-            ["qemu-nbd", "--read-only", "--shared=1", f"--format={driver}", "--cache=none", "--aio=threads",
-             f"--socket={safe_path(self.socket_path)}", safe_path(path)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=_environment(),
-            preexec_fn=_rlimits(CONVERT_MEMORY, DECODE_CPU_SECONDS))
+            [
+                "qemu-nbd",
+                "--read-only",
+                "--shared=1",
+                f"--format={driver}",
+                "--cache=none",
+                "--aio=threads",
+                f"--socket={safe_path(self.socket_path)}",
+                safe_path(path),
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=_environment(),
+            preexec_fn=_rlimits(CONVERT_MEMORY, DECODE_CPU_SECONDS),
+        )
         self.sock: socket.socket | None = None
         self.size = 0
         self._handle = 0
@@ -85,8 +98,9 @@ class NbdDisk:
                 except OSError:
                     sock.close()
             if time.monotonic() > deadline:
-                raise NbdError(TIMED_OUT, _("qemu-nbd did not start within %(seconds)d seconds.")
-                               % {"seconds": START_TIMEOUT})
+                raise NbdError(
+                    TIMED_OUT, _("qemu-nbd did not start within %(seconds)d seconds.") % {"seconds": START_TIMEOUT}
+                )
             time.sleep(0.02)
 
     def _receive(self, count: int, into: memoryview | None = None) -> bytes | None:
@@ -96,8 +110,9 @@ class NbdDisk:
             try:
                 got = self.sock.recv_into(view[done:count])
             except TimeoutError:
-                raise NbdError(TIMED_OUT, _("qemu-nbd did not answer within %(seconds)d seconds.")
-                               % {"seconds": REPLY_TIMEOUT}) from None
+                raise NbdError(
+                    TIMED_OUT, _("qemu-nbd did not answer within %(seconds)d seconds.") % {"seconds": REPLY_TIMEOUT}
+                ) from None
             if not got:
                 raise _failure("the connection closed early")
             done += got
@@ -126,7 +141,7 @@ class NbdDisk:
 
     def read_pieces(self, offsets_and_lengths, into_buffers, depth: int = 4):
         """Reads each (offset, length) into the matching buffer, `depth` requests in flight; yields them in order."""
-        pending, ready, requests = {}, {}, iter(zip(offsets_and_lengths, into_buffers))
+        pending, ready, requests = {}, {}, iter(zip(offsets_and_lengths, into_buffers, strict=False))
         next_to_yield, sent = 0, 0
 
         def send_one() -> bool:
@@ -141,7 +156,7 @@ class NbdDisk:
             sent += 1
             return True
 
-        for _ in range(depth):
+        for _request in range(depth):
             if not send_one():
                 break
         while pending or ready:
@@ -160,17 +175,19 @@ class NbdDisk:
             send_one()
 
     def read_into(self, view: memoryview, offset: int) -> None:
-        for _ in self.read_pieces([(offset, len(view))], [view], depth=1):
+        for _piece in self.read_pieces([(offset, len(view))], [view], depth=1):
             pass
 
     def read_chunks(self, pool, stop, *, chunk_size: int = 4 * 1024 * 1024, depth: int = 6):
         """(index, length, buffer) for every chunk in order, `depth` reads in flight; buffers come from `pool`.
         Unallocated areas arrive as zeros, which the chunk store recognises and skips."""
-        spans = [(index * chunk_size, min(chunk_size, self.size - index * chunk_size))
-                 for index in range(-(-self.size // chunk_size))]
+        spans = [
+            (index * chunk_size, min(chunk_size, self.size - index * chunk_size))
+            for index in range(-(-self.size // chunk_size))
+        ]
 
         def buffers():
-            for _ in spans:
+            for _span in spans:
                 buffer = pool.take(stop)
                 if buffer is None:
                     return
@@ -214,8 +231,11 @@ def check_plain_disk(disk: NbdDisk, scratch: Path, *, expected_size: int) -> Non
     from images.formats.reader import ImageFile
 
     if disk.size != expected_size:
-        raise FormatError(CONVERSION, _("The decoded disk has %(size)d bytes, not the %(expected)d the image "
-                                        "declares.") % {"size": disk.size, "expected": expected_size})
+        raise FormatError(
+            CONVERSION,
+            _("The decoded disk has %(size)d bytes, not the %(expected)d the image declares.")
+            % {"size": disk.size, "expected": expected_size},
+        )
     sample = Path(scratch) / "decoded-sample"
     with open(sample, "wb") as handle:
         handle.truncate(disk.size)
@@ -229,10 +249,14 @@ def check_plain_disk(disk: NbdDisk, scratch: Path, *, expected_size: int) -> Non
         with ImageFile.open(sample) as image:
             found = detect_format(image)
     except FormatError as error:
-        raise FormatError(CONVERSION, _("The disk inside the file does not pass inspection: %(reason)s")
-                          % {"reason": error.message}) from error
+        raise FormatError(
+            CONVERSION, _("The disk inside the file does not pass inspection: %(reason)s") % {"reason": error.message}
+        ) from error
     finally:
         sample.unlink(missing_ok=True)
     if found not in ("raw", "iso"):
-        raise FormatError(CONVERSION, _("The disk inside the file is itself a %(format)s image; nested images are "
-                                        "not accepted.") % {"format": found})
+        raise FormatError(
+            CONVERSION,
+            _("The disk inside the file is itself a %(format)s image; nested images are not accepted.")
+            % {"format": found},
+        )

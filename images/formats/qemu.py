@@ -5,6 +5,7 @@ CPU time set in the child, and a wall-clock timeout on every call.
 Paths must be absolute and free of ':' (qemu reads `json:{...}`, `nbd:` and similar prefixes as protocols);
 they are made by the server, so a bad one is a programming error (ValueError), not a tenant's.
 """
+
 import json
 import logging
 import os
@@ -19,17 +20,26 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from core.units import GiB
 from images.formats.detect import detect_format
 from images.formats.errors import (
-    BACKING_FILE, CONVERSION, CORRUPT, DATA_FILE, ENCRYPTED, QEMU_FAILED, TIMED_OUT, UNSUPPORTED, VIRTUAL_SIZE,
-    VMDK_LAYOUT, FormatError,
+    BACKING_FILE,
+    CONVERSION,
+    CORRUPT,
+    DATA_FILE,
+    ENCRYPTED,
+    QEMU_FAILED,
+    TIMED_OUT,
+    UNSUPPORTED,
+    VIRTUAL_SIZE,
+    VMDK_LAYOUT,
+    FormatError,
 )
 from images.formats.reader import ImageFile
 
 logger = logging.getLogger(__name__)
 
 QEMU_IMG = "qemu-img"
-GIB = 1024 ** 3
 
 
 @dataclass(frozen=True)
@@ -39,9 +49,9 @@ class Limits:
     wall: float  # seconds before the process is killed
 
 
-INFO_LIMITS = Limits(memory=GIB, cpu=30, wall=60)  # CVE-2015-5162: a crafted header can make `info` spin or balloon
-CHECK_LIMITS = Limits(memory=GIB, cpu=600, wall=1200)  # `check` walks every table of a large image
-CONVERT_MEMORY = 2 * GIB  # convert runs a thread pool; 1 GiB is tight on many-core hosts
+INFO_LIMITS = Limits(memory=GiB, cpu=30, wall=60)  # CVE-2015-5162: a crafted header can make `info` spin or balloon
+CHECK_LIMITS = Limits(memory=GiB, cpu=600, wall=1200)  # `check` walks every table of a large image
+CONVERT_MEMORY = 2 * GiB  # convert runs a thread pool; 1 GiB is tight on many-core hosts
 CONVERT_TIMEOUT = 6 * 3600.0
 VMDK_TYPES = ("monolithicSparse", "streamOptimized")
 BACKING_KEYS = ("backing-filename", "full-backing-filename", "backing-filename-format", "backing-image")
@@ -66,8 +76,11 @@ def qemu_info(path: Path, driver: str) -> dict:
     name = safe_path(path)
     done = _run(["info", "-f", driver, "--output=json", "--force-share", name], INFO_LIMITS)
     if done.returncode != 0:
-        raise FormatError(QEMU_FAILED, _("qemu-img could not open the file as %(driver)s: %(reason)s")
-                          % {"driver": driver, "reason": _reason(done.stderr, name)})
+        raise FormatError(
+            QEMU_FAILED,
+            _("qemu-img could not open the file as %(driver)s: %(reason)s")
+            % {"driver": driver, "reason": _reason(done.stderr, name)},
+        )
     info = _json(done.stdout)
     _check_info(info, driver, name)
     return info
@@ -82,39 +95,61 @@ def qemu_check(path: Path, driver: str) -> dict | None:
     if done.returncode == 63:
         return None
     if done.returncode in (1, 2):
-        raise FormatError(CORRUPT, _("qemu-img check found the %(driver)s image corrupt or could not finish "
-                                     "checking it (%(reason)s); the file is damaged or truncated.")
-                          % {"driver": driver, "reason": _reason(done.stderr, name)})
-    raise FormatError(QEMU_FAILED, _("qemu-img check stopped abnormally (status %(status)d), for example at a "
-                                     "memory or CPU limit.") % {"status": done.returncode})
+        raise FormatError(
+            CORRUPT,
+            _(
+                "qemu-img check found the %(driver)s image corrupt or could not finish "
+                "checking it (%(reason)s); the file is damaged or truncated."
+            )
+            % {"driver": driver, "reason": _reason(done.stderr, name)},
+        )
+    raise FormatError(
+        QEMU_FAILED,
+        _("qemu-img check stopped abnormally (status %(status)d), for example at a memory or CPU limit.")
+        % {"status": done.returncode},
+    )
 
 
-def convert_to_raw(src: Path, driver: str, dst: Path, *, on_progress=None, timeout: float = CONVERT_TIMEOUT,
-                   expected_size: int | None = None) -> int:
+def convert_to_raw(
+    src: Path,
+    driver: str,
+    dst: Path,
+    *,
+    on_progress=None,
+    timeout: float = CONVERT_TIMEOUT,
+    expected_size: int | None = None,
+) -> int:
     """Convert an inspected image to a sparse raw file; returns its size. `on_progress(fraction)` gets 0.0–1.0.
 
     The result is detected again and must be a plain disk (raw, or an ISO 9660 file system, which the raw driver
     reads as bytes), so no qcow2 or VMDK header rides out inside it. On any failure `dst` is removed.
     """
     target = safe_path(dst)
-    _convert(["-f", driver, "-O", "raw", "-S", "4k", "-m", "8", safe_path(src), target], target,
-             on_progress=on_progress, timeout=timeout)
+    _convert(
+        ["-f", driver, "-O", "raw", "-S", "4k", "-m", "8", safe_path(src), target],
+        target,
+        on_progress=on_progress,
+        timeout=timeout,
+    )
     try:
         with ImageFile.open(Path(target)) as image:
             found, size = detect_format(image), image.size
     except FormatError as error:
         _remove(target)
-        raise FormatError(CONVERSION, _("The converted disk does not pass inspection: %(reason)s")
-                          % {"reason": error.message}) from error
+        raise FormatError(
+            CONVERSION, _("The converted disk does not pass inspection: %(reason)s") % {"reason": error.message}
+        ) from error
     if found not in ("raw", "iso") or (expected_size is not None and size != expected_size):
         _remove(target)
-        raise FormatError(CONVERSION, _("The conversion produced a %(format)s file of %(size)d bytes instead of a "
-                                        "raw disk of the image's size.") % {"format": found, "size": size})
+        raise FormatError(
+            CONVERSION,
+            _("The conversion produced a %(format)s file of %(size)d bytes instead of a raw disk of the image's size.")
+            % {"format": found, "size": size},
+        )
     return size
 
 
-def convert_from_raw(src_raw: Path, dst: Path, out_format: str, *, on_progress=None,
-                     timeout: float = CONVERT_TIMEOUT):
+def convert_from_raw(src_raw: Path, dst: Path, out_format: str, *, on_progress=None, timeout: float = CONVERT_TIMEOUT):
     """Export: convert a raw disk to qcow2, streamOptimized VMDK or dynamic VHD, then inspect the result fully.
 
     Returns the output's `Inspection`; its format must be `out_format` and its disk the raw disk's size.
@@ -122,24 +157,34 @@ def convert_from_raw(src_raw: Path, dst: Path, out_format: str, *, on_progress=N
     from images.formats.inspector import inspect_image_file  # the inspector itself calls this module
 
     if out_format not in EXPORTS:
-        raise FormatError(UNSUPPORTED, _("Export to %(format)s is not supported; choose QCOW2, VMDK or VHD.")
-                          % {"format": str(out_format)[:16]})
+        raise FormatError(
+            UNSUPPORTED,
+            _("Export to %(format)s is not supported; choose QCOW2, VMDK or VHD.") % {"format": str(out_format)[:16]},
+        )
     driver, options = EXPORTS[out_format]
     source, target = safe_path(src_raw), safe_path(dst)
-    _convert(["-f", "raw", "-O", driver, "-o", options, source, target], target,
-             on_progress=on_progress, timeout=timeout)
+    _convert(
+        ["-f", "raw", "-O", driver, "-o", options, source, target], target, on_progress=on_progress, timeout=timeout
+    )
     try:
-        result = inspect_image_file(Path(target), declared_format=out_format, max_file_size=2 ** 63 - 1,
-                                    max_virtual_size=2 ** 63 - 1)
+        result = inspect_image_file(
+            Path(target), declared_format=out_format, max_file_size=2**63 - 1, max_virtual_size=2**63 - 1
+        )
     except FormatError as error:
         _remove(target)
-        raise FormatError(CONVERSION, _("The exported %(format)s file does not pass inspection: %(reason)s")
-                          % {"format": out_format, "reason": error.message}) from error
+        raise FormatError(
+            CONVERSION,
+            _("The exported %(format)s file does not pass inspection: %(reason)s")
+            % {"format": out_format, "reason": error.message},
+        ) from error
     expected = -(-os.stat(source).st_size // 512) * 512  # qemu shows a raw file rounded up to whole sectors
     if result.virtual_size != expected:
         _remove(target)
-        raise FormatError(CONVERSION, _("The exported disk is %(got)d bytes instead of %(want)d.")
-                          % {"got": result.virtual_size, "want": expected})
+        raise FormatError(
+            CONVERSION,
+            _("The exported disk is %(got)d bytes instead of %(want)d.")
+            % {"got": result.virtual_size, "want": expected},
+        )
     return result
 
 
@@ -147,12 +192,12 @@ def _check_info(info: dict, driver: str, name: str) -> None:
     if not isinstance(info, dict) or info.get("format") != driver:
         raise FormatError(QEMU_FAILED, _("qemu-img does not read the file as %(driver)s.") % {"driver": driver})
     if any(key in info for key in BACKING_KEYS):
-        raise FormatError(BACKING_FILE, _("qemu-img reports a backing file; only self-contained images are "
-                                          "accepted."))
+        raise FormatError(BACKING_FILE, _("qemu-img reports a backing file; only self-contained images are accepted."))
     data = (info.get("format-specific") or {}).get("data") or {}
     if "data-file" in data:
-        raise FormatError(DATA_FILE, _("qemu-img reports an external data file; only self-contained images are "
-                                       "accepted."))
+        raise FormatError(
+            DATA_FILE, _("qemu-img reports an external data file; only self-contained images are accepted.")
+        )
     if info.get("encrypted") or data.get("encrypt"):
         raise FormatError(ENCRYPTED, _("qemu-img reports the image as encrypted; it cannot be imported."))
     if data.get("corrupt"):
@@ -166,8 +211,11 @@ def _check_info(info: dict, driver: str, name: str) -> None:
 
 def _check_vmdk_info(data: dict, name: str) -> None:
     if data.get("create-type") not in VMDK_TYPES:
-        raise FormatError(VMDK_LAYOUT, _("qemu-img reports VMDK type %(type)r; only %(allowed)s are accepted.")
-                          % {"type": str(data.get("create-type"))[:64], "allowed": " and ".join(VMDK_TYPES)})
+        raise FormatError(
+            VMDK_LAYOUT,
+            _("qemu-img reports VMDK type %(type)r; only %(allowed)s are accepted.")
+            % {"type": str(data.get("create-type"))[:64], "allowed": " and ".join(VMDK_TYPES)},
+        )
     extents = data.get("extents") or []
     if not extents or any(not isinstance(extent, dict) or extent.get("filename") != name for extent in extents):
         raise FormatError(VMDK_LAYOUT, _("qemu-img reports VMDK extents outside the file itself."))
@@ -198,12 +246,24 @@ def _run(args: list[str], limits: Limits) -> subprocess.CompletedProcess:
     # preexec_fn only calls setrlimit with values computed beforehand (no locks, no logging), so it stays safe
     # beside the pipeline's hashing thread.
     try:
-        return subprocess.run([QEMU_IMG, *args], stdin=subprocess.DEVNULL, capture_output=True, env=_environment(),
-                              preexec_fn=_rlimits(limits.memory, limits.cpu), timeout=limits.wall, check=False)
+        return subprocess.run(
+            [QEMU_IMG, *args],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            env=_environment(),
+            preexec_fn=_rlimits(limits.memory, limits.cpu),
+            timeout=limits.wall,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
-        raise FormatError(TIMED_OUT, _("qemu-img %(command)s did not finish within %(seconds)d seconds; the image "
-                                       "may be crafted to exhaust resources.")
-                          % {"command": args[0], "seconds": limits.wall}) from None
+        raise FormatError(
+            TIMED_OUT,
+            _(
+                "qemu-img %(command)s did not finish within %(seconds)d seconds; the image "
+                "may be crafted to exhaust resources."
+            )
+            % {"command": args[0], "seconds": limits.wall},
+        ) from None
     except OSError as error:
         logger.error("qemu-img could not be started: %s", error)
         raise FormatError(QEMU_FAILED, _("qemu-img could not be started on this server.")) from None
@@ -213,9 +273,14 @@ def _convert(args: list[str], target: str, *, on_progress, timeout: float) -> No
     """Run `qemu-img convert -p` with its progress followed; on any failure (or exception) remove `target`."""
     with tempfile.TemporaryFile() as errors:
         try:
-            process = subprocess.Popen([QEMU_IMG, "convert", "-p", "-U", *args], stdin=subprocess.DEVNULL,
-                                       stdout=subprocess.PIPE, stderr=errors, env=_environment(),
-                                       preexec_fn=_rlimits(CONVERT_MEMORY, None))
+            process = subprocess.Popen(
+                [QEMU_IMG, "convert", "-p", "-U", *args],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=errors,
+                env=_environment(),
+                preexec_fn=_rlimits(CONVERT_MEMORY, None),
+            )
         except OSError as error:
             logger.error("qemu-img could not be started: %s", error)
             raise FormatError(QEMU_FAILED, _("qemu-img could not be started on this server.")) from None
@@ -230,12 +295,15 @@ def _convert(args: list[str], target: str, *, on_progress, timeout: float) -> No
             if not finished or process.returncode != 0:
                 _remove(target)
         if not finished:
-            raise FormatError(TIMED_OUT, _("The conversion did not finish within %(seconds)d seconds.")
-                              % {"seconds": timeout})
+            raise FormatError(
+                TIMED_OUT, _("The conversion did not finish within %(seconds)d seconds.") % {"seconds": timeout}
+            )
         if process.returncode != 0:
             errors.seek(0)
-            raise FormatError(CONVERSION, _("qemu-img convert failed: %(reason)s")
-                              % {"reason": _reason(errors.read(4096), *args[-2:])})
+            raise FormatError(
+                CONVERSION,
+                _("qemu-img convert failed: %(reason)s") % {"reason": _reason(errors.read(4096), *args[-2:])},
+            )
 
 
 def _follow(process: subprocess.Popen, on_progress, *, deadline: float) -> bool:

@@ -3,6 +3,7 @@
 Parsers ask for (offset, length) pairs taken from hostile headers; this class is where those numbers meet the
 file, so it refuses lengths above MAX_READ and offsets past the end instead of trusting them.
 """
+
 import contextlib
 import os
 import stat
@@ -35,8 +36,11 @@ class ImageFile:
     def read(self, offset: int, length: int) -> bytes:
         """Up to `length` bytes at `offset`; fewer (or none) where the file ends."""
         if offset < 0 or length < 0 or length > MAX_READ:
-            raise FormatError(CORRUPT, _("The image header points outside any sensible range (offset %(offset)d, "
-                                         "length %(length)d).") % {"offset": offset, "length": length})
+            raise FormatError(
+                CORRUPT,
+                _("The image header points outside any sensible range (offset %(offset)d, length %(length)d).")
+                % {"offset": offset, "length": length},
+            )
         if offset >= self.size or length == 0:
             return b""
         data, wanted = bytearray(), min(length, self.size - offset)
@@ -51,9 +55,14 @@ class ImageFile:
         """Exactly `length` bytes at `offset`, or a refusal naming the structure the file is too short for."""
         data = self.read(offset, length)
         if len(data) != length:
-            raise FormatError(CORRUPT, _("The file ends before its %(what)s (needed %(length)d bytes at offset "
-                                         "%(offset)d); the file is truncated or its header lies.")
-                              % {"what": what, "length": length, "offset": offset})
+            raise FormatError(
+                CORRUPT,
+                _(
+                    "The file ends before its %(what)s (needed %(length)d bytes at offset "
+                    "%(offset)d); the file is truncated or its header lies."
+                )
+                % {"what": what, "length": length, "offset": offset},
+            )
         return data
 
     def tail(self, length: int) -> bytes:

@@ -2,6 +2,7 @@
 
 Layout: qemu block/vdi.c (the header follows a 64-byte text banner; fields are little-endian).
 """
+
 import struct
 
 from django.utils.translation import gettext as _
@@ -18,11 +19,19 @@ def vdi_disk_size(image: ImageFile) -> int:
     header = image.read_exact(0, 0x200, _("VDI header"))
     version, _header_size, image_type = struct.unpack_from("<III", header, 0x44)
     if version != VERSION_1_1:
-        raise FormatError(UNKNOWN_FEATURES, _("The VDI header has version %(major)d.%(minor)d; only 1.1 is "
-                                              "understood.") % {"major": version >> 16, "minor": version & 0xFFFF})
-    if image_type in (UNDO, DIFFERENCING_IMAGE) or any(header[LINK_UUID:LINK_UUID + 32]):
-        raise FormatError(DIFFERENCING, _("The VDI is an undo or differencing image, which needs a parent; only "
-                                          "normal and fixed images are accepted."))
+        raise FormatError(
+            UNKNOWN_FEATURES,
+            _("The VDI header has version %(major)d.%(minor)d; only 1.1 is understood.")
+            % {"major": version >> 16, "minor": version & 0xFFFF},
+        )
+    if image_type in (UNDO, DIFFERENCING_IMAGE) or any(header[LINK_UUID : LINK_UUID + 32]):
+        raise FormatError(
+            DIFFERENCING,
+            _(
+                "The VDI is an undo or differencing image, which needs a parent; only "
+                "normal and fixed images are accepted."
+            ),
+        )
     if image_type not in (NORMAL, FIXED):
         raise FormatError(UNKNOWN_FEATURES, _("The VDI image type %(type)d is unknown.") % {"type": image_type})
     (size,) = struct.unpack_from("<Q", header, 0x170)

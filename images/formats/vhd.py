@@ -5,6 +5,7 @@ it is found only at the end of the file (OpenStack's inspector looks at offset 0
 The footer checksum is verified (qemu 7.2 refuses a wrong one too). Layout: Microsoft's "Virtual Hard Disk Image
 Format Specification" and qemu block/vpc.c, whose rule for the visible disk size is mirrored in `_disk_size`.
 """
+
 import struct
 
 from django.utils.translation import gettext as _
@@ -28,29 +29,43 @@ def vhd_disk_size(image: ImageFile) -> int:
     fields = _valid_footer(footer, _("at the start of the file") if dynamic_layout else _("at the end of the file"))
     disk_type = fields[13]
     if disk_type == DIFFERENCING_DISK:
-        raise FormatError(DIFFERENCING, _("The VHD is a differencing disk, which reads from a parent disk; only "
-                                          "fixed and dynamic VHDs are accepted. Merge it into its parent first."))
+        raise FormatError(
+            DIFFERENCING,
+            _(
+                "The VHD is a differencing disk, which reads from a parent disk; only "
+                "fixed and dynamic VHDs are accepted. Merge it into its parent first."
+            ),
+        )
     size = _disk_size(fields)
     if dynamic_layout:
         _check_dynamic(image, fields)
     elif disk_type != FIXED or size > image.size - 512:
-        raise FormatError(CORRUPT, _("The VHD footer at the end of the file describes a disk the file does not hold; "
-                                     "the file is truncated or damaged."))
+        raise FormatError(
+            CORRUPT,
+            _(
+                "The VHD footer at the end of the file describes a disk the file does not hold; "
+                "the file is truncated or damaged."
+            ),
+        )
     return size
 
 
 def _checksum(block: bytes, field: int) -> int:
-    return ~(sum(block) - sum(block[field:field + 4])) & 0xFFFFFFFF
+    return ~(sum(block) - sum(block[field : field + 4])) & 0xFFFFFFFF
 
 
 def _valid_footer(footer: bytes, where: str) -> tuple:
     if len(footer) != 512 or footer[:8] != b"conectix":
-        raise FormatError(CORRUPT, _("The VHD footer %(where)s is missing; the file is truncated or damaged.")
-                          % {"where": where})
+        raise FormatError(
+            CORRUPT, _("The VHD footer %(where)s is missing; the file is truncated or damaged.") % {"where": where}
+        )
     fields = FOOTER.unpack_from(footer)
     if _checksum(footer, 64) != fields[14]:
-        raise FormatError(CORRUPT, _("The checksum of the VHD footer %(where)s is wrong; the file is damaged or was "
-                                     "edited.") % {"where": where})
+        raise FormatError(
+            CORRUPT,
+            _("The checksum of the VHD footer %(where)s is wrong; the file is damaged or was edited.")
+            % {"where": where},
+        )
     return fields
 
 
@@ -67,8 +82,9 @@ def _check_dynamic(image: ImageFile, fields: tuple) -> None:
         raise FormatError(CORRUPT, _("The VHD footer copy at the start of the file does not describe a dynamic disk."))
     end = _valid_footer(image.tail(512), _("at the end of the file"))
     if (end[9], end[13]) != (fields[9], fields[13]):
-        raise FormatError(CORRUPT, _("The two VHD footers (start and end of the file) disagree; the file is "
-                                     "truncated or damaged."))
+        raise FormatError(
+            CORRUPT, _("The two VHD footers (start and end of the file) disagree; the file is truncated or damaged.")
+        )
     offset = fields[3]
     if not 512 <= offset <= image.size - 1536:
         raise FormatError(CORRUPT, _("The VHD dynamic disk header lies outside the file."))
@@ -78,5 +94,6 @@ def _check_dynamic(image: ImageFile, fields: tuple) -> None:
         raise FormatError(CORRUPT, _("The VHD dynamic disk header is damaged (bad signature or checksum)."))
     parent_name, locators = header[64:576], header[576:768]
     if any(parent_name) or any(locators):
-        raise FormatError(DIFFERENCING, _("The VHD dynamic disk header names a parent disk; only self-contained "
-                                          "disks are accepted."))
+        raise FormatError(
+            DIFFERENCING, _("The VHD dynamic disk header names a parent disk; only self-contained disks are accepted.")
+        )

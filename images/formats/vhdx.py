@@ -4,6 +4,7 @@ Counts and offsets come from the file, so both tables are read as one bounded 64
 above the specification's 2047 are refused (the limit qemu and OpenStack apply). A differencing VHDX (HasParent
 flag or a parent locator item) is refused; qemu cannot open one anyway. Layout: Microsoft's [MS-VHDX].
 """
+
 import struct
 import uuid
 
@@ -35,8 +36,13 @@ def vhdx_disk_size(image: ImageFile) -> int:
 
 
 def _differencing() -> FormatError:
-    return FormatError(DIFFERENCING, _("The VHDX is a differencing disk, which reads from a parent disk; only "
-                                       "self-contained disks are accepted. Merge it into its parent first."))
+    return FormatError(
+        DIFFERENCING,
+        _(
+            "The VHDX is a differencing disk, which reads from a parent disk; only "
+            "self-contained disks are accepted. Merge it into its parent first."
+        ),
+    )
 
 
 def _table(block: bytes, signature: bytes, layout: str, what: str) -> int:
@@ -46,8 +52,11 @@ def _table(block: bytes, signature: bytes, layout: str, what: str) -> int:
     if found != signature:
         raise FormatError(CORRUPT, _("The VHDX %(what)s has no valid signature.") % {"what": what})
     if count > MAX_ENTRIES:
-        raise FormatError(CORRUPT, _("The VHDX %(what)s claims %(count)d entries; at most %(limit)d are allowed.")
-                          % {"what": what, "count": count, "limit": MAX_ENTRIES})
+        raise FormatError(
+            CORRUPT,
+            _("The VHDX %(what)s claims %(count)d entries; at most %(limit)d are allowed.")
+            % {"what": what, "count": count, "limit": MAX_ENTRIES},
+        )
     return count
 
 

@@ -5,6 +5,7 @@ Every other VMDK type is a descriptor naming other files, and qemu opens whateve
 is parsed line by line against an allowlist, and a sparse header with capacity 0 is refused: qemu then obeys the
 embedded descriptor instead of the header. Layout: VMware's "Virtual Disk Format 5.0" and qemu block/vmdk.c.
 """
+
 import re
 import struct
 
@@ -26,20 +27,38 @@ KEY = re.compile(r"[A-Za-z][A-Za-z0-9_.]*")
 def vmdk_disk_size(image: ImageFile) -> int:
     magic = image.read(0, 4)
     if magic == b"COWD":
-        raise FormatError(VMDK_LAYOUT, _("The file is an old ESX (COWD) sparse VMDK; only monolithicSparse and "
-                                         "streamOptimized VMDK files are accepted."))
+        raise FormatError(
+            VMDK_LAYOUT,
+            _(
+                "The file is an old ESX (COWD) sparse VMDK; only monolithicSparse and "
+                "streamOptimized VMDK files are accepted."
+            ),
+        )
     if magic != b"KDMV":
-        raise FormatError(VMDK_LAYOUT, _("The file is a VMDK descriptor (a text file naming other files that hold "
-                                         "the data). Only single-file monolithicSparse or streamOptimized VMDK "
-                                         "files are accepted."))
+        raise FormatError(
+            VMDK_LAYOUT,
+            _(
+                "The file is a VMDK descriptor (a text file naming other files that hold "
+                "the data). Only single-file monolithicSparse or streamOptimized VMDK "
+                "files are accepted."
+            ),
+        )
     header = SPARSE_HEADER.unpack_from(image.read_exact(0, 512, _("VMDK header")))
     version, capacity = header[1], header[3]
     if version not in (1, 2, 3):
-        raise FormatError(UNKNOWN_FEATURES, _("The VMDK sparse header has version %(version)d; only versions 1 to 3 "
-                                              "are understood.") % {"version": version})
+        raise FormatError(
+            UNKNOWN_FEATURES,
+            _("The VMDK sparse header has version %(version)d; only versions 1 to 3 are understood.")
+            % {"version": version},
+        )
     if capacity == 0:
-        raise FormatError(VMDK_LAYOUT, _("The VMDK sparse header declares capacity 0, which makes qemu read the "
-                                         "embedded descriptor as a separate descriptor file; this is refused."))
+        raise FormatError(
+            VMDK_LAYOUT,
+            _(
+                "The VMDK sparse header declares capacity 0, which makes qemu read the "
+                "embedded descriptor as a separate descriptor file; this is refused."
+            ),
+        )
     if header[9] == GD_AT_END:
         header = _footer(image, header)
     desc_sector, desc_sectors = header[5], header[6]
@@ -60,12 +79,19 @@ def _footer(image: ImageFile, header: tuple) -> tuple:
     zeros = bytes(496)
     valid = (
         (size, kind, padding) == (0, MARKER_FOOTER, zeros)
-        and footer[:2] == header[:2] and footer[5:7] == header[5:7] and footer[9] != GD_AT_END
+        and footer[:2] == header[:2]
+        and footer[5:7] == header[5:7]
+        and footer[9] != GD_AT_END
         and end == (0, 0, MARKER_END_OF_STREAM, zeros)
     )
     if not valid:
-        raise FormatError(CORRUPT, _("The streamOptimized VMDK footer does not match its header or its footer and "
-                                     "end-of-stream markers are malformed; the file is damaged or truncated."))
+        raise FormatError(
+            CORRUPT,
+            _(
+                "The streamOptimized VMDK footer does not match its header or its footer and "
+                "end-of-stream markers are malformed; the file is damaged or truncated."
+            ),
+        )
     if footer[3] == 0:
         raise FormatError(VMDK_LAYOUT, _("The VMDK footer declares capacity 0; this is refused."))
     return footer
@@ -89,27 +115,43 @@ def _check_descriptor(raw: bytes) -> None:
         key, equals, value = line.partition("=")
         key, value = key.strip(), value.strip().strip('"')
         if not equals or not KEY.fullmatch(key):
-            raise FormatError(VMDK_LAYOUT, _("Line %(number)d of the VMDK descriptor is neither a setting, a disk "
-                                             "database entry nor an extent.") % {"number": number})
+            raise FormatError(
+                VMDK_LAYOUT,
+                _("Line %(number)d of the VMDK descriptor is neither a setting, a disk database entry nor an extent.")
+                % {"number": number},
+            )
         _check_setting(key.lower(), value)
         if key.lower() == "createtype":
             create_type = value
     if (create_type or "").lower() not in {kind.lower() for kind in ALLOWED_TYPES}:
-        raise FormatError(VMDK_LAYOUT, _("The VMDK createType is %(type)r; only %(allowed)s are accepted.")
-                          % {"type": (create_type or "")[:64], "allowed": " and ".join(ALLOWED_TYPES)})
+        raise FormatError(
+            VMDK_LAYOUT,
+            _("The VMDK createType is %(type)r; only %(allowed)s are accepted.")
+            % {"type": (create_type or "")[:64], "allowed": " and ".join(ALLOWED_TYPES)},
+        )
     if not extents:
         raise FormatError(VMDK_LAYOUT, _("The VMDK descriptor lists no extent."))
 
 
 def _check_setting(key: str, value: str) -> None:
     if key == "parentfilenamehint" or (key == "parentcid" and value.lower() != "ffffffff"):
-        raise FormatError(BACKING_FILE, _("The VMDK image is a child of another disk (it names a parent); only "
-                                          "self-contained images are accepted."))
+        raise FormatError(
+            BACKING_FILE,
+            _(
+                "The VMDK image is a child of another disk (it names a parent); only "
+                "self-contained images are accepted."
+            ),
+        )
 
 
 def _check_extent(extent: re.Match) -> None:
     kind, name = extent.group(3).upper(), extent.group(4) or ""
     if kind != "SPARSE" or not name or "/" in name or "\\" in name or ":" in name or ".." in name:
-        raise FormatError(VMDK_LAYOUT, _("The VMDK descriptor lists a %(kind)s extent named %(name)r; only a "
-                                         "SPARSE extent in the file itself is accepted.")
-                          % {"kind": kind[:16], "name": name[:64]})
+        raise FormatError(
+            VMDK_LAYOUT,
+            _(
+                "The VMDK descriptor lists a %(kind)s extent named %(name)r; only a "
+                "SPARSE extent in the file itself is accepted."
+            )
+            % {"kind": kind[:16], "name": name[:64]},
+        )

@@ -1,4 +1,5 @@
 """The public image catalog of each region, kept in step with `images.public_catalog`."""
+
 import tempfile
 import uuid
 from pathlib import Path
@@ -14,7 +15,6 @@ from images.public_catalog import PUBLIC_IMAGES, CatalogImage
 # Stable ids: the same catalog entry has the same id in every installation and on every re-seed.
 # Names, not OS version keys: two editions of one OS share a version key.
 CATALOG_NAMESPACE = uuid.UUID("6f1c3a52-6c1e-4c55-9d59-2f0d1c6b8e01")
-GiB = 1024**3
 # A small generated disk per public image: real bytes in the chunk store, so export, copy and servers made
 # from public images work like for any other image, without shipping operating systems.
 CONTENT_SIZE = 1024 * 1024
@@ -74,7 +74,7 @@ def generated_disk(entry: CatalogImage, path: Path) -> None:
     label = f"IMS public image {entry.name} ({entry.architecture}, {entry.os_version})\n".encode()
     disk = bytearray(CONTENT_SIZE)
     text = (label * (64 * 1024 // len(label) + 1))[: 64 * 1024]
-    disk[1024:1024 + len(text)] = text
+    disk[1024 : 1024 + len(text)] = text
     disk[510:512] = b"\x55\xaa"
     path.write_bytes(bytes(disk))
 
@@ -87,5 +87,11 @@ def store_generated_content(image: Image, entry: CatalogImage) -> None:
         generated_disk(entry, path)
         result = write_raw_disk(image.region, path)
     Image.objects.filter(pk=image.pk).update(
-        manifest=result.manifest, disk_format="raw", size=CONTENT_SIZE, virtual_size=CONTENT_SIZE,
-        checksum=result.md5, os_hash_algo="sha256", os_hash_value=result.sha256)
+        manifest=result.manifest,
+        disk_format="raw",
+        size=CONTENT_SIZE,
+        virtual_size=CONTENT_SIZE,
+        checksum=result.md5,
+        os_hash_algo="sha256",
+        os_hash_value=result.sha256,
+    )

@@ -3,51 +3,69 @@
 Cells are written for spreadsheets, which run formulas: a cell that would start one gets a leading `'`
 (OWASP CSV injection). Quoting and line ends follow RFC 4180 (python's csv with QUOTE_MINIMAL and CRLF).
 """
+
 import csv
 from collections.abc import Iterable, Iterator
-from datetime import timezone as dt_timezone
+from datetime import UTC
 
 from django.utils import timezone
-from django.utils.translation import get_language, gettext as _, override
+from django.utils.translation import get_language, override
+from django.utils.translation import gettext as _
 
-from console.errors import ImsError
+from core.errors import ImsError
+from core.spreadsheet import neutralise
 from iam.operations import operation
 from images import selectors
 from images.choices import ImageType
 from images.models import Image
 
-# A spreadsheet treats a cell starting with one of these as a formula (TAB and CR hide a leading one).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EXPORTABLE = {ImageType.GOLD: "public", ImageType.PRIVATE: "private"}
 # Rows are read in chunks: a bounded memory, and one query for the tags of each chunk.
 CHUNK = 1000
 BOM = "\ufeff"
 
 
-def neutralise(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def file_name(actor, image_type: str, now=None) -> str:
-    stamp = (now or timezone.now()).astimezone(dt_timezone.utc).strftime("%Y%m%d%H%M%S")
+    stamp = (now or timezone.now()).astimezone(UTC).strftime("%Y%m%d%H%M%S")
     return f"{EXPORTABLE[image_type]}-images-{actor.region.id}-{stamp}.csv"
 
 
 def headers() -> list[str]:
-    return [_("Name"), _("ID"), _("Status"), _("OS"), _("OS type"), _("Image type"), _("Architecture"),
-            _("Disk format"), _("Min disk (GB)"), _("Size (bytes)"), _("Created (UTC)"), _("Description"),
-            _("Tags")]
+    return [
+        _("Name"),
+        _("ID"),
+        _("Status"),
+        _("OS"),
+        _("OS type"),
+        _("Image type"),
+        _("Architecture"),
+        _("Disk format"),
+        _("Min disk (GB)"),
+        _("Size (bytes)"),
+        _("Created (UTC)"),
+        _("Description"),
+        _("Tags"),
+    ]
 
 
 def _row(image: Image) -> list:
-    image_type = image.get_image_type_display() if image.image_type == ImageType.GOLD \
-        else image.get_virtual_env_type_display()
+    image_type = (
+        image.get_image_type_display() if image.image_type == ImageType.GOLD else image.get_virtual_env_type_display()
+    )
     return [
-        image.name, image.id, image.get_status_display(), image.os_version or image.get_os_type_display(),
-        image.get_os_type_display(), image_type, image.get_architecture_display(), image.get_disk_format_display(),
-        image.min_disk, image.size, image.created_at.astimezone(dt_timezone.utc).strftime("%Y-%m-%d %H:%M:%S"),
-        image.description, "; ".join(f"{tag.key}={tag.value}" for tag in image.tags.all()),
+        image.name,
+        image.id,
+        image.get_status_display(),
+        image.os_version or image.get_os_type_display(),
+        image.get_os_type_display(),
+        image_type,
+        image.get_architecture_display(),
+        image.get_disk_format_display(),
+        image.min_disk,
+        image.size,
+        image.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+        image.description,
+        "; ".join(f"{tag.key}={tag.value}" for tag in image.tags.all()),
     ]
 
 

@@ -3,9 +3,10 @@
 The image row stays, marked deleted, so traces and jobs keep naming it; its disk is detached and left to the
 storage collector, which removes manifests no image uses any more (a copy may share the same manifest).
 """
+
 from django.utils.translation import gettext as _
 
-from console.errors import ImsError
+from core.errors import ImsError
 from iam.operations import operation
 from images.choices import ImageStatus, ImageType
 from images.models import Image, Job
@@ -24,8 +25,11 @@ def deletion_refusal(image: Image) -> ImsError | None:
     return None
 
 
-@operation("glance_delete_image", find=get_own_image,
-           summary=lambda kwargs: {"delete_backup": kwargs.get("delete_backup", False)})
+@operation(
+    "glance_delete_image",
+    find=get_own_image,
+    summary=lambda kwargs: {"delete_backup": kwargs.get("delete_backup", False)},
+)
 def glance_delete_image(actor, *, image: Image, delete_backup: bool = False) -> Image:
     # Backups belong to the backup service, which this deployment does not run: the flag is accepted and kept.
     refusal = deletion_refusal(image)

@@ -1,4 +1,5 @@
 """The wizard's dry run: what an import of this file would find, before anything is queued."""
+
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -6,7 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from console.errors import ImsError
+from core.errors import ImsError
 from iam.authz import authorize
 from images.selectors import show_image_quota
 
@@ -50,8 +51,7 @@ def check_image_file(actor, *, url: str, declared_format: str | None = None) -> 
     finally:
         stream.close()
     result.safe = True
-    result.verdict = _("The headers passed the safety checks; the import runs every check again on the whole "
-                       "file.")
+    result.verdict = _("The headers passed the safety checks; the import runs every check again on the whole file.")
     return result
 
 

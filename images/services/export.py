@@ -2,6 +2,7 @@
 queues; `run_export` rebuilds the disk as a sparse raw file, converts it (or not, for a quick export), puts
 it into the bucket with a `<key>.sha256` sidecar, and cleans its staging folder whatever happens.
 """
+
 import io
 import logging
 import os
@@ -9,10 +10,11 @@ import shutil
 
 from django.utils.translation import gettext as _
 
-from console.errors import ImsError
+from core import text
+from core.errors import ImsError, invalid
 from iam.actors import system_actor
 from iam.operations import operation
-from images import rules, rules_copy
+from images import rules, validation
 from images.models import Image, Job
 from images.pipeline import Reporter
 from images.runners import runner
@@ -31,46 +33,61 @@ def _format(body: dict, quick: bool) -> str:
     file_format = body.get("file_format")
     if quick:
         if file_format not in (None, ""):
-            raise rules.invalid("file_format", _("must be left out for a quick export, which exports the raw disk "
-                                                 "as it is."))
+            raise invalid("file_format", _("must be left out for a quick export, which exports the raw disk as it is."))
         return "raw"
     if file_format in PROPRIETARY:
-        raise ImsError("IMG.0715", _("ZVHD and ZVHD2 are proprietary formats without a public specification; "
-                                     "export to QCOW2, VMDK or VHD instead."))
-    return rules.check_choice("file_format", file_format, set(FORMATS))
+        raise ImsError(
+            "IMG.0715",
+            _(
+                "ZVHD and ZVHD2 are proprietary formats without a public specification; "
+                "export to QCOW2, VMDK or VHD instead."
+            ),
+        )
+    return text.check_choice("file_format", file_format, set(FORMATS))
 
 
 def _bucket_and_key(actor, value) -> tuple[str, str]:
     from obs.naming import parse_url
 
-    bucket, key = parse_url(rules.check_bucket_url("bucket_url", value))
+    bucket, key = parse_url(validation.check_bucket_url("bucket_url", value))
     if not Bucket.objects.filter(account=actor.account, region=actor.project.region, name=bucket).exists():
-        raise ImsError("IMG.0916", _("Bucket %(bucket)s does not exist in this region; export into a bucket of "
-                                     "the image's region.") % {"bucket": bucket}, 404)
+        raise ImsError(
+            "IMG.0916",
+            _("Bucket %(bucket)s does not exist in this region; export into a bucket of the image's region.")
+            % {"bucket": bucket},
+            404,
+        )
     return bucket, key
 
 
 def _export_image(actor, *, image: Image, body: dict) -> Job:
     if not isinstance(body, dict):
-        raise rules.invalid("body", _("must be a JSON object."))
+        raise invalid("body", _("must be a JSON object."))
     quick = body.get("is_quick_export", False)
     if not isinstance(quick, bool):
-        raise rules.invalid("is_quick_export", _("must be true or false."))
+        raise invalid("is_quick_export", _("must be true or false."))
     file_format = _format(body, quick)
     bucket, key = _bucket_and_key(actor, body.get("bucket_url"))
-    refusal = rules_copy.export_refusal(image, quick=quick)
+    refusal = rules.export_refusal(image, quick=quick)
     if refusal is not None:
         raise refusal
     _lock_quota(actor, new_image=False)
-    job = jobs.new_job(actor, EXPORT_JOB, image, image_id=str(image.pk), image_name=image.name,
-                       bucket_url=f"{bucket}:{key}", file_format=file_format, quick=quick)
+    job = jobs.new_job(
+        actor,
+        EXPORT_JOB,
+        image,
+        image_id=str(image.pk),
+        image_name=image.name,
+        bucket_url=f"{bucket}:{key}",
+        file_format=file_format,
+        quick=quick,
+    )
     jobs.enqueue(job)
     return job
 
 
 export_image = operation("export_image", find=get_own_image)(_export_image)
-export_image_in_safe_mode = operation("export_image_in_safe_mode", find=get_own_image)(
-    _export_image)
+export_image_in_safe_mode = operation("export_image_in_safe_mode", find=get_own_image)(_export_image)
 
 
 @runner(EXPORT_JOB)
@@ -84,8 +101,16 @@ def run_export(job_id: str) -> None:
         jobs.fail(job, error)
     except Exception:
         logger.exception("export job %s failed", job_id)
-        jobs.fail(job, ImsError("IMG.0899", _("The export failed because of an internal error; nothing was kept. "
-                                              "Please try again or contact the operator.")))
+        jobs.fail(
+            job,
+            ImsError(
+                "IMG.0899",
+                _(
+                    "The export failed because of an internal error; nothing was kept. "
+                    "Please try again or contact the operator."
+                ),
+            ),
+        )
     finally:
         shutil.rmtree(jobs.staging_dir(job), ignore_errors=True)
 
@@ -132,8 +157,14 @@ def upload(job: Job, stream, size: int):
         stored = _put_in_parts(actor, bucket, key, stream, size, report)
     report(size)
     sidecar = f"{stored.sha256}  {key.rsplit('/', 1)[-1]}\n".encode()
-    put_object(actor, bucket=bucket, key=f"{key}.sha256", stream=io.BytesIO(sidecar), size=len(sidecar),
-               content_type="text/plain")
+    put_object(
+        actor,
+        bucket=bucket,
+        key=f"{key}.sha256",
+        stream=io.BytesIO(sidecar),
+        size=len(sidecar),
+        content_type="text/plain",
+    )
     return stored
 
 

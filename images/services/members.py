@@ -9,6 +9,7 @@ may change its status · IMG.0611 already a member · IMG.0612 a job pair failed
 Whole-machine images (10 members at most) are shareable only when made from a server or a cloud backup. The
 service cannot make whole-machine images yet, so `is_whole_image()` recognises none and the rule stays dormant.
 """
+
 import logging
 from dataclasses import dataclass
 
@@ -17,7 +18,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from console.errors import ImsError
+from core.errors import ImsError
 from iam.models import Project
 from iam.operations import operation
 from images import selectors
@@ -37,6 +38,7 @@ ADD_JOB, UPDATE_JOB, DELETE_JOB = "addImageMember", "updateImageMember", "delete
 
 # ---- rules -------------------------------------------------------------------------------------------------
 
+
 def share_refusal(image: Image) -> ImsError | None:
     """Why `image` cannot be shared, or None. The console shows the message on the disabled button."""
     if image.image_type != ImageType.PRIVATE:
@@ -50,8 +52,10 @@ def share_refusal(image: Image) -> ImsError | None:
     if is_whole_image(image):
         # Whole-machine images are shareable only when made from a server or a cloud backup; this service
         # cannot make them yet, so none qualifies.
-        return ImsError("IMG.0604", _("This whole-machine image was not created from a server or a cloud "
-                                      "backup and cannot be shared."))
+        return ImsError(
+            "IMG.0604",
+            _("This whole-machine image was not created from a server or a cloud backup and cannot be shared."),
+        )
     return None
 
 
@@ -75,11 +79,16 @@ def check_member_project(actor, project_id) -> Project:
     if project is None:
         raise ImsError("IMG.0606", _("Project %(id)s does not exist.") % {"id": project_id})
     if project.region_id != actor.region.id:
-        raise ImsError("IMG.0607", _("Project %(id)s is in another region: images are shared within one region "
-                                     "only.") % {"id": project_id})
+        raise ImsError(
+            "IMG.0607",
+            _("Project %(id)s is in another region: images are shared within one region only.") % {"id": project_id},
+        )
     if project.account_id == actor.account.id:
-        raise ImsError("IMG.0608", _("Project %(id)s belongs to your own account: share with projects of other "
-                                     "accounts.") % {"id": project_id})
+        raise ImsError(
+            "IMG.0608",
+            _("Project %(id)s belongs to your own account: share with projects of other accounts.")
+            % {"id": project_id},
+        )
     return project
 
 
@@ -110,19 +119,20 @@ def _status(value) -> str:
 
 def _unsupported_targets(body: dict) -> None:
     if body.get("domains") or body.get("organizations"):
-        raise ImsError("IMG.0001", _("Only projects can be members here: domains and organizations are not "
-                                     "supported."))
+        raise ImsError("IMG.0001", _("Only projects can be members here: domains and organizations are not supported."))
 
 
 # ---- v1 batch operations (asynchronous) ----------------------------------------------------------------------
+
 
 def _own_images(actor, image_ids: list[str]) -> list[Image]:
     return [selectors.get_own_image(actor, image_id) for image_id in image_ids]
 
 
 def _queue(actor, job_type: str, images: list[Image], **entities) -> Job:
-    job = jobs.new_job(actor, job_type, images[0] if len(images) == 1 else None,
-                       images=[str(image.id) for image in images], **entities)
+    job = jobs.new_job(
+        actor, job_type, images[0] if len(images) == 1 else None, images=[str(image.id) for image in images], **entities
+    )
     jobs.enqueue(job)
     return job
 
@@ -149,8 +159,9 @@ def batch_delete_members(actor, *, images: list, projects: list, domains=None, o
 
 
 @operation("batch_update_members", summary=lambda kw: {"images": kw.get("images"), "status": kw.get("status")})
-def batch_update_members(actor, *, images: list, status: str, project_id: str | None = None,
-                         vault_id: str | None = None) -> Job:
+def batch_update_members(
+    actor, *, images: list, status: str, project_id: str | None = None, vault_id: str | None = None
+) -> Job:
     status = _status(status)
     if project_id not in (None, "") and project_id != actor.project.id:
         raise ImsError("IMG.0610", _("Only the member itself may accept or reject a shared image."), 403)
@@ -196,15 +207,23 @@ def _run_pairs(job: Job, step, pairs) -> None:
         jobs.succeed(job, results=results)
         return
     reason = _("%(failed)d of %(total)d members could not be changed: %(first)s") % {
-        "failed": len(errors), "total": len(results), "first": errors[0]}
+        "failed": len(errors),
+        "total": len(results),
+        "first": errors[0],
+    }
     _fail(job, "IMG.0612", reason, results=results)
 
 
 def _fail(job: Job, code: str, reason: str, **entities) -> None:
     # Not jobs.fail(): that one puts the job's image in the error state, and a refused share must leave the
     # image as it was.
-    Job.objects.filter(pk=job.pk).update(status=JobStatus.FAIL, end_time=timezone.now(), error_code=code,
-                                         fail_reason=reason, entities={**job.entities, **entities})
+    Job.objects.filter(pk=job.pk).update(
+        status=JobStatus.FAIL,
+        end_time=timezone.now(),
+        error_code=code,
+        fail_reason=reason,
+        entities={**job.entities, **entities},
+    )
 
 
 @runner(ADD_JOB, DELETE_JOB, UPDATE_JOB)
@@ -243,6 +262,7 @@ def _set_status(image: Image, project_id: str, status: str) -> None:
 
 
 # ---- reads ---------------------------------------------------------------------------------------------------
+
 
 @dataclass
 class MemberPage:
@@ -301,8 +321,8 @@ def glance_show_image_member(actor, *, image_id, member_id) -> ImageMember:
 
 # ---- Glance changes (synchronous) ------------------------------------------------------------------------------
 
-@operation("glance_add_image_member", find=selectors.get_own_image,
-           summary=lambda kw: {"member": kw.get("member_id")})
+
+@operation("glance_add_image_member", find=selectors.get_own_image, summary=lambda kw: {"member": kw.get("member_id")})
 def glance_add_image_member(actor, *, image: Image, member_id) -> ImageMember:
     check_shareable(image)
     project = check_member_project(actor, member_id)
@@ -312,8 +332,11 @@ def glance_add_image_member(actor, *, image: Image, member_id) -> ImageMember:
     return ImageMember.objects.create(image=image, project=project)
 
 
-@operation("glance_update_image_member", find=selectors.get_image,
-           summary=lambda kw: {"member": kw.get("member_id"), "status": kw.get("status")})
+@operation(
+    "glance_update_image_member",
+    find=selectors.get_image,
+    summary=lambda kw: {"member": kw.get("member_id"), "status": kw.get("status")},
+)
 def glance_update_image_member(actor, *, image: Image, member_id, status) -> ImageMember:
     status = _status(status)
     member = image.members.filter(project_id=str(member_id)).first()
@@ -326,8 +349,9 @@ def glance_update_image_member(actor, *, image: Image, member_id, status) -> Ima
     return member
 
 
-@operation("glance_delete_image_member", find=selectors.get_own_image,
-           summary=lambda kw: {"member": kw.get("member_id")})
+@operation(
+    "glance_delete_image_member", find=selectors.get_own_image, summary=lambda kw: {"member": kw.get("member_id")}
+)
 def glance_delete_image_member(actor, *, image: Image, member_id) -> None:
     deleted, _rows = image.members.filter(project_id=str(member_id)).delete()
     if not deleted:
@@ -337,14 +361,24 @@ def glance_delete_image_member(actor, *, image: Image, member_id) -> None:
 def member_body(member: ImageMember) -> dict:
     from images.api.representations import utc
 
-    return {"status": member.status, "created_at": utc(member.created_at), "updated_at": utc(member.updated_at),
-            "image_id": str(member.image_id), "member_id": member.project_id, "schema": MEMBER_SCHEMA,
-            "member_type": member.member_type}
+    return {
+        "status": member.status,
+        "created_at": utc(member.created_at),
+        "updated_at": utc(member.updated_at),
+        "image_id": str(member.image_id),
+        "member_id": member.project_id,
+        "schema": MEMBER_SCHEMA,
+        "member_type": member.member_type,
+    }
 
 
 def pending_shares(actor):
     """The member's inbox: images shared with its project it has not answered yet."""
     mine = ImageMember.objects.filter(image=OuterRef("pk"), project=actor.project)
-    return (Image.objects.visible_to(actor).exclude(owner=actor.project)
-            .filter(Exists(mine.filter(status=MemberStatus.PENDING)))
-            .annotate(shared_at=Subquery(mine.values("created_at")[:1])).order_by("-shared_at"))
+    return (
+        Image.objects.visible_to(actor)
+        .exclude(owner=actor.project)
+        .filter(Exists(mine.filter(status=MemberStatus.PENDING)))
+        .annotate(shared_at=Subquery(mine.values("created_at")[:1]))
+        .order_by("-shared_at")
+    )

@@ -1,4 +1,5 @@
 """Freeing stored bytes nothing needs any more: manifests no image uses, then chunks no manifest names."""
+
 from datetime import timedelta
 
 from django.db.models import Exists, OuterRef

@@ -2,12 +2,13 @@
 
 A tag is a key with a value (Glance's tags are keys with an empty value); an image has at most 10.
 """
+
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
-from console.errors import ImsError
+from core import text
+from core.errors import ImsError, invalid
 from iam.operations import operation
-from images import rules
 from images.choices import ImageStatus
 from images.filtersets import filter_images
 from images.models import Image, ImageTag
@@ -15,28 +16,41 @@ from images.selectors import LIST_ACTION, get_image, get_own_image, visible_imag
 
 MAX_FILTER_KEYS = 10
 MAX_LIMIT = 1000
-TAG_LIST_FILTERS = ("__imagetype", "id", "status", "name", "min_disk", "__platform", "__os_type", "member_status",
-                    "virtual_env_type", "enterprise_project_id", "architecture", "created_at", "updated_at")
+TAG_LIST_FILTERS = (
+    "__imagetype",
+    "id",
+    "status",
+    "name",
+    "min_disk",
+    "__platform",
+    "__os_type",
+    "member_status",
+    "virtual_env_type",
+    "enterprise_project_id",
+    "architecture",
+    "created_at",
+    "updated_at",
+)
 
 
 def tag_pairs(items, field: str = "tags") -> dict[str, str]:
     """[{key, value}] checked by the product's tag rules, as {key: value}."""
     if not isinstance(items, list):
-        raise rules.invalid(field, _("must be a list of {key, value} objects."))
-    return rules.check_tags(image_tags=items) if items else {}
+        raise invalid(field, _("must be a list of {key, value} objects."))
+    return text.check_tags(image_tags=items) if items else {}
 
 
 def legacy_tag(tag) -> dict[str, str]:
     """The v1 `tag` string "key.value" (the value may itself contain dots)."""
     if not isinstance(tag, str) or not tag:
-        raise rules.invalid("tag", _("must be a string key.value."))
-    return rules.check_tags(tags=[tag])
+        raise invalid("tag", _("must be a string key.value."))
+    return text.check_tags(tags=[tag])
 
 
 def _set(image: Image, pairs: dict[str, str]) -> None:
     existing = set(image.tags.values_list("key", flat=True))
-    if len(existing | set(pairs)) > rules.MAX_TAGS:
-        raise ImsError("IMG.0001", _("An image has at most %(n)d tags; delete some first.") % {"n": rules.MAX_TAGS})
+    if len(existing | set(pairs)) > text.MAX_TAGS:
+        raise ImsError("IMG.0001", _("An image has at most %(n)d tags; delete some first.") % {"n": text.MAX_TAGS})
     for key, value in pairs.items():
         ImageTag.objects.update_or_create(image=image, key=key, defaults={"value": value})
     image.save(update_fields=["updated_at"])
@@ -68,9 +82,9 @@ def add_image_tag(actor, *, image: Image, tags: dict[str, str]) -> Image:
 @operation("batch_add_or_delete_tags", summary=_tags_summary, find=get_own_image)
 def batch_add_or_delete_tags(actor, *, image: Image, action: str, tags: dict[str, str]) -> Image:
     if action not in ("create", "delete"):
-        raise rules.invalid("action", _("must be create or delete."))
+        raise invalid("action", _("must be create or delete."))
     if not tags:
-        raise rules.invalid("tags", _("give at least one tag."))
+        raise invalid("tags", _("give at least one tag."))
     if action == "create":
         _set(image, tags)
     else:
@@ -81,7 +95,7 @@ def batch_add_or_delete_tags(actor, *, image: Image, action: str, tags: dict[str
 @operation("batch_delete_tags", summary=_tags_summary, find=get_own_image)
 def batch_delete_tags(actor, *, image: Image, tags: dict[str, str]) -> Image:
     if not tags:
-        raise rules.invalid("tags", _("give at least one tag."))
+        raise invalid("tags", _("give at least one tag."))
     _remove(image, tags)
     return image
 
@@ -93,8 +107,8 @@ def delete_image_tag(actor, *, image: Image, key: str) -> Image:
 
 
 def check_glance_tag(tag) -> str:
-    if not isinstance(tag, str) or "=" in tag or "." in tag or not rules.TAG_KEY_PATTERN.match(tag):
-        raise rules.invalid("tag", _("1 to 36 letters, digits, Chinese characters, '_' or '-', without '=' or '.'."))
+    if not isinstance(tag, str) or "=" in tag or "." in tag or not text.TAG_KEY_PATTERN.match(tag):
+        raise invalid("tag", _("1 to 36 letters, digits, Chinese characters, '_' or '-', without '=' or '.'."))
     return tag
 
 
@@ -113,6 +127,7 @@ def glance_delete_tag(actor, *, image: Image, tag: str) -> Image:
 
 
 # Reads: the tags of one image, of the project's images, and the project's images selected by tags.
+
 
 def own_images(actor):
     return visible_images(actor).filter(owner=actor.project).exclude(status=ImageStatus.DELETED)
@@ -134,9 +149,9 @@ def list_tags(actor, *, query) -> list[str]:
     images = filter_images(own_images(actor), filters, actor=actor)
     pairs = ImageTag.objects.filter(image__in=images).order_by("key", "value").values_list("key", "value").distinct()
     tags = [f"{key}.{value}" for key, value in pairs]
-    limit = rules.check_int("limit", query.get("limit"), 1, MAX_LIMIT, default=MAX_LIMIT)
-    page = rules.check_int("page", query.get("page"), 1, 1_000_000, default=1)
-    return tags[(page - 1) * limit: page * limit]
+    limit = text.check_int("limit", query.get("limit"), 1, MAX_LIMIT, default=MAX_LIMIT)
+    page = text.check_int("page", query.get("page"), 1, 1_000_000, default=1)
+    return tags[(page - 1) * limit : page * limit]
 
 
 @operation("list_images_tags")
@@ -151,13 +166,18 @@ def list_images_tags(actor) -> list[dict]:
 def _filters(body: dict, field: str) -> list[tuple[str, list[str]]]:
     items = body.get(field) or []
     if not isinstance(items, list) or len(items) > MAX_FILTER_KEYS:
-        raise rules.invalid(field, _("at most %(n)d {key, values} objects.") % {"n": MAX_FILTER_KEYS})
+        raise invalid(field, _("at most %(n)d {key, values} objects.") % {"n": MAX_FILTER_KEYS})
     result = []
     for item in items:
         values = item.get("values") or [] if isinstance(item, dict) else None
-        if not isinstance(item, dict) or not isinstance(item.get("key"), str) or not item["key"] \
-                or not isinstance(values, list) or len(values) > MAX_FILTER_KEYS:
-            raise rules.invalid(field, _("each filter has a key and at most %(n)d values.") % {"n": MAX_FILTER_KEYS})
+        if (
+            not isinstance(item, dict)
+            or not isinstance(item.get("key"), str)
+            or not item["key"]
+            or not isinstance(values, list)
+            or len(values) > MAX_FILTER_KEYS
+        ):
+            raise invalid(field, _("each filter has a key and at most %(n)d values.") % {"n": MAX_FILTER_KEYS})
         result.append((item["key"], [str(value) for value in values]))
     return result
 
@@ -197,8 +217,12 @@ def _selected(actor, body: dict):
         if not_tags_any:
             images = images.exclude(_any(not_tags_any))
     for match in body.get("matches") or []:
-        if not isinstance(match, dict) or match.get("key") != "resource_name" or not isinstance(match.get("value"), str):
-            raise rules.invalid("matches", _("each match is {key: resource_name, value}."))
+        if (
+            not isinstance(match, dict)
+            or match.get("key") != "resource_name"
+            or not isinstance(match.get("value"), str)
+        ):
+            raise invalid("matches", _("each match is {key: resource_name, value}."))
         if match["value"]:
             images = images.filter(name__icontains=match["value"])
     return images
@@ -208,17 +232,23 @@ def _selected(actor, body: dict):
 def list_image_by_tags(actor, *, body: dict) -> dict:
     """The project's images selected by tags: `filter` answers a page of them, `count` only how many."""
     if not isinstance(body, dict):
-        raise rules.invalid("body", _("must be a JSON object."))
+        raise invalid("body", _("must be a JSON object."))
     action = body.get("action")
     if action not in ("filter", "count"):
-        raise rules.invalid("action", _("must be filter or count."))
+        raise invalid("action", _("must be filter or count."))
     images = _selected(actor, body)
     if action == "count":
         return {"total_count": images.count()}
-    limit = rules.check_int("limit", body.get("limit"), 1, MAX_LIMIT, default=10)
-    offset = rules.check_int("offset", body.get("offset"), 0, 10**9, default=0)
-    page = images.order_by("-created_at", "-pk").prefetch_related("tags")[offset:offset + limit]
-    resources = [{"resource_id": str(image.pk), "resource_name": image.name,
-                  "resource_detail": {"status": image.status},
-                  "tags": [{"key": tag.key, "value": tag.value} for tag in image.tags.all()]} for image in page]
+    limit = text.check_int("limit", body.get("limit"), 1, MAX_LIMIT, default=10)
+    offset = text.check_int("offset", body.get("offset"), 0, 10**9, default=0)
+    page = images.order_by("-created_at", "-pk").prefetch_related("tags")[offset : offset + limit]
+    resources = [
+        {
+            "resource_id": str(image.pk),
+            "resource_name": image.name,
+            "resource_detail": {"status": image.status},
+            "tags": [{"key": tag.key, "value": tag.value} for tag in image.tags.all()],
+        }
+        for image in page
+    ]
     return {"resources": resources, "total_count": images.count()}

@@ -3,13 +3,14 @@
 Both receive the patch already reduced to `Change`s (the API accepts two Glance media types); values arrive as
 strings, as the SDK types them, and are parsed here with messages that name the attribute.
 """
+
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from console.errors import ImsError
+from core import text, units
+from core.errors import ImsError, invalid
 from iam.operations import operation
-from images import rules
 from images.choices import Architecture, FirmwareType, ImageStatus
 from images.models import Image
 from images.selectors import get_own_image
@@ -18,13 +19,30 @@ from images.services.imports import os_version_facts
 MAX_RAM = 1024 * 1024
 OPS = ("add", "replace", "remove")
 # Attributes the product lets its owner change, by their wire name; `description` is accepted as an alias.
-MUTABLE = ("name", "__description", "min_ram", "max_ram", "min_disk", "hw_vif_multiqueue_enabled",
-           "__support_kvm_hi1822_hisriov", "__os_version", "hw_firmware_type", "protected")
+MUTABLE = (
+    "name",
+    "__description",
+    "min_ram",
+    "max_ram",
+    "min_disk",
+    "hw_vif_multiqueue_enabled",
+    "__support_kvm_hi1822_hisriov",
+    "__os_version",
+    "hw_firmware_type",
+    "protected",
+)
 ALIASES = {"description": "__description", "os_version": "__os_version"}
 GLANCE_ONLY = ("protected",)
 # Attributes that cannot be removed, only replaced.
-REQUIRED = ("name", "min_ram", "min_disk", "hw_vif_multiqueue_enabled", "__support_kvm_hi1822_hisriov",
-            "hw_firmware_type", "protected")
+REQUIRED = (
+    "name",
+    "min_ram",
+    "min_disk",
+    "hw_vif_multiqueue_enabled",
+    "__support_kvm_hi1822_hisriov",
+    "hw_firmware_type",
+    "protected",
+)
 SRIOV_FLAG = "kvm_hi1822_hisriov"
 
 
@@ -42,24 +60,24 @@ def summary(kwargs) -> dict:
 def parse_patch(body, *, style: str = "2.1") -> list[Change]:
     """The JSON-patch array as changes: `{op, path, value}`, or the older Glance `{"replace": "/name", "value"}`."""
     if not isinstance(body, list) or not body:
-        raise rules.invalid("body", _("must be a non-empty JSON array of changes."))
+        raise invalid("body", _("must be a non-empty JSON array of changes."))
     return [_change(item, style) for item in body]
 
 
 def _change(item, style: str) -> Change:
     if not isinstance(item, dict):
-        raise rules.invalid("body", _("each change must be a JSON object."))
+        raise invalid("body", _("each change must be a JSON object."))
     if style == "2.0":
         ops = [op for op in OPS if op in item]
         if len(ops) != 1:
-            raise rules.invalid("body", _("each change names exactly one of add, replace or remove."))
+            raise invalid("body", _("each change names exactly one of add, replace or remove."))
         op, path = ops[0], item[ops[0]]
     else:
         op, path = item.get("op"), item.get("path")
         if op not in OPS:
-            raise rules.invalid("op", _("must be add, replace or remove."))
+            raise invalid("op", _("must be add, replace or remove."))
     if not isinstance(path, str) or not path.startswith("/") or len(path) < 2:
-        raise rules.invalid("path", _("must name one attribute, as /name."))
+        raise invalid("path", _("must name one attribute, as /name."))
     attribute = path[1:]
     return Change(op, ALIASES.get(attribute, attribute), item.get("value"))
 
@@ -69,14 +87,15 @@ def _bool(attribute: str, value) -> bool:
         return value
     if isinstance(value, str) and value.lower() in ("true", "false"):
         return value.lower() == "true"
-    raise rules.invalid(attribute, _("must be true or false."))
+    raise invalid(attribute, _("must be true or false."))
 
 
 def _check_attribute(attribute: str, *, glance: bool) -> None:
     if attribute in MUTABLE and (glance or attribute not in GLANCE_ONLY):
         return
-    raise ImsError("IMG.0001", _("%(field)s cannot be modified: the attribute is read-only or unknown.")
-                   % {"field": attribute})
+    raise ImsError(
+        "IMG.0001", _("%(field)s cannot be modified: the attribute is read-only or unknown.") % {"field": attribute}
+    )
 
 
 def _present(image: Image, attribute: str) -> bool:
@@ -92,20 +111,20 @@ def _present(image: Image, attribute: str) -> bool:
 
 def _set_os_version(image: Image, value) -> None:
     if not isinstance(value, str) or not value:
-        raise rules.invalid("__os_version", _("must be a version of the OS version list."))
+        raise invalid("__os_version", _("must be a version of the OS version list."))
     image.platform, image.os_type, image.os_bit = os_version_facts(value)
     image.os_version = value
 
 
 def _min_disk(image: Image, value) -> int:
-    low = max(1, rules.gib_ceil(image.virtual_size or 0))
-    return rules.check_int("min_disk", value, low, 1024)
+    low = max(1, units.gib_ceil(image.virtual_size or 0))
+    return text.check_int("min_disk", value, low, 1024)
 
 
 def _firmware(image: Image, value) -> str:
-    firmware = rules.check_choice("hw_firmware_type", value, set(FirmwareType.values))
+    firmware = text.check_choice("hw_firmware_type", value, set(FirmwareType.values))
     if image.architecture == Architecture.ARM and firmware != FirmwareType.UEFI:
-        raise rules.invalid("hw_firmware_type", _("Kunpeng (ARM) images boot only with UEFI."))
+        raise invalid("hw_firmware_type", _("Kunpeng (ARM) images boot only with UEFI."))
     return firmware
 
 
@@ -113,7 +132,7 @@ def _apply(image: Image, change: Change) -> None:
     attribute, value = change.attribute, change.value
     if change.op == "remove":
         if attribute in REQUIRED:
-            raise rules.invalid(attribute, _("cannot be removed, only replaced."))
+            raise invalid(attribute, _("cannot be removed, only replaced."))
         if attribute == "__description":
             image.description = ""
         elif attribute == "max_ram":
@@ -122,13 +141,13 @@ def _apply(image: Image, change: Change) -> None:
             image.os_version = ""
         return
     if attribute == "name":
-        image.name = rules.check_name(value)
+        image.name = text.check_name(value)
     elif attribute == "__description":
-        image.description = rules.check_description(value)
+        image.description = text.check_description(value)
     elif attribute == "min_ram":
-        image.min_ram = rules.check_int("min_ram", value, 0, MAX_RAM)
+        image.min_ram = text.check_int("min_ram", value, 0, MAX_RAM)
     elif attribute == "max_ram":
-        image.max_ram = rules.check_int("max_ram", value, 0, MAX_RAM)
+        image.max_ram = text.check_int("max_ram", value, 0, MAX_RAM)
     elif attribute == "min_disk":
         image.min_disk = _min_disk(image, value)
     elif attribute == "hw_vif_multiqueue_enabled":
@@ -145,21 +164,29 @@ def _apply(image: Image, change: Change) -> None:
 
 def _modify(image: Image, changes: list[Change], *, glance: bool, statuses) -> Image:
     if image.status not in statuses:
-        raise ImsError("IMG.0008", _("Image %(id)s is %(status)s: only an active image can be modified.")
-                       % {"id": image.id, "status": image.status}, 409)
+        raise ImsError(
+            "IMG.0008",
+            _("Image %(id)s is %(status)s: only an active image can be modified.")
+            % {"id": image.id, "status": image.status},
+            409,
+        )
     if not changes:
-        raise rules.invalid("body", _("must be a non-empty JSON array of changes."))
+        raise invalid("body", _("must be a non-empty JSON array of changes."))
     for change in changes:
         _check_attribute(change.attribute, glance=glance)
         if glance and change.op in ("replace", "remove") and not _present(image, change.attribute):
-            raise ImsError("IMG.0001", _("%(field)s has no value to %(op)s; use add.")
-                           % {"field": change.attribute, "op": change.op}, 409)
+            raise ImsError(
+                "IMG.0001",
+                _("%(field)s has no value to %(op)s; use add.") % {"field": change.attribute, "op": change.op},
+                409,
+            )
         if glance and change.op == "add" and _present(image, change.attribute):
-            raise ImsError("IMG.0001", _("%(field)s already has a value; use replace.")
-                           % {"field": change.attribute}, 409)
+            raise ImsError(
+                "IMG.0001", _("%(field)s already has a value; use replace.") % {"field": change.attribute}, 409
+            )
         _apply(image, change)
     if image.max_ram and image.max_ram < image.min_ram:
-        raise rules.invalid("max_ram", _("must not be less than min_ram."))
+        raise invalid("max_ram", _("must not be less than min_ram."))
     image.save()
     return image
 

@@ -1,8 +1,9 @@
 """What the object storage API reads and answers. Output serializers also describe the answers in the
 OpenAPI schema; input serializers check types only (names and sizes are the services' business)."""
+
 from rest_framework import serializers
 
-from console.errors import describe_validation
+from core.errors import describe_validation
 from obs.errors import invalid_parameter
 
 
@@ -53,17 +54,28 @@ class UploadStartSerializer(serializers.Serializer):
     bucket = serializers.CharField(max_length=255)
     key = serializers.CharField(trim_whitespace=False, max_length=4096)
     size = serializers.IntegerField(min_value=0, help_text="Bytes of the whole object.")
-    part_size = serializers.IntegerField(required=False, allow_null=True, default=None,
-                                         help_text="Bytes of every part but the last (5 MiB to 512 MiB; "
-                                                   "default 8 MiB, more for very large objects).")
-    sha256 = serializers.CharField(required=False, allow_blank=True, default="",
-                                   help_text="The SHA-256 the assembled object must have (optional here).")
+    part_size = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Bytes of every part but the last (5 MiB to 512 MiB; default 8 MiB, more for very large objects).",
+    )
+    sha256 = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The SHA-256 the assembled object must have (optional here).",
+    )
     content_type = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class UploadCompleteSerializer(serializers.Serializer):
-    sha256 = serializers.CharField(required=False, allow_blank=True, default="",
-                                   help_text="The SHA-256 of the whole file as the client computed it.")
+    sha256 = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The SHA-256 of the whole file as the client computed it.",
+    )
 
 
 class PartSerializer(serializers.Serializer):

@@ -1,5 +1,6 @@
 """The object storage API: thin views over obs.services. Bodies of objects and parts are streamed from the
 request in pieces (never `request.body` or `request.data`), and downloads are streamed back."""
+
 import base64
 
 from django.http import FileResponse
@@ -11,8 +12,16 @@ from rest_framework.views import APIView
 
 from obs import services
 from obs.api.serializers import (
-    BucketCreateSerializer, BucketListSerializer, BucketSerializer, ObjectListSerializer, ObjectSerializer,
-    PartSerializer, UploadCompleteSerializer, UploadSerializer, UploadStartSerializer, UploadWithPartsSerializer,
+    BucketCreateSerializer,
+    BucketListSerializer,
+    BucketSerializer,
+    ObjectListSerializer,
+    ObjectSerializer,
+    PartSerializer,
+    UploadCompleteSerializer,
+    UploadSerializer,
+    UploadStartSerializer,
+    UploadWithPartsSerializer,
     parsed,
 )
 from obs.errors import INCOMPLETE_BODY, ObsError, invalid_parameter
@@ -23,11 +32,18 @@ OBS = ["obs"]
 SHA256_HEADER = "X-Content-Sha256"
 BINARY = {"application/octet-stream": OpenApiTypes.BINARY}
 STREAMED_BODY = [
-    OpenApiParameter("Content-Length", int, OpenApiParameter.HEADER, required=True,
-                     description="Bytes of the body; the body is read as it arrives."),
+    OpenApiParameter(
+        "Content-Length",
+        int,
+        OpenApiParameter.HEADER,
+        required=True,
+        description="Bytes of the body; the body is read as it arrives.",
+    ),
 ]
-UNSIGNED = ("AK/SK callers send `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` (the official SDK does for non-JSON "
-            "bodies): the signature then leaves the body out and nothing has to be buffered.")
+UNSIGNED = (
+    "AK/SK callers send `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` (the official SDK does for non-JSON "
+    "bodies): the signature then leaves the body out and nothing has to be buffered."
+)
 
 
 def streamed_body(request):
@@ -45,8 +61,9 @@ def streamed_body(request):
 
 
 def object_response(stream, stored) -> FileResponse:
-    response = FileResponse(stream, as_attachment=True, filename=file_name(stored.key),
-                            content_type=stored.content_type)
+    response = FileResponse(
+        stream, as_attachment=True, filename=file_name(stored.key), content_type=stored.content_type
+    )
     response.block_size = PIECE
     response["Content-Length"] = str(stored.size)
     # Uploaded bytes served from the console's origin must never run as a page there.
@@ -74,8 +91,9 @@ class BucketListView(APIView):
     def get(self, request):
         return Response({"buckets": BucketSerializer(services.list_buckets(request.auth), many=True).data})
 
-    @extend_schema(operation_id="create_bucket", tags=OBS, request=BucketCreateSerializer,
-                   responses={201: BucketSerializer})
+    @extend_schema(
+        operation_id="create_bucket", tags=OBS, request=BucketCreateSerializer, responses={201: BucketSerializer}
+    )
     def post(self, request):
         data = parsed(BucketCreateSerializer, request.data)
         bucket = services.create_bucket(request.auth, name=data["name"])
@@ -90,34 +108,74 @@ class BucketView(APIView):
 
 
 class ObjectListView(APIView):
-    @extend_schema(operation_id="list_objects", tags=OBS, responses=ObjectListSerializer, parameters=[
-        OpenApiParameter("prefix", str, required=False), OpenApiParameter("marker", str, required=False,
-                                                                          description="List the keys after it."),
-        OpenApiParameter("limit", int, required=False, description="1 to 1000 (default)")])
+    @extend_schema(
+        operation_id="list_objects",
+        tags=OBS,
+        responses=ObjectListSerializer,
+        parameters=[
+            OpenApiParameter("prefix", str, required=False),
+            OpenApiParameter("marker", str, required=False, description="List the keys after it."),
+            OpenApiParameter("limit", int, required=False, description="1 to 1000 (default)"),
+        ],
+    )
     def get(self, request, bucket):
         query = request.query_params
-        page = services.list_objects(request.auth, bucket=bucket, prefix=query.get("prefix", ""),
-                                     marker=query.get("marker", ""), limit=query_limit(query.get("limit")))
-        return Response({"bucket": page.bucket.name, "prefix": query.get("prefix", ""),
-                         "objects": ObjectSerializer(page.items, many=True).data, "next_marker": page.next_marker})
+        page = services.list_objects(
+            request.auth,
+            bucket=bucket,
+            prefix=query.get("prefix", ""),
+            marker=query.get("marker", ""),
+            limit=query_limit(query.get("limit")),
+        )
+        return Response(
+            {
+                "bucket": page.bucket.name,
+                "prefix": query.get("prefix", ""),
+                "objects": ObjectSerializer(page.items, many=True).data,
+                "next_marker": page.next_marker,
+            }
+        )
 
 
 class ObjectView(APIView):
-    @extend_schema(operation_id="open_object", tags=OBS, description="The object's bytes, streamed.",
-                   responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(
+        operation_id="open_object",
+        tags=OBS,
+        description="The object's bytes, streamed.",
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+    )
     def get(self, request, bucket, key):
         stream, stored = services.open_object(request.auth, bucket=bucket, key=key)
         return object_response(stream, stored)
 
-    @extend_schema(operation_id="put_object", tags=OBS, request=BINARY, responses={201: ObjectSerializer},
-                   description="Store the body as the object (up to 5 GiB; use an upload for more). " + UNSIGNED,
-                   parameters=[*STREAMED_BODY, OpenApiParameter(
-                       SHA256_HEADER, str, OpenApiParameter.HEADER, required=False,
-                       description="The body's SHA-256: the object is stored only if it matches.")])
+    @extend_schema(
+        operation_id="put_object",
+        tags=OBS,
+        request=BINARY,
+        responses={201: ObjectSerializer},
+        description="Store the body as the object (up to 5 GiB; use an upload for more). " + UNSIGNED,
+        parameters=[
+            *STREAMED_BODY,
+            OpenApiParameter(
+                SHA256_HEADER,
+                str,
+                OpenApiParameter.HEADER,
+                required=False,
+                description="The body's SHA-256: the object is stored only if it matches.",
+            ),
+        ],
+    )
     def put(self, request, bucket, key):
         stream, size = streamed_body(request)
-        stored = services.put_object(request.auth, bucket=bucket, key=key, stream=stream, size=size,
-                                     content_type=request.content_type, sha256=request.headers.get(SHA256_HEADER))
+        stored = services.put_object(
+            request.auth,
+            bucket=bucket,
+            key=key,
+            stream=stream,
+            size=size,
+            content_type=request.content_type,
+            sha256=request.headers.get(SHA256_HEADER),
+        )
         return Response(ObjectSerializer(stored).data, status=201)
 
     @extend_schema(operation_id="delete_object", tags=OBS, responses={204: None})
@@ -127,9 +185,13 @@ class ObjectView(APIView):
 
 
 class UploadListView(APIView):
-    @extend_schema(operation_id="start_upload", tags=OBS, request=UploadStartSerializer,
-                   responses={201: UploadSerializer},
-                   description="Start a multipart upload; send its parts with PUT …/parts/{number}.")
+    @extend_schema(
+        operation_id="start_upload",
+        tags=OBS,
+        request=UploadStartSerializer,
+        responses={201: UploadSerializer},
+        description="Start a multipart upload; send its parts with PUT …/parts/{number}.",
+    )
     def post(self, request):
         data = parsed(UploadStartSerializer, request.data)
         upload = services.start_upload(request.auth, **data)
@@ -137,8 +199,12 @@ class UploadListView(APIView):
 
 
 class UploadView(APIView):
-    @extend_schema(operation_id="list_parts", tags=OBS, responses=UploadWithPartsSerializer,
-                   description="The upload and the parts already stored: to resume, send the others.")
+    @extend_schema(
+        operation_id="list_parts",
+        tags=OBS,
+        responses=UploadWithPartsSerializer,
+        description="The upload and the parts already stored: to resume, send the others.",
+    )
     def get(self, request, upload_id):
         return Response(UploadWithPartsSerializer(services.list_parts(request.auth, upload_id=upload_id)).data)
 
@@ -149,10 +215,15 @@ class UploadView(APIView):
 
 
 class UploadPartView(APIView):
-    @extend_schema(operation_id="put_part", tags=OBS, request=BINARY, responses=PartSerializer,
-                   parameters=STREAMED_BODY,
-                   description="Store one part (again, if sent before). Every part but the last has exactly "
-                               "part_size bytes. " + UNSIGNED)
+    @extend_schema(
+        operation_id="put_part",
+        tags=OBS,
+        request=BINARY,
+        responses=PartSerializer,
+        parameters=STREAMED_BODY,
+        description="Store one part (again, if sent before). Every part but the last has exactly "
+        "part_size bytes. " + UNSIGNED,
+    )
     def put(self, request, upload_id, number):
         stream, size = streamed_body(request)
         part = services.put_part(request.auth, upload_id=upload_id, number=number, stream=stream, size=size)
@@ -160,9 +231,15 @@ class UploadPartView(APIView):
 
 
 class UploadCompleteView(APIView):
-    @extend_schema(operation_id="complete_upload", tags=OBS, request=UploadCompleteSerializer,
-                   responses={200: ObjectSerializer, 400: OpenApiResponse(description="OBS.0005: checksum "
-                                                                          "mismatch; the upload is aborted.")})
+    @extend_schema(
+        operation_id="complete_upload",
+        tags=OBS,
+        request=UploadCompleteSerializer,
+        responses={
+            200: ObjectSerializer,
+            400: OpenApiResponse(description="OBS.0005: checksum mismatch; the upload is aborted."),
+        },
+    )
     def post(self, request, upload_id):
         data = parsed(UploadCompleteSerializer, request.data)
         stored = services.complete_upload(request.auth, upload_id=upload_id, sha256=data["sha256"])

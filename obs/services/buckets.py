@@ -1,4 +1,5 @@
 """Buckets: list, create, delete (only when empty)."""
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
@@ -23,8 +24,11 @@ def _named(kwargs) -> dict:
 def list_buckets(actor) -> list[Bucket]:
     """The account's buckets in the actor's region, each with its number of objects and bytes."""
     buckets = scope(actor, "obs:buckets:list", Bucket.objects.all())
-    return list(buckets.annotate(object_count=Count("stored_objects"), bytes=Coalesce(Sum("stored_objects__size"), 0))
-                .order_by("name"))
+    return list(
+        buckets.annotate(object_count=Count("stored_objects"), bytes=Coalesce(Sum("stored_objects__size"), 0)).order_by(
+            "name"
+        )
+    )
 
 
 @operation("create_bucket", summary=_named)
@@ -34,8 +38,9 @@ def create_bucket(actor, *, name: str) -> Bucket:
         raise _exists(name)
     limit = getattr(settings, "OBS_MAX_BUCKETS", 100)
     if Bucket.objects.filter(account=actor.account, region=actor.region).count() >= limit:
-        raise ObsError(TOO_MANY_BUCKETS, _("An account has at most %(limit)d buckets per region.") % {"limit": limit},
-                       409)
+        raise ObsError(
+            TOO_MANY_BUCKETS, _("An account has at most %(limit)d buckets per region.") % {"limit": limit}, 409
+        )
     try:
         with transaction.atomic():
             bucket = Bucket.objects.create(account=actor.account, region=actor.region, name=name)
@@ -46,8 +51,7 @@ def create_bucket(actor, *, name: str) -> Bucket:
 
 
 def _exists(name: str) -> ObsError:
-    return ObsError(BUCKET_EXISTS, _("The bucket name %(name)s is already taken in this region.") % {"name": name},
-                    409)
+    return ObsError(BUCKET_EXISTS, _("The bucket name %(name)s is already taken in this region.") % {"name": name}, 409)
 
 
 @operation("delete_bucket", summary=_named)
@@ -57,8 +61,9 @@ def delete_bucket(actor, *, name: str) -> Deleted:
     blobs = blobs_for(bucket.region_id)
     completing = bucket.uploads.filter(status=UploadStatus.COMPLETING).exists()
     if completing or bucket.stored_objects.exists() or not blobs.is_empty(bucket.name):
-        raise ObsError(BUCKET_NOT_EMPTY, _("Bucket %(name)s is not empty: delete its objects first.")
-                       % {"name": bucket.name}, 409)
+        raise ObsError(
+            BUCKET_NOT_EMPTY, _("Bucket %(name)s is not empty: delete its objects first.") % {"name": bucket.name}, 409
+        )
     # Unfinished uploads go with their bucket.
     for upload in bucket.uploads.filter(status=UploadStatus.UPLOADING):
         blobs.abort(upload)

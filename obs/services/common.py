@@ -1,4 +1,5 @@
 """What several operations share: recording an object's row once its bytes are stored, and checks of input."""
+
 import re
 from dataclasses import dataclass
 
@@ -43,19 +44,34 @@ def checked_size(value, *, limit: int) -> int:
     return value
 
 
-def record_object(bucket: Bucket, key: str, *, size: int, sha256: str, md5: str, etag: str,
-                  content_type: str) -> StoredObject:
+def record_object(
+    bucket: Bucket, key: str, *, size: int, sha256: str, md5: str, etag: str, content_type: str
+) -> StoredObject:
     """Create or replace the row of an object whose bytes were just stored, in a short transaction."""
     now = timezone.now()
     with transaction.atomic():
         if not Bucket.objects.filter(pk=bucket.pk).exists():  # deleted while the bytes arrived
             raise bucket_not_found(bucket.name)
         stored, _created = StoredObject.objects.update_or_create(
-            bucket=bucket, key=key,
-            defaults={"size": size, "sha256": sha256, "md5": md5, "etag": etag, "content_type": content_type,
-                      "updated_at": now},
-            create_defaults={"size": size, "sha256": sha256, "md5": md5, "etag": etag,
-                             "content_type": content_type, "created_at": now, "updated_at": now},
+            bucket=bucket,
+            key=key,
+            defaults={
+                "size": size,
+                "sha256": sha256,
+                "md5": md5,
+                "etag": etag,
+                "content_type": content_type,
+                "updated_at": now,
+            },
+            create_defaults={
+                "size": size,
+                "sha256": sha256,
+                "md5": md5,
+                "etag": etag,
+                "content_type": content_type,
+                "created_at": now,
+                "updated_at": now,
+            },
         )
     stored.bucket = bucket
     return stored

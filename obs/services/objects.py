@@ -1,4 +1,5 @@
 """Objects: streamed put, list, open for reading, delete."""
+
 from dataclasses import dataclass
 
 from django.db.models.functions import Substr
@@ -11,8 +12,7 @@ from obs.limits import max_put_size
 from obs.models import Bucket, StoredObject
 from obs.naming import validate_key
 from obs.selectors import find_bucket
-from obs.services.common import (Deleted, checked_content_type, checked_sha256, checked_size,
-                                 record_object)
+from obs.services.common import Deleted, checked_content_type, checked_sha256, checked_size, record_object
 
 MAX_LIST_LIMIT = 1000
 
@@ -22,8 +22,9 @@ def _address(kwargs) -> dict:
 
 
 @operation("put_object", summary=_address, atomic=False)
-def put_object(actor, *, bucket: str, key: str, stream, size: int, content_type: str = "",
-               sha256: str = "") -> StoredObject:
+def put_object(
+    actor, *, bucket: str, key: str, stream, size: int, content_type: str = "", sha256: str = ""
+) -> StoredObject:
     """Store `size` bytes read from `stream` (a file or a request body) under `bucket:key`, replacing any
     object there once every byte arrived (and matched `sha256`, when given)."""
     key = validate_key(key)
@@ -34,8 +35,15 @@ def put_object(actor, *, bucket: str, key: str, stream, size: int, content_type:
     name = blobs.object_name(target.name, key)
     digest = blobs.write(name, stream, size, expected_sha256=sha256, content_type=content_type)
     try:
-        return record_object(target, key, size=digest.size, sha256=digest.sha256, md5=digest.md5,
-                             etag=digest.md5, content_type=content_type)
+        return record_object(
+            target,
+            key,
+            size=digest.size,
+            sha256=digest.sha256,
+            md5=digest.md5,
+            etag=digest.md5,
+            content_type=content_type,
+        )
     except Exception:
         blobs.delete(name)  # the bucket went away meanwhile: leave no bytes behind
         raise
@@ -49,8 +57,7 @@ class ObjectPage:
 
 
 @operation("list_objects")
-def list_objects(actor, *, bucket: str, prefix: str = "", marker: str = "", limit: int = MAX_LIST_LIMIT
-                 ) -> ObjectPage:
+def list_objects(actor, *, bucket: str, prefix: str = "", marker: str = "", limit: int = MAX_LIST_LIMIT) -> ObjectPage:
     """Objects in key order, those starting with `prefix`, after `marker` (the last key of the page before)."""
     if not 1 <= limit <= MAX_LIST_LIMIT:
         raise invalid_parameter(_("limit must be between 1 and %(max)d.") % {"max": MAX_LIST_LIMIT})
@@ -102,8 +109,16 @@ def register_from_storage(bucket: Bucket, key: str) -> StoredObject:
     if found is None:
         raise object_not_found(bucket.name, key)
     # Its SHA-256 is unknown until it is read: left empty rather than reading gigabytes here.
-    stored, _created = StoredObject.objects.get_or_create(bucket=bucket, key=key, defaults={
-        "size": found["size"], "md5": found["md5"], "etag": found["etag"], "content_type": found["content_type"]})
+    stored, _created = StoredObject.objects.get_or_create(
+        bucket=bucket,
+        key=key,
+        defaults={
+            "size": found["size"],
+            "md5": found["md5"],
+            "etag": found["etag"],
+            "content_type": found["content_type"],
+        },
+    )
     return stored
 
 

@@ -1,4 +1,5 @@
 """For other services (the image import): open an object named `bucket:key`, or find its local file."""
+
 import dataclasses
 from pathlib import Path
 from typing import BinaryIO
@@ -38,6 +39,5 @@ def _in_region(actor, region_id: str):
         return actor
     project = project_in_region(actor.account, region_id) if region_id else None
     if project is None:
-        raise ObsError(NOT_FOUND, _("Region %(region)s is not available to the account.") % {"region": region_id},
-                       404)
+        raise ObsError(NOT_FOUND, _("Region %(region)s is not available to the account.") % {"region": region_id}, 404)
     return dataclasses.replace(actor, project=project, _cache={})

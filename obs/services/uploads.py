@@ -1,12 +1,12 @@
 """Multipart uploads: start, send parts (any order, in parallel, again after a failure), list the parts
 stored (to resume), complete (assembled and verified server-side), abort."""
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from iam.operations import operation
 from obs.blobs import blobs_for
-from obs.errors import (CHECKSUM_MISMATCH, INVALID_PART, PARTS_MISSING, UPLOAD_STATE, ObsError,
-                        invalid_parameter)
+from obs.errors import CHECKSUM_MISMATCH, INVALID_PART, PARTS_MISSING, UPLOAD_STATE, ObsError, invalid_parameter
 from obs.limits import MAX_PARTS, MIN_PART_SIZE, max_object_size, max_part_size, part_size_for
 from obs.models import Upload, UploadPart, UploadStatus
 from obs.naming import validate_key
@@ -25,15 +25,23 @@ def _upload(kwargs) -> dict:
 
 
 @operation("start_upload", summary=_address)
-def start_upload(actor, *, bucket: str, key: str, size: int, part_size: int | None = None, sha256: str = "",
-                 content_type: str = "") -> Upload:
+def start_upload(
+    actor, *, bucket: str, key: str, size: int, part_size: int | None = None, sha256: str = "", content_type: str = ""
+) -> Upload:
     """A new upload of `size` bytes in parts of `part_size` (default: 8 MiB, more for very large objects)."""
     key = validate_key(key)
     size = checked_size(size, limit=max_object_size())
     part_size = _checked_part_size(size, part_size)
     target = find_bucket(actor, bucket, ACTION)
-    upload = Upload(bucket=target, key=key, size=size, part_size=part_size, sha256=checked_sha256(sha256),
-                    content_type=checked_content_type(content_type), created_by=actor.user)
+    upload = Upload(
+        bucket=target,
+        key=key,
+        size=size,
+        part_size=part_size,
+        sha256=checked_sha256(sha256),
+        content_type=checked_content_type(content_type),
+        created_by=actor.user,
+    )
     upload.s3_upload_id = blobs_for(target.region_id).start_upload(upload)
     upload.save()
     return upload
@@ -44,11 +52,13 @@ def _checked_part_size(size: int, wanted) -> int:
         raise invalid_parameter(_("part_size must be a whole number of bytes."))
     part_size = part_size_for(size, wanted)
     if not MIN_PART_SIZE <= part_size <= max_part_size():
-        raise invalid_parameter(_("part_size must be between %(min)d and %(max)d bytes.")
-                                % {"min": MIN_PART_SIZE, "max": max_part_size()})
+        raise invalid_parameter(
+            _("part_size must be between %(min)d and %(max)d bytes.") % {"min": MIN_PART_SIZE, "max": max_part_size()}
+        )
     if -(-size // part_size) > MAX_PARTS:
-        raise invalid_parameter(_("An upload has at most %(max)d parts: choose a larger part_size.")
-                                % {"max": MAX_PARTS})
+        raise invalid_parameter(
+            _("An upload has at most %(max)d parts: choose a larger part_size.") % {"max": MAX_PARTS}
+        )
     return part_size
 
 
@@ -61,8 +71,11 @@ def put_part(actor, *, upload_id, number: int, stream, size: int) -> UploadPart:
     if not 1 <= number <= upload.part_count:
         raise ObsError(INVALID_PART, _("This upload has parts 1 to %(count)d.") % {"count": upload.part_count})
     if size != upload.expected_part_size(number):
-        raise ObsError(INVALID_PART, _("Part %(number)d must have %(expected)d bytes, not %(size)d.")
-                       % {"number": number, "expected": upload.expected_part_size(number), "size": size})
+        raise ObsError(
+            INVALID_PART,
+            _("Part %(number)d must have %(expected)d bytes, not %(size)d.")
+            % {"number": number, "expected": upload.expected_part_size(number), "size": size},
+        )
     blobs = blobs_for(upload.bucket.region_id)
     digest, etag = blobs.write_part(upload, number, stream, size)
     with transaction.atomic():
@@ -72,7 +85,8 @@ def put_part(actor, *, upload_id, number: int, stream, size: int) -> UploadPart:
                 blobs.abort(upload)
             raise _not_uploading(upload, status)
         part, _created = UploadPart.objects.update_or_create(
-            upload=upload, number=number, defaults={"size": digest.size, "sha256": digest.sha256, "etag": etag})
+            upload=upload, number=number, defaults={"size": digest.size, "sha256": digest.sha256, "etag": etag}
+        )
     part.upload = upload
     return part
 
@@ -102,8 +116,7 @@ def complete_upload(actor, *, upload_id, sha256: str = ""):
     missing = sorted(set(range(1, upload.part_count + 1)) - {part.number for part in parts})
     if missing:
         raise ObsError(PARTS_MISSING, _("Parts still missing: %(parts)s.") % {"parts": _numbers(missing)}, 409)
-    if not Upload.objects.filter(pk=upload.pk, status=UploadStatus.UPLOADING).update(
-            status=UploadStatus.COMPLETING):
+    if not Upload.objects.filter(pk=upload.pk, status=UploadStatus.UPLOADING).update(status=UploadStatus.COMPLETING):
         raise _not_uploading(upload, UploadStatus.COMPLETING)
     blobs = blobs_for(upload.bucket.region_id)
     name = blobs.object_name(upload.bucket.name, upload.key)
@@ -113,8 +126,15 @@ def complete_upload(actor, *, upload_id, sha256: str = ""):
         _give_up(upload, blobs)
         raise
     try:
-        stored = record_object(upload.bucket, upload.key, size=digest.size, sha256=digest.sha256, md5=digest.md5,
-                               etag=digest.md5, content_type=upload.content_type)
+        stored = record_object(
+            upload.bucket,
+            upload.key,
+            size=digest.size,
+            sha256=digest.sha256,
+            md5=digest.md5,
+            etag=digest.md5,
+            content_type=upload.content_type,
+        )
     except BaseException:
         blobs.delete(name)  # the bucket went away while the parts were assembled
         _give_up(upload, blobs)
@@ -155,8 +175,11 @@ def _require_uploading(upload: Upload) -> None:
 
 def _not_uploading(upload: Upload, status) -> ObsError:
     label = UploadStatus(status).label if status in UploadStatus.values else status
-    return ObsError(UPLOAD_STATE, _("Upload %(id)s is no longer in progress (%(status)s).")
-                    % {"id": upload.pk, "status": label}, 409)
+    return ObsError(
+        UPLOAD_STATE,
+        _("Upload %(id)s is no longer in progress (%(status)s).") % {"id": upload.pk, "status": label},
+        409,
+    )
 
 
 def _numbers(numbers: list[int], shown: int = 10) -> str:

@@ -1,4 +1,5 @@
 """GET /v3/traces: the caller's account's traces, with the console's filters and marker pagination."""
+
 from audit.recorder import record
 from tests import factories
 

@@ -5,6 +5,7 @@ so a new operation that is not traced fails here.
 Tampering with the chain (a raw UPDATE, a raw DELETE of a middle or of the newest row) is proven in
 tests/audit/test_chain.py; here the chain of the whole scenario's real traces must verify.
 """
+
 from io import StringIO
 
 import pytest
@@ -39,53 +40,109 @@ def image_steps(api, w) -> list:
     batch = {"images": [str(w.image.id)], "projects": [charlie]}
     import_body = {"name": "imported", "image_url": w.object_url, "os_version": "Ubuntu 22.04 server 64bit"}
     return [
-        ("update_image", lambda: api.send("PATCH", f"/v2/cloudimages/{w.image.id}",
-                                          [{"op": "replace", "path": "/name", "value": "renamed"}])),
-        ("glance_update_image", lambda: api.send("PATCH", image, [{"op": "replace", "path": "/name", "value": "g"}],
-                                                 content_type="application/openstack-images-v2.1-json-patch")),
-        ("create_or_update_tags", lambda: api.send("PUT", "/v1/cloudimages/tags",
-                                                   {"image_id": str(w.image.id), "tag": "a.1"})),
+        (
+            "update_image",
+            lambda: api.send(
+                "PATCH", f"/v2/cloudimages/{w.image.id}", [{"op": "replace", "path": "/name", "value": "renamed"}]
+            ),
+        ),
+        (
+            "glance_update_image",
+            lambda: api.send(
+                "PATCH",
+                image,
+                [{"op": "replace", "path": "/name", "value": "g"}],
+                content_type="application/openstack-images-v2.1-json-patch",
+            ),
+        ),
+        (
+            "create_or_update_tags",
+            lambda: api.send("PUT", "/v1/cloudimages/tags", {"image_id": str(w.image.id), "tag": "a.1"}),
+        ),
         ("add_image_tag", lambda: api.send("POST", v2_tags, {"tag": {"key": "b", "value": "2"}})),
-        ("batch_add_or_delete_tags", lambda: api.send("POST", f"{v2_tags}/action",
-                                                      {"action": "create", "tags": [{"key": "c", "value": "3"}]})),
+        (
+            "batch_add_or_delete_tags",
+            lambda: api.send("POST", f"{v2_tags}/action", {"action": "create", "tags": [{"key": "c", "value": "3"}]}),
+        ),
         ("glance_create_tag", lambda: api.send("PUT", f"{image}/tags/d")),
-        ("list_image_by_tags", lambda: api.send("POST", f"/v2/{p}/images/resource_instances/action",
-                                                {"action": "filter"})),
-        ("batch_delete_tags", lambda: api.send("DELETE", f"/v1/{p}/cloudimages/{w.image.id}/tags/delete",
-                                               {"tags": [{"key": "a", "value": "1"}]})),
+        (
+            "list_image_by_tags",
+            lambda: api.send("POST", f"/v2/{p}/images/resource_instances/action", {"action": "filter"}),
+        ),
+        (
+            "batch_delete_tags",
+            lambda: api.send(
+                "DELETE", f"/v1/{p}/cloudimages/{w.image.id}/tags/delete", {"tags": [{"key": "a", "value": "1"}]}
+            ),
+        ),
         ("delete_image_tag", lambda: api.send("DELETE", f"{v2_tags}/b")),
         ("glance_delete_tag", lambda: api.send("DELETE", f"{image}/tags/d")),
         ("glance_add_image_member", lambda: api.send("POST", f"{image}/members", {"member": charlie})),
         ("batch_add_members", lambda: api.send("POST", "/v1/cloudimages/members", batch)),
         ("batch_delete_members", lambda: api.send("DELETE", "/v1/cloudimages/members", batch)),
         ("glance_delete_image_member", lambda: api.send("DELETE", f"{image}/members/{charlie}")),
-        ("batch_update_members", lambda: api.send("PUT", "/v1/cloudimages/members",
-                                                  {"images": [str(w.shared_in.id)], "status": "accepted"})),
-        ("glance_update_image_member", lambda: api.send("PUT", f"/v2/images/{w.shared_in.id}/members/{w.project.id}",
-                                                        {"status": "rejected"})),
+        (
+            "batch_update_members",
+            lambda: api.send("PUT", "/v1/cloudimages/members", {"images": [str(w.shared_in.id)], "status": "accepted"}),
+        ),
+        (
+            "glance_update_image_member",
+            lambda: api.send("PUT", f"/v2/images/{w.shared_in.id}/members/{w.project.id}", {"status": "rejected"}),
+        ),
         ("glance_delete_image", lambda: api.send("DELETE", f"/v2/images/{w.sibling.id}")),
         ("create_image", lambda: api.send("POST", "/v2/cloudimages/action", import_body)),
         ("create_image_in_safe_mode", lambda: api.send("POST", "/v2.1/cloudimages/action", import_body)),
         ("create_data_image", lambda: api.send("POST", "/v1/cloudimages/dataimages/action", import_body)),
-        ("create_data_image_in_safe_mode", lambda: api.send("POST", "/v2.1/cloudimages/dataimages/action",
-                                                            import_body)),
+        (
+            "create_data_image_in_safe_mode",
+            lambda: api.send("POST", "/v2.1/cloudimages/dataimages/action", import_body),
+        ),
         ("import_image_quick", lambda: api.send("POST", "/v2/cloudimages/quickimport/action", import_body)),
-        ("import_image_quick_in_safe_mode", lambda: api.send("POST", "/v2.1/cloudimages/quickimport/action",
-                                                             import_body)),
-        ("create_whole_image", lambda: api.send("POST", "/v1/cloudimages/wholeimages/action", {
-            "name": "whole", "instance_id": "00000000-0000-0000-0000-000000000001", "vault_id": "v"})),
-        ("register_image", lambda: api.send("PUT", f"/v1/cloudimages/{w.queued.id}/upload",
-                                            {"image_url": w.object_url})),
-        ("export_image", lambda: api.send("POST", f"/v1/cloudimages/{w.image.id}/file",
-                                          {"bucket_url": f"{w.bucket.name}:e1.qcow2", "file_format": "qcow2"})),
-        ("export_image_in_safe_mode", lambda: api.send("POST", f"/v2.1/cloudimages/{w.image.id}/file",
-                                                       {"bucket_url": f"{w.bucket.name}:e2.qcow2",
-                                                        "file_format": "qcow2"})),
+        (
+            "import_image_quick_in_safe_mode",
+            lambda: api.send("POST", "/v2.1/cloudimages/quickimport/action", import_body),
+        ),
+        (
+            "create_whole_image",
+            lambda: api.send(
+                "POST",
+                "/v1/cloudimages/wholeimages/action",
+                {"name": "whole", "instance_id": "00000000-0000-0000-0000-000000000001", "vault_id": "v"},
+            ),
+        ),
+        (
+            "register_image",
+            lambda: api.send("PUT", f"/v1/cloudimages/{w.queued.id}/upload", {"image_url": w.object_url}),
+        ),
+        (
+            "export_image",
+            lambda: api.send(
+                "POST",
+                f"/v1/cloudimages/{w.image.id}/file",
+                {"bucket_url": f"{w.bucket.name}:e1.qcow2", "file_format": "qcow2"},
+            ),
+        ),
+        (
+            "export_image_in_safe_mode",
+            lambda: api.send(
+                "POST",
+                f"/v2.1/cloudimages/{w.image.id}/file",
+                {"bucket_url": f"{w.bucket.name}:e2.qcow2", "file_format": "qcow2"},
+            ),
+        ),
         ("copy_image_in_region", lambda: api.send("POST", f"/v1/cloudimages/{w.image.id}/copy", {"name": "c1"})),
-        ("copy_image_in_region_in_safe_mode", lambda: api.send("POST", f"/v2.1/cloudimages/{w.image.id}/copy",
-                                                               {"name": "c2"})),
-        ("copy_image_cross_region", lambda: api.send("POST", f"/v1/cloudimages/{w.image.id}/cross_region_copy", {
-            "name": "far", "region": "cn-south-1", "project_name": "cn-south-1", "agency_name": "ims_agency"})),
+        (
+            "copy_image_in_region_in_safe_mode",
+            lambda: api.send("POST", f"/v2.1/cloudimages/{w.image.id}/copy", {"name": "c2"}),
+        ),
+        (
+            "copy_image_cross_region",
+            lambda: api.send(
+                "POST",
+                f"/v1/cloudimages/{w.image.id}/cross_region_copy",
+                {"name": "far", "region": "cn-south-1", "project_name": "cn-south-1", "agency_name": "ims_agency"},
+            ),
+        ),
     ]
 
 
@@ -103,11 +160,12 @@ def obs_steps(api, w) -> list:
         ("put_object", lambda: api.send("PUT", f"{objects}/x.bin", data=PART, content_type=OCTETS)),
         ("delete_object", lambda: api.send("DELETE", f"{objects}/x.bin")),
         ("delete_bucket", lambda: api.send("DELETE", "/v1/obs/buckets/spare-bucket")),
-        ("put_part", lambda: api.send("PUT", f"/v1/obs/uploads/{w.upload.pk}/parts/1", data=PART,
-                                      content_type=OCTETS)),
+        ("put_part", lambda: api.send("PUT", f"/v1/obs/uploads/{w.upload.pk}/parts/1", data=PART, content_type=OCTETS)),
         ("complete_upload", lambda: api.send("POST", f"/v1/obs/uploads/{w.upload.pk}/complete", {})),
-        ("start_upload", lambda: api.send("POST", "/v1/obs/uploads", {"bucket": w.bucket.name, "key": "n.bin",
-                                                                      "size": 10})),
+        (
+            "start_upload",
+            lambda: api.send("POST", "/v1/obs/uploads", {"bucket": w.bucket.name, "key": "n.bin", "size": 10}),
+        ),
     ]
 
 
@@ -125,15 +183,23 @@ def console_steps(w) -> list:
         ("delete_access_key", lambda: browser.post(f"{keys}/{w.key.access_key}/delete")),
         # After the deletion: a user holds at most two keys, and the API client holds the other one.
         ("create_own_access_key", lambda: browser.post(f"{keys}/create", {"description": "scenario"})),
-        ("change_password", lambda: browser.post("/console/account/password", {
-            "old_password": factories.PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})),
+        (
+            "change_password",
+            lambda: browser.post(
+                "/console/account/password",
+                {"old_password": factories.PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+            ),
+        ),
         ("logout", lambda: browser.post("/console/logout")),
     ]
 
 
 def run_scenario(w) -> dict:
-    login = Client().post("/v3/auth/tokens", keystone_body(w.user.username, factories.PASSWORD, domain={
-        "name": "alpha"}), content_type="application/json")
+    login = Client().post(
+        "/v3/auth/tokens",
+        keystone_body(w.user.username, factories.PASSWORD, domain={"name": "alpha"}),
+        content_type="application/json",
+    )
     api = SignedClient(w.user, project=w.actor_project)
     answers = {"login": login}
     for name, request in image_steps(api, w) + obs_steps(api, w) + console_steps(w):
@@ -154,7 +220,8 @@ def test_every_state_changing_operation_is_traced(db):
     assert traced == STATE_CHANGING - set(NOT_PERFORMED), (
         f"not traced: {sorted(STATE_CHANGING - set(NOT_PERFORMED) - traced)}; "
         f"traced yet not state-changing operations of the catalogue: {sorted(traced - STATE_CHANGING)}; "
-        f"refused steps: {refused}")
+        f"refused steps: {refused}"
+    )
     assert refused == PRODUCT_REFUSALS
 
 

@@ -1,4 +1,5 @@
 """The console's audit page, trace detail, CSV export and an image's activity: the actor's account only."""
+
 import csv
 import io
 from datetime import timedelta
@@ -21,8 +22,9 @@ def trace_for(tenant, *, user=None, days_ago: float = 0, **fields) -> Trace:
         from django.db import connection
 
         with connection.cursor() as cursor:
-            cursor.execute("UPDATE audit_trace SET time = %s WHERE id = %s",
-                           [timezone.now() - timedelta(days=days_ago), trace.pk])
+            cursor.execute(
+                "UPDATE audit_trace SET time = %s WHERE id = %s", [timezone.now() - timedelta(days=days_ago), trace.pk]
+            )
     return trace
 
 
@@ -79,8 +81,10 @@ def test_the_list_is_paginated(console_as, tenant_a):
     client = console_as(tenant_a.admin)
     for n in range(25):
         trace_for(tenant_a, resource_id=f"r{n}")
-    first, second = client.get(PAGE, {"event_name": "updateImage"}), \
-        client.get(PAGE, {"event_name": "updateImage", "page": 2})
+    first, second = (
+        client.get(PAGE, {"event_name": "updateImage"}),
+        client.get(PAGE, {"event_name": "updateImage", "page": 2}),
+    )
     assert len(shown(first)) == 20 and len(shown(second)) == 5 and not shown(first) & shown(second)
 
 
@@ -93,7 +97,7 @@ def test_the_detail_shows_every_field_and_escapes_the_summary(console_as, tenant
 
 
 def test_the_csv_export_is_filtered_and_neutralises_formulas(console_as, tenant_a, tenant_b):
-    trace_for(tenant_a, resource_name="=HYPERLINK(\"http://evil\")", resource_id="-2+3", summary={"=cmd": "x"})
+    trace_for(tenant_a, resource_name='=HYPERLINK("http://evil")', resource_id="-2+3", summary={"=cmd": "x"})
     trace_for(tenant_a, event="addTag", resource_name="plain")
     trace_for(tenant_b, resource_name="bravo-thing")
     response = console_as(tenant_a.admin).get(f"{PAGE}export.csv", {"event_name": "updateImage"})
@@ -105,7 +109,7 @@ def test_the_csv_export_is_filtered_and_neutralises_formulas(console_as, tenant_
     rows = list(csv.reader(io.StringIO(body[1:])))
     assert rows[0][0] == "Time (UTC)" and len(rows) == 2
     row = rows[1]
-    assert row[4] == "'=HYPERLINK(\"http://evil\")" and row[3] == "'-2+3" and row[12] == "'=cmd=x"
+    assert row[4] == '\'=HYPERLINK("http://evil")' and row[3] == "'-2+3" and row[12] == "'=cmd=x"
     assert "bravo-thing" not in body and "plain" not in body
 
 

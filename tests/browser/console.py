@@ -1,4 +1,5 @@
 """Steps every browser test takes through the console."""
+
 from playwright.sync_api import expect
 
 from tests.factories import PASSWORD

@@ -1,5 +1,6 @@
 """An account administrator in the admin site: a custom policy refused then saved, a role refused without its
 dependency, a per-image grant the console then honours — and nothing of another account in sight."""
+
 import pytest
 from playwright.sync_api import expect
 

@@ -1,4 +1,5 @@
 """The console as a person uses it: sign in, browse the public catalog, switch region and language, search, open."""
+
 import re
 
 import pytest
@@ -9,13 +10,12 @@ from images.choices import ImageType
 from images.models import Image
 from images.public_catalog import PUBLIC_IMAGES
 from images.services.catalog import sync_public_catalog
-from tests.factories import make_image, project_of
 from tests.browser.console import sign_in
+from tests.factories import make_image, project_of
 
 pytestmark = pytest.mark.browser
 
 ROWS = "[data-testid=image-row]"
-
 
 
 @pytest.fixture

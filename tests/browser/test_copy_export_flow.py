@@ -1,4 +1,5 @@
 """Copying and exporting from the image detail page, as a person does it, until the job succeeds."""
+
 import re
 
 import pytest
@@ -10,11 +11,10 @@ from images.runners import run
 from obs.models import StoredObject
 from obs.services import create_bucket
 from tests import factories
-from tests.images.manage.helpers_copy import imported_image
 from tests.browser.console import sign_in
+from tests.images.manage.helpers_copy import imported_image
 
 pytestmark = pytest.mark.browser
-
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 """The job centre as a person watches it: a running job's row follows the job until it ends, then stops asking."""
+
 import re
 from datetime import timedelta
 
@@ -8,20 +9,28 @@ from playwright.sync_api import expect
 
 from images.choices import ImageStatus
 from images.models import Image, Job, JobStatus
-from tests.factories import make_image, project_of
 from tests.browser.console import sign_in
+from tests.factories import make_image, project_of
 
 pytestmark = pytest.mark.browser
-
 
 
 def test_a_running_jobs_row_updates_itself_until_the_job_succeeds(page, tenant_a):
     project = project_of(tenant_a.account)
     image = make_image(project, name="importing", status=ImageStatus.SAVING)
     started = timezone.now() - timedelta(seconds=60)
-    job = Job.objects.create(project=project, job_type="createImageByFile", status=JobStatus.RUNNING, image=image,
-                             begin_time=started, heartbeat_at=started, phase="converting", bytes_done=2**20,
-                             bytes_total=4 * 2**20, percent=25.0)
+    job = Job.objects.create(
+        project=project,
+        job_type="createImageByFile",
+        status=JobStatus.RUNNING,
+        image=image,
+        begin_time=started,
+        heartbeat_at=started,
+        phase="converting",
+        bytes_done=2**20,
+        bytes_total=4 * 2**20,
+        percent=25.0,
+    )
     sign_in(page, tenant_a.admin.username)
     page.get_by_test_id("nav-jobs").click()
 
@@ -35,8 +44,9 @@ def test_a_running_jobs_row_updates_itself_until_the_job_succeeds(page, tenant_a
     expect(row.get_by_test_id("job-percent")).to_have_text("75.0%")
     expect(row).to_contain_text("storing")
 
-    Job.objects.filter(pk=job.pk).update(status=JobStatus.SUCCESS, percent=100.0, phase="done",
-                                         bytes_done=4 * 2**20, end_time=timezone.now())
+    Job.objects.filter(pk=job.pk).update(
+        status=JobStatus.SUCCESS, percent=100.0, phase="done", bytes_done=4 * 2**20, end_time=timezone.now()
+    )
     Image.objects.filter(pk=image.pk).update(status=ImageStatus.ACTIVE)
     expect(row.get_by_test_id("job-status")).to_have_text("Succeeded")
     expect(row).to_have_attribute("data-status", "SUCCESS")
@@ -59,5 +69,6 @@ def test_the_export_button_downloads_the_filtered_private_list(page, tenant_a):
     with page.expect_download() as download:
         page.get_by_test_id("export-csv").click()
     assert download.value.suggested_filename.startswith("private-images-cn-north-4-")
-    text = open(download.value.path(), encoding="utf-8-sig").read()
+    with open(download.value.path(), encoding="utf-8-sig") as handle:
+        text = handle.read()
     assert "web-1" in text and "db-1" not in text

@@ -1,5 +1,6 @@
 """Uploading a large file from the bucket page: parts go in parallel, failed parts are retried, a reload in the
 middle resumes from the parts the server already has, and the server checks the browser's SHA-256."""
+
 import hashlib
 import os
 import re
@@ -11,15 +12,14 @@ from playwright.sync_api import expect
 
 from obs import services
 from obs.models import StoredObject, UploadPart
-from tests.factories import actor
 from tests.browser.console import sign_in
+from tests.factories import actor
 
 pytestmark = pytest.mark.browser
 
 MiB = 1024 * 1024
 PART = 5 * MiB
 PARTS = "**/v1/obs/uploads/*/parts/*"
-
 
 
 def part_number(route) -> int:
@@ -90,8 +90,11 @@ def test_a_large_upload_survives_failing_parts_and_a_reload_and_is_verified(page
 
     assert sorted(set(sent)) == [3, 4, 5] and sent.count(4) == 2
     stored = StoredObject.objects.get()
-    assert (stored.url, stored.size, stored.sha256) == ("browser-bucket:disk.raw", len(data),
-                                                        hashlib.sha256(data).hexdigest())
+    assert (stored.url, stored.size, stored.sha256) == (
+        "browser-bucket:disk.raw",
+        len(data),
+        hashlib.sha256(data).hexdigest(),
+    )
     expect(page.get_by_test_id("upload-hash")).to_contain_text(stored.sha256)
     expect(page.get_by_test_id("upload-percent")).to_contain_text("100.0%")
     expect(page.get_by_test_id("object-row")).to_have_count(1)

@@ -1,13 +1,13 @@
 """Sharing in the browser: A shares an image from its detail page, B finds it in the Shared tab and accepts it."""
+
 import pytest
 from playwright.sync_api import expect
 
 from images.models import ImageMember
-from tests.factories import make_image
 from tests.browser.console import sign_in
+from tests.factories import make_image
 
 pytestmark = pytest.mark.browser
-
 
 
 def sign_out(page) -> None:

@@ -3,6 +3,7 @@
 The official SDK writes `$HOME/.huaweicloud/application_id` when it is first used and `requests` honours proxy
 variables, so HOME points at a temporary folder and 127.0.0.1/localhost bypass any proxy for the whole session.
 """
+
 import os
 
 import pytest
@@ -20,11 +21,15 @@ def client_environment(tmp_path_factory):
         no_proxy = ",".join(filter(None, [os.environ.get("NO_PROXY"), "127.0.0.1", "localhost"]))
         patch.setenv("NO_PROXY", no_proxy)
         patch.setenv("no_proxy", no_proxy)
-        for name in ("HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "HUAWEICLOUD_SDK_PROJECT_ID", "OS_CLOUD",
-                     "OS_AUTH_URL"):
+        for name in (
+            "HUAWEICLOUD_SDK_AK",
+            "HUAWEICLOUD_SDK_SK",
+            "HUAWEICLOUD_SDK_PROJECT_ID",
+            "OS_CLOUD",
+            "OS_AUTH_URL",
+        ):
             patch.delenv(name, raising=False)
         yield
-
 
 
 @pytest.fixture

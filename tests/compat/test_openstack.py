@@ -1,4 +1,5 @@
 """An OpenStack client (openstacksdk), unchanged: Keystone v3 password login, then the Image v2 API."""
+
 import pytest
 
 from tests.factories import PASSWORD, make_image, project_of
@@ -10,9 +11,16 @@ pytestmark = [pytest.mark.compat, pytest.mark.filterwarnings("ignore::PendingDep
 def connect(url: str, username: str, *, account: str, region: str = "cn-north-4", password: str = PASSWORD):
     from openstack.connection import Connection
 
-    return Connection(auth_url=f"{url}/v3", username=username, password=password, user_domain_name=account,
-                      project_name=region, project_domain_name=account, region_name=region,
-                      interface="public")
+    return Connection(
+        auth_url=f"{url}/v3",
+        username=username,
+        password=password,
+        user_domain_name=account,
+        project_name=region,
+        project_domain_name=account,
+        region_name=region,
+        interface="public",
+    )
 
 
 @pytest.fixture
@@ -33,8 +41,7 @@ def test_filters_and_sorting_pass_through(conn, project_a):
     make_image(project_a, name="b-second", status="active")
     make_image(project_a, name="a-first", status="active")
     make_image(project_a, name="c-queued", status="queued")
-    listed = [i.name for i in conn.image.images(visibility="private", status="active", sort_key="name",
-                                                sort_dir="asc")]
+    listed = [i.name for i in conn.image.images(visibility="private", status="active", sort_key="name", sort_dir="asc")]
     assert listed == ["a-first", "b-second"]
 
 

@@ -1,4 +1,5 @@
 """An OpenStack client creates an image, uploads its file and downloads it back, unchanged."""
+
 import hashlib
 
 import pytest
@@ -16,8 +17,14 @@ def test_openstack_create_upload_download_round_trip(world, job_worker, tmp_path
     qcow2 = converted(raw, "qcow2")
     conn = connect(world["url"], "alpha-admin", account="alpha")
     with open(qcow2, "rb") as data:
-        image = conn.image.create_image(name="os-upload", data=data, disk_format="qcow2", container_format="bare",
-                                        wait=False, validate_checksum=False)
+        image = conn.image.create_image(
+            name="os-upload",
+            data=data,
+            disk_format="qcow2",
+            container_format="bare",
+            wait=False,
+            validate_checksum=False,
+        )
     wait_until(lambda: Image.objects.get(pk=image.id).status in ("active", "killed"), seconds=120)
     shown = conn.image.get_image(image.id)
     assert shown.status == "active" and shown.disk_format == "raw"

@@ -1,4 +1,5 @@
 """The official Huawei Cloud IMS SDK (huaweicloudsdkims), unchanged, against a live server."""
+
 import pytest
 
 from images.choices import ImageType
@@ -11,18 +12,19 @@ pytestmark = [pytest.mark.compat, pytest.mark.filterwarnings("ignore::Deprecatio
 
 def sdk():
     # Imported late: the client environment (HOME, proxies) is set up first.
+    import huaweicloudsdkims.v2 as ims
     from huaweicloudsdkcore.auth.credentials import BasicCredentials
     from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
     from huaweicloudsdkcore.region.region import Region
-    import huaweicloudsdkims.v2 as ims
 
     return BasicCredentials, ClientRequestException, Region, ims
 
 
 def client_for(url: str, ak: str, sk: str, project_id: str | None):
     BasicCredentials, _, _, ims = sdk()
-    return ims.ImsClient.new_builder().with_credentials(BasicCredentials(ak, sk, project_id)) \
-        .with_endpoints([url]).build()
+    return (
+        ims.ImsClient.new_builder().with_credentials(BasicCredentials(ak, sk, project_id)).with_endpoints([url]).build()
+    )
 
 
 @pytest.fixture
@@ -32,8 +34,9 @@ def ims_client(world, access_key, project_a):
 
 def test_list_images_with_filters_and_typed_fields(ims_client):
     *_, ims = sdk()
-    response = ims_client.list_images(ims.ListImagesRequest(
-        imagetype="gold", os_type="Linux", limit=10, sort_key="name", sort_dir="asc"))
+    response = ims_client.list_images(
+        ims.ListImagesRequest(imagetype="gold", os_type="Linux", limit=10, sort_key="name", sort_dir="asc")
+    )
     images = response.images
     assert len(images) == 10 and response.page_info.next_marker == images[-1].id
     assert all(image.imagetype == "gold" and image.os_type == "Linux" for image in images)
@@ -49,8 +52,11 @@ def test_walk_every_page_with_the_marker(ims_client):
     *_, ims = sdk()
     seen, marker = [], None
     while True:
-        response = ims_client.list_images(ims.ListImagesRequest(
-            imagetype="gold", os_type="Linux", limit=25, sort_key="name", sort_dir="asc", marker=marker))
+        response = ims_client.list_images(
+            ims.ListImagesRequest(
+                imagetype="gold", os_type="Linux", limit=25, sort_key="name", sort_dir="asc", marker=marker
+            )
+        )
         seen += [image.id for image in response.images]
         if response.page_info is None:
             break
@@ -63,8 +69,11 @@ def test_private_filters_with_encoded_values(ims_client, project_a):
     *_, ims = sdk()
     wanted = make_image(project_a, name="my image 镜像", tags={"a": "b"})
     make_image(project_a, name="other image")
-    response = ims_client.list_images(ims.ListImagesRequest(
-        imagetype="private", name="my image 镜像", tag="a=b", created_at="gt:2018-10-28T10:00:00Z", protected=False))
+    response = ims_client.list_images(
+        ims.ListImagesRequest(
+            imagetype="private", name="my image 镜像", tag="a=b", created_at="gt:2018-10-28T10:00:00Z", protected=False
+        )
+    )
     assert [image.id for image in response.images] == [str(wanted.id)]
     assert response.images[0].tags == ["a=b"] and response.page_info is None
 
@@ -88,8 +97,15 @@ def test_show_image_quota(ims_client, project_a):
 def test_show_job_and_its_progress(ims_client, project_a, world):
     *_, ims = sdk()
     image = make_image(project_a, name="being-made")
-    job = Job.objects.create(project=project_a, user=world["a"].admin, image=image, job_type="createImageByFile",
-                             status=JobStatus.RUNNING, phase="uploading", percent=12.5)
+    job = Job.objects.create(
+        project=project_a,
+        user=world["a"].admin,
+        image=image,
+        job_type="createImageByFile",
+        status=JobStatus.RUNNING,
+        phase="uploading",
+        percent=12.5,
+    )
     shown = ims_client.show_job(ims.ShowJobRequest(job_id=job.id))
     assert (shown.status, shown.job_id, shown.job_type) == ("RUNNING", job.id, "createImageByFile")
     assert shown.entities.image_id == str(image.id) and shown.entities.process_percent == 12.5
@@ -143,8 +159,12 @@ def test_project_discovery_with_a_region_and_no_project_id(world, access_key, pr
     BasicCredentials, _, Region, ims = sdk()
     monkeypatch.setenv("HUAWEICLOUD_SDK_IAM_ENDPOINT", world["url"])
     credentials = BasicCredentials(*access_key)
-    client = ims.ImsClient.new_builder().with_credentials(credentials) \
-        .with_region(Region("cn-north-4", world["url"])).build()
+    client = (
+        ims.ImsClient.new_builder()
+        .with_credentials(credentials)
+        .with_region(Region("cn-north-4", world["url"]))
+        .build()
+    )
     assert credentials.project_id == project_a.id  # found by GET /v3/projects?name=cn-north-4
     job = Job.objects.create(project=project_a, job_type="createImageByFile", status=JobStatus.SUCCESS)
     assert client.show_job(ims.ShowJobRequest(job_id=job.id)).status == "SUCCESS"

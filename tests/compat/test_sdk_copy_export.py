@@ -1,4 +1,5 @@
 """The official SDK copies images within and across regions and exports them; a real worker runs the jobs."""
+
 import pytest
 
 from iam.actors import system_actor
@@ -37,8 +38,9 @@ def test_sdk_copy_image_in_region_and_show_job(client, source, job_worker):
 def test_sdk_copy_image_cross_region(client, source, job_worker):
     from huaweicloudsdkims.v2 import CopyImageCrossRegionRequest, CopyImageCrossRegionRequestBody
 
-    body = CopyImageCrossRegionRequestBody(name="sdk-far", region="cn-east-3", project_name="cn-east-3",
-                                           agency_name="ims_admin_agency")
+    body = CopyImageCrossRegionRequestBody(
+        name="sdk-far", region="cn-east-3", project_name="cn-east-3", agency_name="ims_admin_agency"
+    )
     job_id = client.copy_image_cross_region(CopyImageCrossRegionRequest(image_id=str(source.pk), body=body)).job_id
     job = finished_job(client, job_id)
     assert job.status == "SUCCESS", job.fail_reason
@@ -53,8 +55,10 @@ def test_sdk_export_image(client, source, project_a, job_worker):
     body = ExportImageRequestBody(bucket_url="sdk-exports:disk.qcow2", file_format="qcow2")
     job_id = client.export_image(ExportImageRequest(image_id=str(source.pk), body=body)).job_id
     assert finished_job(client, job_id).status == "SUCCESS"
-    assert StoredObject.objects.filter(bucket__name="sdk-exports", key__in=["disk.qcow2", "disk.qcow2.sha256"]
-                                       ).count() == 2
+    assert (
+        StoredObject.objects.filter(bucket__name="sdk-exports", key__in=["disk.qcow2", "disk.qcow2.sha256"]).count()
+        == 2
+    )
 
 
 def test_sdk_refusal_is_a_client_error(client, source):

@@ -1,4 +1,5 @@
 """Console clients: a browser-like test client signed in as a given user."""
+
 import pytest
 from django.test import Client
 

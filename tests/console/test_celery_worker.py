@@ -1,4 +1,5 @@
 """A real Celery worker process consumes the configured broker (the folder broker, or Redis in CI)."""
+
 import os
 import signal
 import subprocess
@@ -17,10 +18,21 @@ from console.celery import heartbeat
 def worker():
     celery = Path(sys.executable).with_name("celery")
     process = subprocess.Popen(
-        [str(celery), "-A", "console", "worker", "--pool", "solo", "--loglevel", "warning",
-         "--hostname", f"test-{uuid.uuid4().hex[:8]}@localhost"],
+        [
+            str(celery),
+            "-A",
+            "console",
+            "worker",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "warning",
+            "--hostname",
+            f"test-{uuid.uuid4().hex[:8]}@localhost",
+        ],
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "console.settings", "VAR_DIR": str(settings.VAR_DIR)},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     yield process
     process.send_signal(signal.SIGTERM)

@@ -1,4 +1,5 @@
 """Bad requests get a clear error in the caller's language of choice (JSON for the API), never a stack trace."""
+
 import json
 
 import pytest
@@ -7,8 +8,9 @@ from django.test import Client
 
 @pytest.mark.django_db
 def test_oversized_api_body_is_refused_with_413_in_the_product_shape():
-    response = Client().post("/v3/auth/tokens", data=json.dumps({"pad": "x" * 3_000_000}),
-                             content_type="application/json")
+    response = Client().post(
+        "/v3/auth/tokens", data=json.dumps({"pad": "x" * 3_000_000}), content_type="application/json"
+    )
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "IMG.0413"
 
@@ -44,7 +46,7 @@ def test_malformed_json_body_is_a_clear_400():
 
 @pytest.mark.django_db
 def test_unexpected_error_on_an_api_path_is_a_json_500_with_a_request_id(client, monkeypatch):
-    from images.api import versions
+    from images.api.views import versions
 
     def explode(request, only=None):
         raise RuntimeError("internal detail that must not leak")

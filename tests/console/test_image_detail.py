@@ -1,4 +1,5 @@
 """The image detail page: basic information, supported features, the way back, and what others may not see."""
+
 import re
 
 from images.choices import ImageType
@@ -20,8 +21,16 @@ def test_the_detail_page_shows_basic_information_and_supported_features(console_
     html = response.content.decode()
     assert response.status_code == 200
     assert str(image.id) in html
-    for label in ("Basic information", "Public image", "Ubuntu 22.04 server 64bit", "64-bit", "RAW",
-                  "Supported features", "User data injection", "Disk hot-plug"):
+    for label in (
+        "Basic information",
+        "Public image",
+        "Ubuntu 22.04 server 64bit",
+        "64-bit",
+        "RAW",
+        "Supported features",
+        "User data injection",
+        "Disk hot-plug",
+    ):
         assert label in html, label
     assert 'data-testid="support-status"' in html
 
@@ -83,6 +92,8 @@ def test_the_back_link_without_a_list_to_return_to_opens_the_images_tab(console_
 def test_the_back_link_keeps_only_list_parameters(console_as, tenant_a):
     image = make_image(tenant_a.project)
 
-    html = detail(console_as(tenant_a.admin), image, back="imagetype=private&next=https://evil.example").content.decode()
+    html = detail(
+        console_as(tenant_a.admin), image, back="imagetype=private&next=https://evil.example"
+    ).content.decode()
 
     assert 'href="/console/images/?imagetype=private" data-testid="back-link"' in html

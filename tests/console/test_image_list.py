@@ -1,4 +1,5 @@
 """The image list: four tabs, search and filters, sorting, paging, escaping, refusals and query counts."""
+
 import re
 import uuid
 
@@ -52,13 +53,17 @@ def test_public_rows_show_support_status_and_the_offline_badge(console_as, tenan
     assert 'data-testid="offline"' in offline
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("Windows", {"Windows"}),
-    ("windows", {"Windows"}),
-    ("Linux", {"Linux"}),
-])
-def test_searching_public_images_by_os_type_keeps_only_that_os_type(console_as, tenant_a, public_catalog,
-                                                                   query, expected):
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("Windows", {"Windows"}),
+        ("windows", {"Windows"}),
+        ("Linux", {"Linux"}),
+    ],
+)
+def test_searching_public_images_by_os_type_keeps_only_that_os_type(
+    console_as, tenant_a, public_catalog, query, expected
+):
     response = console_as(tenant_a.admin).get(LIST, {"imagetype": "gold", "q": query, "page_size": 100})
 
     names = rows(response)
@@ -85,13 +90,13 @@ def test_searching_public_images_by_id_finds_exactly_that_image(console_as, tena
 
 
 def test_filters_narrow_the_list(console_as, tenant_a, public_catalog):
-    response = console_as(tenant_a.admin).get(LIST, {"architecture": "arm", "platform": "openEuler",
-                                                     "page_size": 100})
+    response = console_as(tenant_a.admin).get(LIST, {"architecture": "arm", "platform": "openEuler", "page_size": 100})
 
     names = rows(response)
     assert names
-    assert set(Image.objects.filter(name__in=names, architecture="arm").values_list("platform", flat=True)) == \
-        {"openEuler"}
+    assert set(Image.objects.filter(name__in=names, architecture="arm").values_list("platform", flat=True)) == {
+        "openEuler"
+    }
     assert "Kunpeng (ARM)" in response.content.decode()
 
 
@@ -104,11 +109,14 @@ def test_a_search_without_matches_says_so_and_offers_to_clear_it(console_as, ten
     assert 'href="?imagetype=gold"' in html
 
 
-@pytest.mark.parametrize("tab, message", [
-    ("private", "You have no private images in this region."),
-    ("shared", "No images have been shared with you in this region."),
-    ("market", "There are no market images in this region."),
-])
+@pytest.mark.parametrize(
+    "tab, message",
+    [
+        ("private", "You have no private images in this region."),
+        ("shared", "No images have been shared with you in this region."),
+        ("market", "There are no market images in this region."),
+    ],
+)
 def test_empty_tabs_explain_themselves(console_as, tenant_a, tab, message):
     response = console_as(tenant_a.admin).get(LIST, {"imagetype": tab})
 
@@ -127,8 +135,7 @@ def test_each_tab_shows_its_own_kind_of_image(console_as, tenant_a, tenant_b, pu
     a_private = make_image(tenant_a.project, name="a-private")
     a_shared = make_image(tenant_a.project, name="a-shared-with-b")
     share(a_shared, tenant_b.project)
-    make_image(project_of(public_catalog), name="vendor-app", image_type=ImageType.MARKET,
-               visibility=Visibility.PUBLIC)
+    make_image(project_of(public_catalog), name="vendor-app", image_type=ImageType.MARKET, visibility=Visibility.PUBLIC)
     alpha, bravo = console_as(tenant_a.admin), console_as(tenant_b.reader)
 
     assert set(rows(alpha.get(LIST, {"imagetype": "private"}))) == {a_private.name, a_shared.name}
@@ -157,10 +164,13 @@ def test_pages_follow_one_another_and_keep_the_filters(console_as, tenant_a):
 
     first = client.get(LIST, query)
     html = first.content.decode()
-    next_url = re.search(r'data-testid="next-page"', html) and re.search(r'href="(\?[^"]*)" hx-get="[^"]*" '
-                                                                           r'hx-target="#image-panel" '
-                                                                           r'hx-push-url="true" '
-                                                                           r'data-testid="next-page"', html)
+    next_url = re.search(r'data-testid="next-page"', html) and re.search(
+        r'href="(\?[^"]*)" hx-get="[^"]*" '
+        r'hx-target="#image-panel" '
+        r'hx-push-url="true" '
+        r'data-testid="next-page"',
+        html,
+    )
     second = client.get(LIST + next_url.group(1).replace("&amp;", "&"))
     third = client.get(LIST, {**query, "page": 3})
 
@@ -189,8 +199,9 @@ def test_a_page_past_the_end_shows_the_last_page(console_as, tenant_a):
     for number in range(12):
         make_image(tenant_a.project, name=f"img-{number:02d}")
 
-    response = console_as(tenant_a.admin).get(LIST, {"imagetype": "private", "page": 99, "sort_key": "name",
-                                                     "sort_dir": "asc"})
+    response = console_as(tenant_a.admin).get(
+        LIST, {"imagetype": "private", "page": 99, "sort_key": "name", "sort_dir": "asc"}
+    )
 
     assert rows(response) == ["img-10", "img-11"]
 
@@ -223,7 +234,8 @@ def test_an_htmx_request_gets_only_the_list_panel(console_as, tenant_a, public_c
 
 def test_htmx_history_restore_gets_the_whole_page(console_as, tenant_a):
     response = console_as(tenant_a.admin).get(
-        LIST, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+        LIST, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    )
 
     assert "<html" in response.content.decode()
 
@@ -255,7 +267,8 @@ def _list_queries(client) -> int:
 
 
 def test_the_list_page_query_count_does_not_grow_with_the_number_of_images(
-        console_as, tenant_a, django_assert_max_num_queries):
+    console_as, tenant_a, django_assert_max_num_queries
+):
     client = console_as(tenant_a.admin)
     for number in range(20):
         make_image(tenant_a.project, name=f"small-{number}", tags={"env": "test"})
@@ -284,8 +297,9 @@ def test_a_user_without_any_grant_sees_a_clear_refusal(console_as, tenant_a):
 
 
 def test_a_grant_in_one_region_does_not_open_the_others(console_as, tenant_a, public_catalog):
-    reader = make_user(tenant_a.account, "alpha-north-reader", IMS_READ_ONLY,
-                       project=project_of(tenant_a.account, "cn-north-4"))
+    reader = make_user(
+        tenant_a.account, "alpha-north-reader", IMS_READ_ONLY, project=project_of(tenant_a.account, "cn-north-4")
+    )
 
     north = console_as(reader, "cn-north-4").get(LIST)
     east = console_as(reader, "cn-east-3").get(LIST)

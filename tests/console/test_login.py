@@ -1,4 +1,5 @@
 """Signing in and out of the console, and what anonymous visitors get."""
+
 import pytest
 from django.urls import reverse
 
@@ -40,14 +41,22 @@ def test_signing_in_keeps_the_page_the_visitor_asked_for(client, tenant_a):
 
 
 def test_signing_in_refuses_a_next_address_on_another_site(client, tenant_a):
-    response = client.post(LOGIN_URL, {"username": "alpha-admin", "password": PASSWORD,
-                                       "next": "https://evil.example/steal"})
+    response = client.post(
+        LOGIN_URL, {"username": "alpha-admin", "password": PASSWORD, "next": "https://evil.example/steal"}
+    )
 
     assert response["Location"] == reverse("images:image_list")
 
 
-@pytest.mark.parametrize("path", ["/console/", "/console/images/", "/console/images/?imagetype=private",
-                                  "/console/images/6f1c3a52-6c1e-4c55-9d59-2f0d1c6b8e01"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/console/",
+        "/console/images/",
+        "/console/images/?imagetype=private",
+        "/console/images/6f1c3a52-6c1e-4c55-9d59-2f0d1c6b8e01",
+    ],
+)
 def test_anonymous_visitors_are_sent_to_the_login_page(client, db, path):
     response = client.get(path)
 

@@ -1,4 +1,5 @@
 """The region switcher: each region shows its own images; regions outside the account are refused."""
+
 from django.test import Client
 
 from iam.models import Project

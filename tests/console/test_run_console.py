@@ -1,4 +1,5 @@
 """`manage.py run_console` (what `make run` ends with): serves, and stops web and worker together."""
+
 import os
 import signal
 import socket
@@ -41,8 +42,13 @@ def test_run_console_serves_and_stops_web_and_worker_together(tmp_path, stop_sig
     port = free_port()
     env = {**os.environ, "VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "console.settings"}
     env.pop("CELERY_BROKER_URL", None)  # the embedded broker: this test must not consume CI's Redis queue
-    process = subprocess.Popen([sys.executable, "manage.py", "run_console", "--port", str(port)], cwd=ROOT,
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "run_console", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         body = wait_for(f"http://127.0.0.1:{port}/", 60)
         assert b'"versions"' in body

@@ -1,4 +1,5 @@
 """`manage.py seed_demo` and `manage.py create_access_key`: the names operators and automation rely on."""
+
 import hashlib
 import re
 from io import StringIO
@@ -26,7 +27,12 @@ def seed(monkeypatch, password="Demo-Password-2026", *, content=False) -> str:
 @pytest.mark.django_db
 def test_seed_demo_creates_regions_catalog_and_both_demo_tenants(monkeypatch):
     output = seed(monkeypatch)
-    assert set(Region.objects.values_list("id", flat=True)) >= {"cn-north-4", "cn-east-3", "cn-south-1", "ap-southeast-1"}
+    assert set(Region.objects.values_list("id", flat=True)) >= {
+        "cn-north-4",
+        "cn-east-3",
+        "cn-south-1",
+        "ap-southeast-1",
+    }
     assert Region.objects.get(pk="cn-east-3").name_zh == "华东-上海一"
     for region in Region.objects.all():
         assert region.zones.exists()

@@ -1,4 +1,5 @@
 """The Simplified Chinese catalogue is complete, compiled, and used by the console."""
+
 import ast
 import gettext
 import re
@@ -56,8 +57,11 @@ def test_the_catalogue_has_real_entries(entries):
 
 
 def test_every_entry_is_translated(entries):
-    untranslated = [entry["msgid"] for entry in entries[1:]
-                    if not entry["msgstr"] or any(not text for text in entry["msgstr"].values())]
+    untranslated = [
+        entry["msgid"]
+        for entry in entries[1:]
+        if not entry["msgstr"] or any(not text for text in entry["msgstr"].values())
+    ]
     assert untranslated == []
 
 
@@ -91,8 +95,20 @@ def test_the_console_in_simplified_chinese_shows_chinese_labels(console_as, tena
 
     page = client.get("/console/images/").content.decode()
 
-    for label in ("公共镜像", "私有镜像", "共享镜像", "市场镜像", "名称/ID", "状态", "操作系统", "架构", "正常",
-                  "最小系统盘", "华北-北京四", 'lang="zh-hans"'):
+    for label in (
+        "公共镜像",
+        "私有镜像",
+        "共享镜像",
+        "市场镜像",
+        "名称/ID",
+        "状态",
+        "操作系统",
+        "架构",
+        "正常",
+        "最小系统盘",
+        "华北-北京四",
+        'lang="zh-hans"',
+    ):
         assert label in page, label
     assert "Public images" not in page
 
@@ -101,8 +117,9 @@ def test_switching_language_renders_the_next_page_in_chinese(console_as, tenant_
     make_image(tenant_a.project, name="mine")
     client = console_as(tenant_a.admin)
 
-    response = client.post("/i18n/setlang", {"language": "zh-hans", "next": "/console/images/?imagetype=private"},
-                           follow=True)
+    response = client.post(
+        "/i18n/setlang", {"language": "zh-hans", "next": "/console/images/?imagetype=private"}, follow=True
+    )
 
     page = response.content.decode()
     assert response.redirect_chain[-1][0] == "/console/images/?imagetype=private"

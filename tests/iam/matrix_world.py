@@ -17,6 +17,7 @@ Actor kinds, all users of tenant A ("alpha") unless said:
   other_region         A's FullAccess + Tenant Administrator granted in project cn-north-4 only, acting in A's
                        project of cn-east-3 (the world is built there).
 """
+
 import io
 import uuid
 from dataclasses import dataclass
@@ -45,15 +46,34 @@ PART = b"0123456789"
 
 # ---- what each kind holds: the expectation, independent of iam.authz ------------------------------------------
 
-IMS = frozenset({
-    "ims:images:list", "ims:images:get", "ims:images:create", "ims:images:update", "ims:images:delete",
-    "ims:images:upload", "ims:images:export", "ims:images:share", "ims:images:copy", "ims:serverImages:create",
-    "ims:dataImages:create", "ims:wholeImages:create", "ims:quotas:get",
-})
-OBS = frozenset({
-    "obs:buckets:list", "obs:buckets:create", "obs:buckets:delete", "obs:objects:list", "obs:objects:put",
-    "obs:objects:get", "obs:objects:delete",
-})
+IMS = frozenset(
+    {
+        "ims:images:list",
+        "ims:images:get",
+        "ims:images:create",
+        "ims:images:update",
+        "ims:images:delete",
+        "ims:images:upload",
+        "ims:images:export",
+        "ims:images:share",
+        "ims:images:copy",
+        "ims:serverImages:create",
+        "ims:dataImages:create",
+        "ims:wholeImages:create",
+        "ims:quotas:get",
+    }
+)
+OBS = frozenset(
+    {
+        "obs:buckets:list",
+        "obs:buckets:create",
+        "obs:buckets:delete",
+        "obs:objects:list",
+        "obs:objects:put",
+        "obs:objects:get",
+        "obs:objects:delete",
+    }
+)
 READ = frozenset({"ims:images:list", "ims:images:get", "ims:quotas:get"})
 
 HOLDS: dict[str, frozenset] = {
@@ -87,9 +107,11 @@ def expected(kind: str, needed: set, *, on_own_image: bool, foreign: bool) -> st
 
 # ---- actors ------------------------------------------------------------------------------------------------------
 
+
 def _custom(account, name: str, statements: list) -> Policy:
-    policy = Policy(kind=Policy.Kind.CUSTOM, account=account, name=name,
-                    document={"Version": "1.1", "Statement": statements})
+    policy = Policy(
+        kind=Policy.Kind.CUSTOM, account=account, name=name, document={"Version": "1.1", "Statement": statements}
+    )
     policy.full_clean()
     policy.save()
     return policy
@@ -113,11 +135,26 @@ def make_actor_user(kind: str, alpha, bravo):
     if kind == "ims_admin_alone":
         return _user(alpha, "m-admin-alone", [system[IMS_ADMINISTRATOR]])  # ensure_group skips the dependency check
     if kind == "custom_allow":
-        return _user(alpha, "m-custom", [_custom(alpha, "matrix-allow", [{"Effect": "Allow", "Action": [
-            "ims:images:list", "ims:images:get", "ims:images:update"]}])])
+        return _user(
+            alpha,
+            "m-custom",
+            [
+                _custom(
+                    alpha,
+                    "matrix-allow",
+                    [{"Effect": "Allow", "Action": ["ims:images:list", "ims:images:get", "ims:images:update"]}],
+                )
+            ],
+        )
     if kind == "custom_deny":
-        return _user(alpha, "m-deny", [full, _custom(alpha, "matrix-deny", [{"Effect": "Deny", "Action": [
-            "ims:images:delete*", "ims:*:update"]}])])
+        return _user(
+            alpha,
+            "m-deny",
+            [
+                full,
+                _custom(alpha, "matrix-deny", [{"Effect": "Deny", "Action": ["ims:images:delete*", "ims:*:update"]}]),
+            ],
+        )
     if kind == "no_grant":
         return _user(alpha, "m-nobody", [])
     if kind == "other_tenant":
@@ -128,6 +165,7 @@ def make_actor_user(kind: str, alpha, bravo):
 
 
 # ---- the world ---------------------------------------------------------------------------------------------------
+
 
 @dataclass
 class World:
@@ -167,8 +205,7 @@ class World:
 
 def _active_image(project, name: str, **fields) -> Image:
     manifest = Manifest.objects.create(region=project.region, virtual_size=1024 * 1024)
-    return factories.make_image(project, name=name, manifest=manifest, size=1024 * 1024, tags={"env": "prod"},
-                                **fields)
+    return factories.make_image(project, name=name, manifest=manifest, size=1024 * 1024, tags={"env": "prod"}, **fields)
 
 
 @dataclass
@@ -252,6 +289,7 @@ def fingerprint(account) -> tuple:
 
 # ---- every operation of the catalogue: a valid request through its face, and the same through its service ------
 
+
 @dataclass(frozen=True)
 class Case:
     api: object  # (client, world) -> response; a console client for console-only operations
@@ -293,14 +331,19 @@ def _server_import(path: str, service_name: str, **extra) -> Case:
     def service(a, w):
         return getattr(imports, service_name)(a, body=_import_body(w, **extra))
 
-    return case(lambda c, w: c.send("POST", path, _import_body(w, **extra)), service, ["object"],
-                also_needs=READS_SOURCE)
+    return case(
+        lambda c, w: c.send("POST", path, _import_body(w, **extra)), service, ["object"], also_needs=READS_SOURCE
+    )
 
 
 def _image_job(path: str, service, body, **options) -> Case:
-    return case(lambda c, w: c.send("POST", path.format(id=w.image.id), body(w)),
-                lambda a, w: service(a, image=w.image, body=body(w)), options.pop("parts", ()), image="image",
-                **options)
+    return case(
+        lambda c, w: c.send("POST", path.format(id=w.image.id), body(w)),
+        lambda a, w: service(a, image=w.image, body=body(w)),
+        options.pop("parts", ()),
+        image="image",
+        **options,
+    )
 
 
 def _export_body(w) -> dict:
@@ -326,138 +369,223 @@ def build_cases() -> dict[str, Case]:
 
     upload = ["upload"]
     return {
-        "list_images": case(lambda c, w: c.get("/v2/cloudimages"), lambda a, w: selectors.list_images(a, {}),
-                            foreign=False),
-        "update_image": case(lambda c, w: c.send("PATCH", f"/v2/cloudimages/{w.image.id}", RENAME),
-                             lambda a, w: update.update_image(a, image=w.image, changes=update.parse_patch(RENAME)),
-                             image="image"),
-        "glance_list_images": case(lambda c, w: c.get("/v2/images"),
-                                   lambda a, w: selectors.list_images(a, {}, default_limit=25), foreign=False),
-        "glance_show_image": case(lambda c, w: c.get(f"/v2/images/{w.image.id}"),
-                                  lambda a, w: selectors.get_image(a, w.image.id), image="image"),
+        "list_images": case(
+            lambda c, w: c.get("/v2/cloudimages"), lambda a, w: selectors.list_images(a, {}), foreign=False
+        ),
+        "update_image": case(
+            lambda c, w: c.send("PATCH", f"/v2/cloudimages/{w.image.id}", RENAME),
+            lambda a, w: update.update_image(a, image=w.image, changes=update.parse_patch(RENAME)),
+            image="image",
+        ),
+        "glance_list_images": case(
+            lambda c, w: c.get("/v2/images"), lambda a, w: selectors.list_images(a, {}, default_limit=25), foreign=False
+        ),
+        "glance_show_image": case(
+            lambda c, w: c.get(f"/v2/images/{w.image.id}"),
+            lambda a, w: selectors.get_image(a, w.image.id),
+            image="image",
+        ),
         "glance_update_image": case(
             lambda c, w: c.send("PATCH", f"/v2/images/{w.image.id}", RENAME, content_type=GLANCE_21),
             lambda a, w: update.glance_update_image(a, image=w.image, changes=update.parse_patch(RENAME)),
-            image="image"),
-        "glance_delete_image": case(lambda c, w: c.send("DELETE", f"/v2/images/{w.image.id}"),
-                                    lambda a, w: delete.glance_delete_image(a, image=w.image), image="image"),
-        "create_image": _server_import("/v2/cloudimages/action", "create_image",
-                                       os_version="Ubuntu 22.04 server 64bit"),
-        "create_image_in_safe_mode": _server_import("/v2.1/cloudimages/action", "create_image_in_safe_mode",
-                                                    os_version="Ubuntu 22.04 server 64bit"),
+            image="image",
+        ),
+        "glance_delete_image": case(
+            lambda c, w: c.send("DELETE", f"/v2/images/{w.image.id}"),
+            lambda a, w: delete.glance_delete_image(a, image=w.image),
+            image="image",
+        ),
+        "create_image": _server_import(
+            "/v2/cloudimages/action", "create_image", os_version="Ubuntu 22.04 server 64bit"
+        ),
+        "create_image_in_safe_mode": _server_import(
+            "/v2.1/cloudimages/action", "create_image_in_safe_mode", os_version="Ubuntu 22.04 server 64bit"
+        ),
         "create_data_image": _server_import("/v1/cloudimages/dataimages/action", "create_data_image"),
-        "create_data_image_in_safe_mode": _server_import("/v2.1/cloudimages/dataimages/action",
-                                                         "create_data_image_in_safe_mode"),
+        "create_data_image_in_safe_mode": _server_import(
+            "/v2.1/cloudimages/dataimages/action", "create_data_image_in_safe_mode"
+        ),
         # Authorized, then refused: this installation has no server or backup service to take the image from.
-        "create_whole_image": case(lambda c, w: c.send("POST", "/v1/cloudimages/wholeimages/action", WHOLE),
-                                   lambda a, w: _whole_image(a), foreign=False, refusal="IMG.0131"),
+        "create_whole_image": case(
+            lambda c, w: c.send("POST", "/v1/cloudimages/wholeimages/action", WHOLE),
+            lambda a, w: _whole_image(a),
+            foreign=False,
+            refusal="IMG.0131",
+        ),
         "glance_create_image_metadata": case(
             lambda c, w: c.send("POST", "/v2/images", {"name": "matrix-meta", "disk_format": "qcow2"}),
             lambda a, w: imports.glance_create_image_metadata(a, body={"name": "matrix-meta", "disk_format": "qcow2"}),
-            foreign=False),
+            foreign=False,
+        ),
         "register_image": case(
             lambda c, w: c.send("PUT", f"/v1/cloudimages/{w.queued.id}/upload", {"image_url": w.object_url}),
-            lambda a, w: imports.register_image(a, image=w.queued, image_url=w.object_url), ["queued", "object"],
-            image="queued", also_needs=READS_SOURCE),
-        "import_image_quick": _server_import("/v2/cloudimages/quickimport/action", "import_image_quick",
-                                             os_version="Ubuntu 22.04 server 64bit"),
-        "import_image_quick_in_safe_mode": _server_import("/v2.1/cloudimages/quickimport/action",
-                                                          "import_image_quick_in_safe_mode",
-                                                          os_version="Ubuntu 22.04 server 64bit"),
+            lambda a, w: imports.register_image(a, image=w.queued, image_url=w.object_url),
+            ["queued", "object"],
+            image="queued",
+            also_needs=READS_SOURCE,
+        ),
+        "import_image_quick": _server_import(
+            "/v2/cloudimages/quickimport/action", "import_image_quick", os_version="Ubuntu 22.04 server 64bit"
+        ),
+        "import_image_quick_in_safe_mode": _server_import(
+            "/v2.1/cloudimages/quickimport/action",
+            "import_image_quick_in_safe_mode",
+            os_version="Ubuntu 22.04 server 64bit",
+        ),
         "glance_upload_image_file": case(
             lambda c, w: c.send("PUT", f"/v2/images/{w.queued.id}/file", data=PART * 10, content_type=OCTETS),
-            lambda a, w: imports.glance_upload_image_file(a, image=w.queued, stream=io.BytesIO(PART * 10),
-                                                          content_length=100), ["queued"], image="queued"),
-        "glance_download_image_file": case(lambda c, w: c.get(f"/v2/images/{w.image.id}/file"),
-                                           lambda a, w: imports.glance_download_image_file(a, image_id=w.image.id),
-                                           image="image"),
+            lambda a, w: imports.glance_upload_image_file(
+                a, image=w.queued, stream=io.BytesIO(PART * 10), content_length=100
+            ),
+            ["queued"],
+            image="queued",
+        ),
+        "glance_download_image_file": case(
+            lambda c, w: c.get(f"/v2/images/{w.image.id}/file"),
+            lambda a, w: imports.glance_download_image_file(a, image_id=w.image.id),
+            image="image",
+        ),
         "export_image": _image_job("/v1/cloudimages/{id}/file", export.export_image, _export_body, parts=["bucket"]),
-        "export_image_in_safe_mode": _image_job("/v2.1/cloudimages/{id}/file", export.export_image_in_safe_mode,
-                                                _export_body, parts=["bucket"]),
-        "copy_image_in_region": _image_job("/v1/cloudimages/{id}/copy", copy.copy_image_in_region,
-                                           lambda w: {"name": "matrix-copy"}),
-        "copy_image_in_region_in_safe_mode": _image_job("/v2.1/cloudimages/{id}/copy",
-                                                        copy.copy_image_in_region_in_safe_mode,
-                                                        lambda w: {"name": "matrix-copy"}),
-        "copy_image_cross_region": _image_job("/v1/cloudimages/{id}/cross_region_copy", copy.copy_image_cross_region,
-                                              _far_copy_body),
+        "export_image_in_safe_mode": _image_job(
+            "/v2.1/cloudimages/{id}/file", export.export_image_in_safe_mode, _export_body, parts=["bucket"]
+        ),
+        "copy_image_in_region": _image_job(
+            "/v1/cloudimages/{id}/copy", copy.copy_image_in_region, lambda w: {"name": "matrix-copy"}
+        ),
+        "copy_image_in_region_in_safe_mode": _image_job(
+            "/v2.1/cloudimages/{id}/copy", copy.copy_image_in_region_in_safe_mode, lambda w: {"name": "matrix-copy"}
+        ),
+        "copy_image_cross_region": _image_job(
+            "/v1/cloudimages/{id}/cross_region_copy", copy.copy_image_cross_region, _far_copy_body
+        ),
         "batch_add_members": case(
-            lambda c, w: c.send("POST", "/v1/cloudimages/members", {"images": [str(w.image.id)],
-                                                                    "projects": [w.charlie_project.id]}),
-            lambda a, w: members.batch_add_members(a, images=[str(w.image.id)], projects=[w.charlie_project.id])),
+            lambda c, w: c.send(
+                "POST", "/v1/cloudimages/members", {"images": [str(w.image.id)], "projects": [w.charlie_project.id]}
+            ),
+            lambda a, w: members.batch_add_members(a, images=[str(w.image.id)], projects=[w.charlie_project.id]),
+        ),
         "batch_delete_members": case(
-            lambda c, w: c.send("DELETE", "/v1/cloudimages/members", {"images": [str(w.image.id)],
-                                                                      "projects": [w.charlie_project.id]}),
+            lambda c, w: c.send(
+                "DELETE", "/v1/cloudimages/members", {"images": [str(w.image.id)], "projects": [w.charlie_project.id]}
+            ),
             lambda a, w: members.batch_delete_members(a, images=[str(w.image.id)], projects=[w.charlie_project.id]),
-            ["member"]),
+            ["member"],
+        ),
         "batch_update_members": case(
-            lambda c, w: c.send("PUT", "/v1/cloudimages/members", {"images": [str(w.shared_in.id)],
-                                                                   "status": "accepted"}),
+            lambda c, w: c.send(
+                "PUT", "/v1/cloudimages/members", {"images": [str(w.shared_in.id)], "status": "accepted"}
+            ),
             lambda a, w: members.batch_update_members(a, images=[str(w.shared_in.id)], status="accepted"),
-            ["shared_in"]),
+            ["shared_in"],
+        ),
         "list_image_members": case(
             lambda c, w: c.get(f"/v1/{c.project_id}/cloudimages/{w.image.id}/members"),
-            lambda a, w: members.list_image_members(a, image_id=w.image.id), ["member"]),
+            lambda a, w: members.list_image_members(a, image_id=w.image.id),
+            ["member"],
+        ),
         "show_image_member": case(
             lambda c, w: c.get(f"/v1/{c.project_id}/cloudimages/{w.image.id}/members/{w.charlie_project.id}"),
             lambda a, w: members.show_image_member(a, image_id=w.image.id, member_id=w.charlie_project.id),
-            ["member"]),
+            ["member"],
+        ),
         "glance_add_image_member": case(
             lambda c, w: c.send("POST", f"/v2/images/{w.image.id}/members", {"member": w.charlie_project.id}),
             lambda a, w: members.glance_add_image_member(a, image=w.image, member_id=w.charlie_project.id),
-            image="image"),
-        "glance_list_image_members": case(lambda c, w: c.get(f"/v2/images/{w.image.id}/members"),
-                                          lambda a, w: members.glance_list_image_members(a, image_id=w.image.id),
-                                          ["member"]),
+            image="image",
+        ),
+        "glance_list_image_members": case(
+            lambda c, w: c.get(f"/v2/images/{w.image.id}/members"),
+            lambda a, w: members.glance_list_image_members(a, image_id=w.image.id),
+            ["member"],
+        ),
         "glance_show_image_member": case(
             lambda c, w: c.get(f"/v2/images/{w.image.id}/members/{w.charlie_project.id}"),
             lambda a, w: members.glance_show_image_member(a, image_id=w.image.id, member_id=w.charlie_project.id),
-            ["member"]),
+            ["member"],
+        ),
         "glance_update_image_member": case(
             lambda c, w: c.send("PUT", f"/v2/images/{w.shared_in.id}/members/{w.project.id}", {"status": "accepted"}),
-            lambda a, w: members.glance_update_image_member(a, image=w.shared_in, member_id=w.project.id,
-                                                            status="accepted"), ["shared_in"], image="shared_in"),
+            lambda a, w: members.glance_update_image_member(
+                a, image=w.shared_in, member_id=w.project.id, status="accepted"
+            ),
+            ["shared_in"],
+            image="shared_in",
+        ),
         "glance_delete_image_member": case(
             lambda c, w: c.send("DELETE", f"/v2/images/{w.image.id}/members/{w.charlie_project.id}"),
             lambda a, w: members.glance_delete_image_member(a, image=w.image, member_id=w.charlie_project.id),
-            ["member"], image="image"),
+            ["member"],
+            image="image",
+        ),
         "create_or_update_tags": case(
             lambda c, w: c.send("PUT", "/v1/cloudimages/tags", {"image_id": str(w.image.id), "tag": "team.web"}),
-            lambda a, w: tags.create_or_update_tags(a, image=w.image, tags={"team": "web"}), image="image"),
-        "list_tags": case(lambda c, w: c.get("/v1/cloudimages/tags"), lambda a, w: tags.list_tags(a, query={}),
-                          foreign=False),
+            lambda a, w: tags.create_or_update_tags(a, image=w.image, tags={"team": "web"}),
+            image="image",
+        ),
+        "list_tags": case(
+            lambda c, w: c.get("/v1/cloudimages/tags"), lambda a, w: tags.list_tags(a, query={}), foreign=False
+        ),
         "batch_delete_tags": case(
-            lambda c, w: c.send("DELETE", f"/v1/{c.project_id}/cloudimages/{w.image.id}/tags/delete",
-                                {"tags": [{"key": "env", "value": "prod"}]}),
-            lambda a, w: tags.batch_delete_tags(a, image=w.image, tags={"env": "prod"}), image="image"),
-        "add_image_tag": case(lambda c, w: c.send("POST", _tags_path(c, w), {"tag": {"key": "team", "value": "web"}}),
-                              lambda a, w: tags.add_image_tag(a, image=w.image, tags={"team": "web"}), image="image"),
+            lambda c, w: c.send(
+                "DELETE",
+                f"/v1/{c.project_id}/cloudimages/{w.image.id}/tags/delete",
+                {"tags": [{"key": "env", "value": "prod"}]},
+            ),
+            lambda a, w: tags.batch_delete_tags(a, image=w.image, tags={"env": "prod"}),
+            image="image",
+        ),
+        "add_image_tag": case(
+            lambda c, w: c.send("POST", _tags_path(c, w), {"tag": {"key": "team", "value": "web"}}),
+            lambda a, w: tags.add_image_tag(a, image=w.image, tags={"team": "web"}),
+            image="image",
+        ),
         "batch_add_or_delete_tags": case(
-            lambda c, w: c.send("POST", _tags_path(c, w, "/action"),
-                                {"action": "create", "tags": [{"key": "team", "value": "web"}]}),
+            lambda c, w: c.send(
+                "POST", _tags_path(c, w, "/action"), {"action": "create", "tags": [{"key": "team", "value": "web"}]}
+            ),
             lambda a, w: tags.batch_add_or_delete_tags(a, image=w.image, action="create", tags={"team": "web"}),
-            image="image"),
-        "delete_image_tag": case(lambda c, w: c.send("DELETE", _tags_path(c, w, "/env")),
-                                 lambda a, w: tags.delete_image_tag(a, image=w.image, key="env"), image="image"),
-        "list_image_tags": case(lambda c, w: c.get(_tags_path(c, w)),
-                                lambda a, w: tags.list_image_tags(a, image=w.image), image="image"),
-        "list_images_tags": case(lambda c, w: c.get(f"/v2/{c.project_id}/images/tags"),
-                                 lambda a, w: tags.list_images_tags(a), foreign=False),
+            image="image",
+        ),
+        "delete_image_tag": case(
+            lambda c, w: c.send("DELETE", _tags_path(c, w, "/env")),
+            lambda a, w: tags.delete_image_tag(a, image=w.image, key="env"),
+            image="image",
+        ),
+        "list_image_tags": case(
+            lambda c, w: c.get(_tags_path(c, w)), lambda a, w: tags.list_image_tags(a, image=w.image), image="image"
+        ),
+        "list_images_tags": case(
+            lambda c, w: c.get(f"/v2/{c.project_id}/images/tags"), lambda a, w: tags.list_images_tags(a), foreign=False
+        ),
         "list_image_by_tags": case(
             lambda c, w: c.send("POST", f"/v2/{c.project_id}/images/resource_instances/action", {"action": "filter"}),
-            lambda a, w: tags.list_image_by_tags(a, body={"action": "filter"}), foreign=False),
-        "glance_create_tag": case(lambda c, w: c.send("PUT", f"/v2/images/{w.image.id}/tags/team"),
-                                  lambda a, w: tags.glance_create_tag(a, image=w.image, tag="team"), image="image"),
-        "glance_delete_tag": case(lambda c, w: c.send("DELETE", f"/v2/images/{w.image.id}/tags/env"),
-                                  lambda a, w: tags.glance_delete_tag(a, image=w.image, tag="env"), image="image"),
-        "show_image_quota": case(lambda c, w: c.get("/v1/cloudimages/quota"),
-                                 lambda a, w: selectors.show_image_quota(a), foreign=False),
-        "show_job": case(lambda c, w: c.get(f"/v1/{c.project_id}/jobs/{w.job.id}"),
-                         lambda a, w: selectors.get_job(a, w.job.id), ["job"]),
-        "show_job_progress": case(lambda c, w: c.get(f"/v1/cloudimages/job/{w.job.id}"),
-                                  lambda a, w: selectors.get_job(a, w.job.id), ["job"]),
-        "list_os_versions": case(lambda c, w: c.get("/v1/cloudimages/os_version"),
-                                 lambda a, w: selectors.list_os_versions(a), foreign=False),
+            lambda a, w: tags.list_image_by_tags(a, body={"action": "filter"}),
+            foreign=False,
+        ),
+        "glance_create_tag": case(
+            lambda c, w: c.send("PUT", f"/v2/images/{w.image.id}/tags/team"),
+            lambda a, w: tags.glance_create_tag(a, image=w.image, tag="team"),
+            image="image",
+        ),
+        "glance_delete_tag": case(
+            lambda c, w: c.send("DELETE", f"/v2/images/{w.image.id}/tags/env"),
+            lambda a, w: tags.glance_delete_tag(a, image=w.image, tag="env"),
+            image="image",
+        ),
+        "show_image_quota": case(
+            lambda c, w: c.get("/v1/cloudimages/quota"), lambda a, w: selectors.show_image_quota(a), foreign=False
+        ),
+        "show_job": case(
+            lambda c, w: c.get(f"/v1/{c.project_id}/jobs/{w.job.id}"),
+            lambda a, w: selectors.get_job(a, w.job.id),
+            ["job"],
+        ),
+        "show_job_progress": case(
+            lambda c, w: c.get(f"/v1/cloudimages/job/{w.job.id}"), lambda a, w: selectors.get_job(a, w.job.id), ["job"]
+        ),
+        "list_os_versions": case(
+            lambda c, w: c.get("/v1/cloudimages/os_version"), lambda a, w: selectors.list_os_versions(a), foreign=False
+        ),
         "list_versions": case(_console_get("/"), foreign=False, face="public"),
         "show_version": case(_console_get("/v2"), foreign=False, face="public"),
         "glance_list_image_schemas": case(_console_get("/v2/schemas/images"), foreign=False, face="public"),
@@ -466,64 +594,115 @@ def build_cases() -> dict[str, Case]:
         "glance_show_image_member_schemas": case(_console_get("/v2/schemas/member"), foreign=False, face="public"),
         "export_image_list": case(
             _console_get("/console/images/export.csv?imagetype=private"),
-            lambda a, w: list(csv_export.export_image_list(a, image_type="private", query={})), foreign=False,
-            face="console"),
-        "login": case(lambda c, w: c.post("/v3/auth/tokens", _keystone(w), content_type="application/json"),
-                      foreign=False, face="public"),
+            lambda a, w: list(csv_export.export_image_list(a, image_type="private", query={})),
+            foreign=False,
+            face="console",
+        ),
+        "login": case(
+            lambda c, w: c.post("/v3/auth/tokens", _keystone(w), content_type="application/json"),
+            foreign=False,
+            face="public",
+        ),
         "logout": case(lambda c, w: c.post("/console/logout"), foreign=False, face="console"),
         "change_password": case(
-            lambda c, w: c.post("/console/account/password", {"old_password": factories.PASSWORD,
-                                                              "new_password1": NEW_PASSWORD,
-                                                              "new_password2": NEW_PASSWORD}),
+            lambda c, w: c.post(
+                "/console/account/password",
+                {"old_password": factories.PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+            ),
             lambda a, w: account.change_password(a, old_password=factories.PASSWORD, new_password=NEW_PASSWORD),
-            foreign=False, face="console"),
+            foreign=False,
+            face="console",
+        ),
         "create_own_access_key": case(
             lambda c, w: c.post("/console/account/keys/create", {"description": "matrix"}),
-            lambda a, w: account.create_own_access_key(a, description="matrix"), foreign=False, face="console"),
+            lambda a, w: account.create_own_access_key(a, description="matrix"),
+            foreign=False,
+            face="console",
+        ),
         "set_access_key_status": case(
             lambda c, w: c.post(f"/console/account/keys/{w.key.access_key}/status", {"active": "false"}),
-            lambda a, w: account.set_access_key_status(a, key=w.key, active=False), ["key"], face="console"),
+            lambda a, w: account.set_access_key_status(a, key=w.key, active=False),
+            ["key"],
+            face="console",
+        ),
         "delete_access_key": case(
             lambda c, w: c.post(f"/console/account/keys/{w.key.access_key}/delete"),
-            lambda a, w: account.delete_access_key(a, key=w.key), ["key"], face="console"),
+            lambda a, w: account.delete_access_key(a, key=w.key),
+            ["key"],
+            face="console",
+        ),
         "list_buckets": case(lambda c, w: c.get("/v1/obs/buckets"), lambda a, w: obs.list_buckets(a), foreign=False),
-        "create_bucket": case(lambda c, w: c.send("POST", "/v1/obs/buckets", {"name": "matrix-new-bucket"}),
-                              lambda a, w: obs.create_bucket(a, name="matrix-new-bucket"), foreign=False),
-        "delete_bucket": case(lambda c, w: c.send("DELETE", f"/v1/obs/buckets/{w.bucket.name}"),
-                              lambda a, w: obs.delete_bucket(a, name=w.bucket.name), ["bucket"]),
-        "list_objects": case(lambda c, w: c.get(f"/v1/obs/buckets/{w.bucket.name}/objects"),
-                             lambda a, w: obs.list_objects(a, bucket=w.bucket.name), ["object"]),
+        "create_bucket": case(
+            lambda c, w: c.send("POST", "/v1/obs/buckets", {"name": "matrix-new-bucket"}),
+            lambda a, w: obs.create_bucket(a, name="matrix-new-bucket"),
+            foreign=False,
+        ),
+        "delete_bucket": case(
+            lambda c, w: c.send("DELETE", f"/v1/obs/buckets/{w.bucket.name}"),
+            lambda a, w: obs.delete_bucket(a, name=w.bucket.name),
+            ["bucket"],
+        ),
+        "list_objects": case(
+            lambda c, w: c.get(f"/v1/obs/buckets/{w.bucket.name}/objects"),
+            lambda a, w: obs.list_objects(a, bucket=w.bucket.name),
+            ["object"],
+        ),
         "put_object": case(
-            lambda c, w: c.send("PUT", f"/v1/obs/buckets/{w.bucket.name}/objects/new.bin", data=PART,
-                                content_type=OCTETS),
-            lambda a, w: obs.put_object(a, bucket=w.bucket.name, key="new.bin", stream=io.BytesIO(PART),
-                                        size=len(PART)), ["bucket"]),
-        "open_object": case(lambda c, w: c.get(f"/v1/obs/buckets/{w.bucket.name}/objects/disk.raw"),
-                            lambda a, w: obs.open_object(a, bucket=w.bucket.name, key="disk.raw")[0].close(),
-                            ["object"]),
-        "delete_object": case(lambda c, w: c.send("DELETE", f"/v1/obs/buckets/{w.bucket.name}/objects/disk.raw"),
-                              lambda a, w: obs.delete_object(a, bucket=w.bucket.name, key="disk.raw"), ["object"]),
+            lambda c, w: c.send(
+                "PUT", f"/v1/obs/buckets/{w.bucket.name}/objects/new.bin", data=PART, content_type=OCTETS
+            ),
+            lambda a, w: obs.put_object(
+                a, bucket=w.bucket.name, key="new.bin", stream=io.BytesIO(PART), size=len(PART)
+            ),
+            ["bucket"],
+        ),
+        "open_object": case(
+            lambda c, w: c.get(f"/v1/obs/buckets/{w.bucket.name}/objects/disk.raw"),
+            lambda a, w: obs.open_object(a, bucket=w.bucket.name, key="disk.raw")[0].close(),
+            ["object"],
+        ),
+        "delete_object": case(
+            lambda c, w: c.send("DELETE", f"/v1/obs/buckets/{w.bucket.name}/objects/disk.raw"),
+            lambda a, w: obs.delete_object(a, bucket=w.bucket.name, key="disk.raw"),
+            ["object"],
+        ),
         "start_upload": case(
             lambda c, w: c.send("POST", "/v1/obs/uploads", {"bucket": w.bucket.name, "key": "new.bin", "size": 10}),
-            lambda a, w: obs.start_upload(a, bucket=w.bucket.name, key="new.bin", size=10), ["bucket"]),
+            lambda a, w: obs.start_upload(a, bucket=w.bucket.name, key="new.bin", size=10),
+            ["bucket"],
+        ),
         "put_part": case(
             lambda c, w: c.send("PUT", f"/v1/obs/uploads/{w.upload.pk}/parts/1", data=PART, content_type=OCTETS),
             lambda a, w: obs.put_part(a, upload_id=w.upload.pk, number=1, stream=io.BytesIO(PART), size=len(PART)),
-            upload),
-        "list_parts": case(lambda c, w: c.get(f"/v1/obs/uploads/{w.upload.pk}"),
-                           lambda a, w: obs.list_parts(a, upload_id=w.upload.pk), upload),
-        "complete_upload": case(lambda c, w: c.send("POST", f"/v1/obs/uploads/{w.upload.pk}/complete", {}),
-                                lambda a, w: obs.complete_upload(a, upload_id=w.upload.pk), ["upload_ready"]),
-        "abort_upload": case(lambda c, w: c.send("DELETE", f"/v1/obs/uploads/{w.upload.pk}"),
-                             lambda a, w: obs.abort_upload(a, upload_id=w.upload.pk), upload),
+            upload,
+        ),
+        "list_parts": case(
+            lambda c, w: c.get(f"/v1/obs/uploads/{w.upload.pk}"),
+            lambda a, w: obs.list_parts(a, upload_id=w.upload.pk),
+            upload,
+        ),
+        "complete_upload": case(
+            lambda c, w: c.send("POST", f"/v1/obs/uploads/{w.upload.pk}/complete", {}),
+            lambda a, w: obs.complete_upload(a, upload_id=w.upload.pk),
+            ["upload_ready"],
+        ),
+        "abort_upload": case(
+            lambda c, w: c.send("DELETE", f"/v1/obs/uploads/{w.upload.pk}"),
+            lambda a, w: obs.abort_upload(a, upload_id=w.upload.pk),
+            upload,
+        ),
     }
 
 
 def _keystone(w) -> dict:
     from tests.api_clients import keystone_body
 
-    return keystone_body(w.user.username, factories.PASSWORD, domain={"name": w.user.iam.account.name},
-                         project={"name": w.actor_project.name})
+    return keystone_body(
+        w.user.username,
+        factories.PASSWORD,
+        domain={"name": w.user.iam.account.name},
+        project={"name": w.actor_project.name},
+    )
 
 
 # Operations with nothing beneath their face, and why: they are exercised through the face only.

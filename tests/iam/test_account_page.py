@@ -1,4 +1,5 @@
 """The user's own console page: profile, password, access keys and effective permissions."""
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -37,8 +38,10 @@ def test_the_user_menu_links_to_the_account_page(admin_client):
 
 
 def test_changing_the_password_keeps_the_session(admin_client, tenant_a):
-    response = admin_client.post(reverse("iam:password_change"), {
-        "old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    response = admin_client.post(
+        reverse("iam:password_change"),
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
 
     assert response.status_code == 302 and response["Location"] == ACCOUNT
     assert admin_client.get(ACCOUNT).status_code == 200
@@ -47,8 +50,10 @@ def test_changing_the_password_keeps_the_session(admin_client, tenant_a):
 
 
 def test_changing_the_password_needs_the_old_one(admin_client, tenant_a):
-    response = admin_client.post(reverse("iam:password_change"), {
-        "old_password": "not-it", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    response = admin_client.post(
+        reverse("iam:password_change"),
+        {"old_password": "not-it", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
 
     assert response.status_code == 400
     tenant_a.admin.refresh_from_db()
@@ -56,8 +61,9 @@ def test_changing_the_password_needs_the_old_one(admin_client, tenant_a):
 
 
 def test_the_password_validators_apply(admin_client, tenant_a):
-    response = admin_client.post(reverse("iam:password_change"), {
-        "old_password": PASSWORD, "new_password1": "12345", "new_password2": "12345"})
+    response = admin_client.post(
+        reverse("iam:password_change"), {"old_password": PASSWORD, "new_password1": "12345", "new_password2": "12345"}
+    )
 
     assert response.status_code == 400
     assert "too short" in response.content.decode()
@@ -129,11 +135,16 @@ def test_another_users_key_is_not_found(admin_client, tenant_a, tenant_b, name):
     assert key.is_active
 
 
-@pytest.mark.parametrize("url, data", [
-    (reverse("iam:password_change"), {"old_password": PASSWORD, "new_password1": NEW_PASSWORD,
-                                       "new_password2": NEW_PASSWORD}),
-    (reverse("iam:access_key_create"), {}),
-])
+@pytest.mark.parametrize(
+    "url, data",
+    [
+        (
+            reverse("iam:password_change"),
+            {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        ),
+        (reverse("iam:access_key_create"), {}),
+    ],
+)
 def test_posts_need_the_csrf_token(tenant_a, url, data):
     client = Client(enforce_csrf_checks=True)
     client.force_login(tenant_a.admin)
@@ -157,8 +168,10 @@ def test_key_status_and_delete_need_the_csrf_token(tenant_a):
 def allowed_actions(page: str, region: str) -> dict:
     section = page.split(f'data-region="{region}"')[1].split('data-testid="region-permissions"')[0]
     rows = section.split('data-testid="action" ')[1:]
-    return {row.split('data-action="')[1].split('"')[0]: row.split('data-allowed="')[1].split('"')[0] == "true"
-            for row in rows}
+    return {
+        row.split('data-action="')[1].split('"')[0]: row.split('data-allowed="')[1].split('"')[0] == "true"
+        for row in rows
+    }
 
 
 def test_effective_permissions_per_region_for_a_reader_and_an_admin(tenant_a):
@@ -186,10 +199,14 @@ def traces(event: str):
 
 
 def test_password_changes_are_traced_with_their_result_and_never_the_password(admin_client, tenant_a):
-    admin_client.post(reverse("iam:password_change"), {
-        "old_password": "not-it", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
-    admin_client.post(reverse("iam:password_change"), {
-        "old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    admin_client.post(
+        reverse("iam:password_change"),
+        {"old_password": "not-it", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    admin_client.post(
+        reverse("iam:password_change"),
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
 
     failed, changed = traces("changePassword")
     assert (failed.result, failed.error_code, changed.result) == ("failure", "IAM.0021", "success")

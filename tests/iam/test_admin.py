@@ -1,4 +1,5 @@
 """The Django admin as each account's administrators use it: their own account only, checked and traced."""
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -35,9 +36,13 @@ def admin_traces(event: str | None = None):
 
 
 def custom_policy(account, name: str) -> Policy:
-    return Policy.objects.create(name=name, kind=Policy.Kind.CUSTOM, account=account, description=f"{name} text",
-                                 document={"Version": "1.1", "Statement": [{"Effect": "Allow",
-                                                                            "Action": ["ims:images:get"]}]})
+    return Policy.objects.create(
+        name=name,
+        kind=Policy.Kind.CUSTOM,
+        account=account,
+        description=f"{name} text",
+        document={"Version": "1.1", "Statement": [{"Effect": "Allow", "Action": ["ims:images:get"]}]},
+    )
 
 
 @pytest.fixture
@@ -114,8 +119,11 @@ def test_operator_lists_every_account(operator, world, changelist):
 def other_accounts_objects(tenant_b, world):
     bravo = world["bravo"]
     return {
-        "auth_user": tenant_b.reader.pk, "iam_group": bravo["group"].pk, "iam_policy": bravo["policy"].pk,
-        "iam_grant": bravo["group"].grants.first().pk, "iam_accesskey": bravo["key"].pk,
+        "auth_user": tenant_b.reader.pk,
+        "iam_group": bravo["group"].pk,
+        "iam_policy": bravo["policy"].pk,
+        "iam_grant": bravo["group"].grants.first().pk,
+        "iam_accesskey": bravo["key"].pk,
         "images_perimagegrant": bravo["image_grant"].pk,
     }
 
@@ -145,8 +153,7 @@ def test_account_admin_does_not_see_the_platforms_models(alpha_admin):
     html = alpha_admin.get(url("index")).content.decode()
 
     assert url("iam_group_changelist") in html and url("iam_project_changelist") in html
-    for hidden in ("iam_account", "iam_region", "iam_member", "auth_group", "images_image", "images_job",
-                   "obs_bucket"):
+    for hidden in ("iam_account", "iam_region", "iam_member", "auth_group", "images_image", "images_job", "obs_bucket"):
         assert url(f"{hidden}_changelist") not in html
         assert alpha_admin.get(url(f"{hidden}_changelist")).status_code == 403
 
@@ -158,13 +165,22 @@ def test_another_accounts_choices_are_refused_in_add_forms(alpha_admin, tenant_a
     attempts = [
         ("iam_grant_add", {"group": bravo["group"].pk, "policy": full_access, "project": ""}, "group"),
         ("iam_grant_add", {"group": alpha["group"].pk, "policy": bravo["policy"].pk, "project": ""}, "policy"),
-        ("iam_grant_add", {"group": alpha["group"].pk, "policy": full_access, "project": tenant_b.project.pk},
-         "project"),
+        (
+            "iam_grant_add",
+            {"group": alpha["group"].pk, "policy": full_access, "project": tenant_b.project.pk},
+            "project",
+        ),
         ("iam_group_add", {"name": "mixed", "users": [tenant_b.reader.pk]}, "users"),
-        ("images_perimagegrant_add", {"user": tenant_b.reader.pk, "image": alpha["image"].pk,
-                                      "action": "ims:images:update"}, "user"),
-        ("images_perimagegrant_add", {"user": tenant_a.reader.pk, "image": bravo["image"].pk,
-                                      "action": "ims:images:update"}, "image"),
+        (
+            "images_perimagegrant_add",
+            {"user": tenant_b.reader.pk, "image": alpha["image"].pk, "action": "ims:images:update"},
+            "user",
+        ),
+        (
+            "images_perimagegrant_add",
+            {"user": tenant_a.reader.pk, "image": bravo["image"].pk, "action": "ims:images:update"},
+            "image",
+        ),
     ]
     grants, groups, image_grants = Grant.objects.count(), Group.objects.count(), UserObjectPermission.objects.count()
 
@@ -174,14 +190,20 @@ def test_another_accounts_choices_are_refused_in_add_forms(alpha_admin, tenant_a
         assert field in response.context["adminform"].form.errors, (view, field)
 
     assert (Grant.objects.count(), Group.objects.count(), UserObjectPermission.objects.count()) == (
-        grants, groups, image_grants)
+        grants,
+        groups,
+        image_grants,
+    )
 
 
 def test_a_new_group_and_policy_belong_to_the_admins_account(alpha_admin, tenant_a, tenant_b):
-    alpha_admin.post(url("iam_group_add"), {"name": "ops", "account": tenant_b.account.pk,
-                                            "users": [tenant_a.reader.pk]})
-    alpha_admin.post(url("iam_policy_add"), {"name": "readers", "kind": "system_role",
-                                             "account": tenant_b.account.pk, "document": VALID_DOCUMENT})
+    alpha_admin.post(
+        url("iam_group_add"), {"name": "ops", "account": tenant_b.account.pk, "users": [tenant_a.reader.pk]}
+    )
+    alpha_admin.post(
+        url("iam_policy_add"),
+        {"name": "readers", "kind": "system_role", "account": tenant_b.account.pk, "document": VALID_DOCUMENT},
+    )
 
     assert Group.objects.get(name="ops").account == tenant_a.account
     policy = Policy.objects.get(name="readers")
@@ -189,8 +211,10 @@ def test_a_new_group_and_policy_belong_to_the_admins_account(alpha_admin, tenant
 
 
 def test_adding_a_user_makes_them_a_member_of_the_admins_account(alpha_admin, tenant_a):
-    response = alpha_admin.post(url("auth_user_add"), {
-        "username": "alpha-new", "usable_password": "true", "password1": PASSWORD, "password2": PASSWORD})
+    response = alpha_admin.post(
+        url("auth_user_add"),
+        {"username": "alpha-new", "usable_password": "true", "password1": PASSWORD, "password2": PASSWORD},
+    )
 
     assert response.status_code == 302
     assert User.objects.get(username="alpha-new").iam.account == tenant_a.account
@@ -198,9 +222,17 @@ def test_adding_a_user_makes_them_a_member_of_the_admins_account(alpha_admin, te
 
 def test_account_admin_cannot_see_or_set_superuser(alpha_admin, tenant_a):
     page = alpha_admin.get(url("auth_user_change", tenant_a.reader.pk)).content.decode()
-    response = alpha_admin.post(url("auth_user_change", tenant_a.reader.pk), {
-        "username": "alpha-reader", "is_active": "on", "is_staff": "on", "is_superuser": "on",
-        "date_joined_0": "2025-01-01", "date_joined_1": "00:00:00"})
+    response = alpha_admin.post(
+        url("auth_user_change", tenant_a.reader.pk),
+        {
+            "username": "alpha-reader",
+            "is_active": "on",
+            "is_staff": "on",
+            "is_superuser": "on",
+            "date_joined_0": "2025-01-01",
+            "date_joined_1": "00:00:00",
+        },
+    )
 
     assert "is_superuser" not in page and "user_permissions" not in page
     assert response.status_code == 302
@@ -225,11 +257,16 @@ def test_a_member_who_is_not_staff_is_sent_to_the_login(tenant_a):
     assert response.status_code == 302 and response.url.startswith(url("login"))
 
 
-@pytest.mark.parametrize("document, message", [
-    ('{"Version": "1.1", "Statement": [', "is not valid JSON"),
-    ('{"Version": "1.1", "Statement": [{"Effect": "Allow", "Action": ["ims:image:get"]}]}',
-     "matches no action of this service"),
-])
+@pytest.mark.parametrize(
+    "document, message",
+    [
+        ('{"Version": "1.1", "Statement": [', "is not valid JSON"),
+        (
+            '{"Version": "1.1", "Statement": [{"Effect": "Allow", "Action": ["ims:image:get"]}]}',
+            "matches no action of this service",
+        ),
+    ],
+)
 def test_a_bad_policy_document_is_refused_with_its_reason(alpha_admin, document, message):
     response = alpha_admin.post(url("iam_policy_add"), {"name": "broken", "document": document})
 
@@ -258,7 +295,7 @@ def ops_group(tenant_a):
 
 
 def test_revoking_a_role_another_grant_needs_is_refused(alpha_admin, ops_group):
-    group, tenant_admin = ops_group
+    _group, tenant_admin = ops_group
 
     response = alpha_admin.post(url("iam_grant_delete", tenant_admin.pk), {"post": "yes"}, follow=True)
 
@@ -271,8 +308,11 @@ def test_revoking_a_role_another_grant_needs_is_refused(alpha_admin, ops_group):
 def test_revoking_a_needed_role_in_bulk_is_refused(alpha_admin, ops_group):
     group, tenant_admin = ops_group
 
-    response = alpha_admin.post(url("iam_grant_changelist"), {
-        "action": "delete_selected", "_selected_action": [tenant_admin.pk], "post": "yes"}, follow=True)
+    response = alpha_admin.post(
+        url("iam_grant_changelist"),
+        {"action": "delete_selected", "_selected_action": [tenant_admin.pk], "post": "yes"},
+        follow=True,
+    )
 
     assert "revoke IMS Administrator first" in response.content.decode()
     assert "Successfully deleted" not in response.content.decode()
@@ -282,9 +322,14 @@ def test_revoking_a_needed_role_in_bulk_is_refused(alpha_admin, ops_group):
 def test_revoking_both_roles_in_one_go_is_allowed(alpha_admin, ops_group):
     group, _tenant_admin = ops_group
 
-    alpha_admin.post(url("iam_grant_changelist"), {
-        "action": "delete_selected", "_selected_action": list(group.grants.values_list("pk", flat=True)),
-        "post": "yes"})
+    alpha_admin.post(
+        url("iam_grant_changelist"),
+        {
+            "action": "delete_selected",
+            "_selected_action": list(group.grants.values_list("pk", flat=True)),
+            "post": "yes",
+        },
+    )
 
     assert not group.grants.exists()
     assert admin_traces("revokePolicy").count() == 2
@@ -294,8 +339,9 @@ def test_a_per_image_grant_lets_a_reader_update_that_image(alpha_admin, tenant_a
     image = make_image(tenant_a.project)
     assert not can(actor(tenant_a.reader), "ims:images:update", image)
 
-    response = alpha_admin.post(url("images_perimagegrant_add"), {
-        "user": tenant_a.reader.pk, "image": image.pk, "action": "ims:images:update"})
+    response = alpha_admin.post(
+        url("images_perimagegrant_add"), {"user": tenant_a.reader.pk, "image": image.pk, "action": "ims:images:update"}
+    )
 
     assert response.status_code == 302
     assert can(actor(tenant_a.reader), "ims:images:update", image)
@@ -311,20 +357,35 @@ def test_every_admin_change_writes_one_trace(alpha_admin, tenant_a, world):
         ("createGroup", url("iam_group_add"), {"name": "ops", "users": [tenant_a.reader.pk]}),
         ("updateGroup", url("iam_group_change", group_pk), {"name": "renamed", "description": "now"}),
         ("createPolicy", url("iam_policy_add"), {"name": "readers", "document": VALID_DOCUMENT}),
-        ("grantPolicy", url("iam_grant_add"), {"group": group_pk, "policy": tenant_admin.pk,
-                                                      "project": tenant_a.project.pk}),
-        ("updateAccessKey", url("iam_accesskey_changelist"),
-         {"action": "disable_selected", "_selected_action": [key_pk]}),
+        (
+            "grantPolicy",
+            url("iam_grant_add"),
+            {"group": group_pk, "policy": tenant_admin.pk, "project": tenant_a.project.pk},
+        ),
+        (
+            "updateAccessKey",
+            url("iam_accesskey_changelist"),
+            {"action": "disable_selected", "_selected_action": [key_pk]},
+        ),
         ("deleteAccessKey", url("iam_accesskey_delete", key_pk), {"post": "yes"}),
-        ("createUser", url("auth_user_add"),
-         {"username": "alpha-new", "usable_password": "true", "password1": PASSWORD, "password2": PASSWORD}),
+        (
+            "createUser",
+            url("auth_user_add"),
+            {"username": "alpha-new", "usable_password": "true", "password1": PASSWORD, "password2": PASSWORD},
+        ),
         ("deleteGroup", url("iam_group_delete", group_pk), {"post": "yes"}),
-        ("updatePolicy", url("iam_policy_change", policy_pk),
-         {"name": "alpha-policy", "description": "changed", "document": VALID_DOCUMENT}),
+        (
+            "updatePolicy",
+            url("iam_policy_change", policy_pk),
+            {"name": "alpha-policy", "description": "changed", "document": VALID_DOCUMENT},
+        ),
         ("deletePolicy", url("iam_policy_delete", policy_pk), {"post": "yes"}),
         ("revokeImage", url("images_perimagegrant_delete", image_grant_pk), {"post": "yes"}),
-        ("updateUser", url("auth_user_change", tenant_a.reader.pk),
-         {"username": "alpha-reader", "is_active": "on", "date_joined_0": "2025-01-01", "date_joined_1": "00:00"}),
+        (
+            "updateUser",
+            url("auth_user_change", tenant_a.reader.pk),
+            {"username": "alpha-reader", "is_active": "on", "date_joined_0": "2025-01-01", "date_joined_1": "00:00"},
+        ),
         ("deleteUser", url("auth_user_delete", tenant_a.reader.pk), {"post": "yes"}),
     ]
     for event, address, data in steps:
@@ -334,15 +395,21 @@ def test_every_admin_change_writes_one_trace(alpha_admin, tenant_a, world):
         assert admin_traces().count() == before + 1, event
         trace = admin_traces().first()
         assert (trace.event_name, trace.username, trace.account_id, trace.resource_type) == (
-            event, "alpha-admin", tenant_a.account.pk, "iam")
+            event,
+            "alpha-admin",
+            tenant_a.account.pk,
+            "iam",
+        )
         assert trace.source_ip == "127.0.0.1"
 
 
 def test_the_admin_password_change_is_traced(alpha_admin, tenant_a):
     new_password = "Another-Horse-43"
 
-    response = alpha_admin.post(url("auth_user_password_change", tenant_a.reader.pk), {
-        "password1": new_password, "password2": new_password, "usable_password": "true"})
+    response = alpha_admin.post(
+        url("auth_user_password_change", tenant_a.reader.pk),
+        {"password1": new_password, "password2": new_password, "usable_password": "true"},
+    )
 
     assert response.status_code == 302
     tenant_a.reader.refresh_from_db()
@@ -358,10 +425,20 @@ def test_a_refused_password_change_is_not_traced(alpha_admin, tenant_a):
 
 
 def test_operator_puts_a_user_in_an_account(operator, tenant_b):
-    response = operator.post(url("auth_user_add"), {
-        "username": "newcomer", "usable_password": "true", "password1": PASSWORD, "password2": PASSWORD,
-        "iam-TOTAL_FORMS": "1", "iam-INITIAL_FORMS": "0", "iam-MIN_NUM_FORMS": "0", "iam-MAX_NUM_FORMS": "1",
-        "iam-0-account": tenant_b.account.pk})
+    response = operator.post(
+        url("auth_user_add"),
+        {
+            "username": "newcomer",
+            "usable_password": "true",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "iam-TOTAL_FORMS": "1",
+            "iam-INITIAL_FORMS": "0",
+            "iam-MIN_NUM_FORMS": "0",
+            "iam-MAX_NUM_FORMS": "1",
+            "iam-0-account": tenant_b.account.pk,
+        },
+    )
 
     assert response.status_code == 302
     assert User.objects.get(username="newcomer").iam.account == tenant_b.account
@@ -406,8 +483,9 @@ def test_system_policies_are_read_only_for_account_admins(alpha_admin):
 
 def test_account_admin_reads_only_their_accounts_traces(alpha_admin, tenant_a, tenant_b):
     for tenant in (tenant_a, tenant_b):
-        Trace.objects.create(event_name=f"{tenant.account.name}Event", operation="x", result="success",
-                             account_id=tenant.account.pk)
+        Trace.objects.create(
+            event_name=f"{tenant.account.name}Event", operation="x", result="success", account_id=tenant.account.pk
+        )
 
     html = alpha_admin.get(url("audit_trace_changelist")).content.decode()
 

@@ -1,5 +1,6 @@
 """Who may call the API: AK/SK signatures and tokens, refused in the gateway's shape the SDK understands."""
-from datetime import datetime, timedelta, timezone
+
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone as django_timezone
@@ -10,7 +11,6 @@ from tests.api_clients import SignedClient, TokenClient
 from tests.factories import project_of
 
 LIST = "/v2/cloudimages"
-
 
 
 @pytest.fixture
@@ -52,13 +52,13 @@ def test_changed_query_after_signing_is_401(api_a):
 
 @pytest.mark.parametrize("minutes", [-16, 16])
 def test_signature_older_or_newer_than_15_minutes_is_401(api_a, minutes):
-    signed_at = datetime.now(timezone.utc) - timedelta(minutes=minutes)
+    signed_at = datetime.now(UTC) - timedelta(minutes=minutes)
     body = gateway_refusal(api_a.get(LIST, now=signed_at), 401, "APIGW.0303")
     assert "15-minute" in body["error_msg"]
 
 
 def test_signature_within_the_window_is_accepted(api_a):
-    assert api_a.get(LIST, now=datetime.now(timezone.utc) - timedelta(minutes=14)).status_code == 200
+    assert api_a.get(LIST, now=datetime.now(UTC) - timedelta(minutes=14)).status_code == 200
 
 
 def test_project_of_another_account_is_403(api_a, tenant_b):
@@ -111,20 +111,27 @@ def test_access_key_of_a_user_outside_any_account_is_403(django_user_model, iden
 def test_a_signature_that_leaves_out_the_host_is_refused(api_a):
     from iam import signing
 
-    now = datetime.now(timezone.utc)
-    headers = {"content-type": "application/json", "x-project-id": api_a.project_id,
-               "x-sdk-date": now.strftime("%Y%m%dT%H%M%SZ"), "host": "testserver"}
+    now = datetime.now(UTC)
+    headers = {
+        "content-type": "application/json",
+        "x-project-id": api_a.project_id,
+        "x-sdk-date": now.strftime("%Y%m%dT%H%M%SZ"),
+        "host": "testserver",
+    }
     signed = ["content-type", "x-project-id", "x-sdk-date"]  # no host
-    canonical = signing.canonical_request(method="GET", raw_path=LIST, query_pairs=[], headers=headers,
-                                          signed_headers=signed, body=b"")
+    canonical = signing.canonical_request(
+        method="GET", raw_path=LIST, query_pairs=[], headers=headers, signed_headers=signed, body=b""
+    )
     signature = signing.compute_signature(api_a.secret, signing.string_to_sign(headers["x-sdk-date"], canonical))
     authorization = signing.authorization_header(api_a.access_key, signed, signature)
-    response = api_a.client.get(LIST, headers={**{k.title(): v for k, v in headers.items() if k != "host"},
-                                               "Authorization": authorization})
+    response = api_a.client.get(
+        LIST, headers={**{k.title(): v for k, v in headers.items() if k != "host"}, "Authorization": authorization}
+    )
     gateway_refusal(response, 401, "APIGW.0301")
 
 
 def test_a_json_body_must_be_signed_not_declared_unsigned(api_a):
-    response = api_a.send("POST", "/v2/cloudimages/action", {"name": "x"},
-                          extra={"X-Sdk-Content-Sha256": "UNSIGNED-PAYLOAD"})
+    response = api_a.send(
+        "POST", "/v2/cloudimages/action", {"name": "x"}, extra={"X-Sdk-Content-Sha256": "UNSIGNED-PAYLOAD"}
+    )
     gateway_refusal(response, 401, "APIGW.0301")

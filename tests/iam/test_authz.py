@@ -1,4 +1,5 @@
 """The one authorization engine: grants, scopes, explicit deny, and what each system policy allows."""
+
 import pytest
 
 from iam.authz import PermissionDenied, authorize, can, scope
@@ -20,8 +21,15 @@ def test_read_only_may_list_and_get_but_never_change(tenant_a):
     assert can(actor, "ims:images:list")
     assert can(actor, "ims:images:get")
     assert can(actor, "ims:quotas:get")
-    for action in ("ims:images:create", "ims:images:update", "ims:images:delete", "ims:images:share",
-                   "ims:images:export", "ims:images:copy", "ims:serverImages:create"):
+    for action in (
+        "ims:images:create",
+        "ims:images:update",
+        "ims:images:delete",
+        "ims:images:share",
+        "ims:images:export",
+        "ims:images:copy",
+        "ims:serverImages:create",
+    ):
         assert not can(actor, action), action
     with pytest.raises(PermissionDenied) as refused:
         authorize(actor, "ims:images:delete")
@@ -42,8 +50,12 @@ def test_grant_in_one_project_does_not_reach_another_region(identity):
 
 
 def test_explicit_deny_wins_over_allow(tenant_a):
-    deny = Policy.objects.create(name="no-delete", kind=Policy.Kind.CUSTOM, account=tenant_a.account, document={
-        "Version": "1.1", "Statement": [{"Effect": "Deny", "Action": ["ims:images:delete"]}]})
+    deny = Policy.objects.create(
+        name="no-delete",
+        kind=Policy.Kind.CUSTOM,
+        account=tenant_a.account,
+        document={"Version": "1.1", "Statement": [{"Effect": "Deny", "Action": ["ims:images:delete"]}]},
+    )
     group = tenant_a.admin.iam_groups.first()
     group.grants.create(policy=deny)
     actor = factories.actor(tenant_a.admin)

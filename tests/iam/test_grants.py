@@ -1,8 +1,9 @@
 """Role dependencies (refused when granting, when revoking, and of no effect when broken) and per-image grants."""
+
 import pytest
 from django.core.exceptions import ValidationError
 
-from console.errors import ImsError
+from core.errors import ImsError
 from iam import services as iam
 from iam.authz import can, scope
 from iam.grants import grant_policy, revoke_grant
@@ -74,8 +75,12 @@ def test_model_validation_refuses_the_same_way(identity, group):
 def test_a_custom_policy_or_project_of_another_account_is_refused(identity, group, tenant_b):
     from iam.models import Policy
 
-    foreign = Policy.objects.create(name="b-only", kind=Policy.Kind.CUSTOM, account=tenant_b.account, document={
-        "Version": "1.1", "Statement": [{"Effect": "Allow", "Action": ["ims:images:get"]}]})
+    foreign = Policy.objects.create(
+        name="b-only",
+        kind=Policy.Kind.CUSTOM,
+        account=tenant_b.account,
+        document={"Version": "1.1", "Statement": [{"Effect": "Allow", "Action": ["ims:images:get"]}]},
+    )
     with pytest.raises(ImsError) as refused:
         grant_policy(group, foreign)
     assert refused.value.code == "IAM.0201"
@@ -105,6 +110,7 @@ def test_effective_permissions_page_leaves_out_a_broken_role(identity, tenant_a)
 
 # Per-image grants (django-guardian)
 
+
 def test_a_reader_granted_update_on_one_image_may_update_that_image_only(tenant_a):
     granted, other = factories.make_image(tenant_a.project), factories.make_image(tenant_a.project)
     grant_image_action(tenant_a.reader, granted, "ims:images:update")
@@ -129,8 +135,12 @@ def test_an_explicit_deny_wins_over_a_per_image_grant(tenant_a):
 
     image = factories.make_image(tenant_a.project)
     grant_image_action(tenant_a.reader, image, "ims:images:update")
-    deny = Policy.objects.create(name="frozen", kind=Policy.Kind.CUSTOM, account=tenant_a.account, document={
-        "Version": "1.1", "Statement": [{"Effect": "Deny", "Action": ["ims:images:update"]}]})
+    deny = Policy.objects.create(
+        name="frozen",
+        kind=Policy.Kind.CUSTOM,
+        account=tenant_a.account,
+        document={"Version": "1.1", "Statement": [{"Effect": "Deny", "Action": ["ims:images:update"]}]},
+    )
     grant_policy(tenant_a.reader.iam_groups.get(), deny)
     assert not can(factories.actor(tenant_a.reader), "ims:images:update", image)
 

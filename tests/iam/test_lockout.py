@@ -1,4 +1,5 @@
 """Sign-in protection: consecutive failures lock a user name, on the console and on the token API alike."""
+
 import threading
 from datetime import timedelta
 
@@ -21,8 +22,9 @@ def console_login(client, password, username="alpha-admin"):
 
 
 def api_login(client, password, username="alpha-admin"):
-    return client.post(TOKENS, keystone_body(username, password, domain={"name": "alpha"}),
-                       content_type="application/json")
+    return client.post(
+        TOKENS, keystone_body(username, password, domain={"name": "alpha"}), content_type="application/json"
+    )
 
 
 def expire_lock(username="alpha-admin"):
@@ -123,7 +125,7 @@ def test_parallel_failures_are_all_counted(settings):
         try:
             for _ in range(per_thread):
                 lockout.record_failure("raced-user")
-        except Exception as error:  # noqa: BLE001 (reported to the test thread)
+        except Exception as error:
             errors.append(error)
         finally:
             connection.close()

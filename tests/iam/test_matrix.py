@@ -1,6 +1,7 @@
 """Every operation of the catalogue, for every kind of actor, through its face and through its service: allowed
 or refused as the product says, the audit row of every state-changing attempt, and nothing of A's changed by a
 refused one. What each kind may do comes from the hand-written table in `matrix_world`, never from the engine."""
+
 import importlib
 import pkgutil
 
@@ -9,12 +10,22 @@ from django.db import transaction
 from django.test import Client, override_settings
 
 from audit.models import Trace
-from console.errors import ImsError
+from core.errors import ImsError
 from iam.authz import PermissionDenied
 from iam.catalogue import OPERATIONS, operation
 from tests.api_clients import SignedClient
-from tests.iam.matrix_world import (ALLOWED, DENIED, KINDS, NOT_FOUND, SERVICELESS, build_base, build_cases,
-                                    build_world, expected, fingerprint)
+from tests.iam.matrix_world import (
+    ALLOWED,
+    DENIED,
+    KINDS,
+    NOT_FOUND,
+    SERVICELESS,
+    build_base,
+    build_cases,
+    build_world,
+    expected,
+    fingerprint,
+)
 
 CASES = build_cases()
 API_IDS = [(name, kind) for name in CASES for kind in KINDS]
@@ -146,17 +157,33 @@ def service_functions() -> dict[str, object]:
     for package in ("images.services", "obs.services"):
         path = importlib.import_module(package).__path__
         modules += [importlib.import_module(f"{package}.{info.name}") for info in pkgutil.iter_modules(path)]
-    return {value.operation.name: value for module in modules for value in vars(module).values()
-            if callable(value) and hasattr(value, "operation")}
+    return {
+        value.operation.name: value
+        for module in modules
+        for value in vars(module).values()
+        if callable(value) and hasattr(value, "operation")
+    }
 
 
 # Reached without a decorated service, each for a reason: reads served by the selectors (not traced), static
 # documents, the sign-in, whose trace the token view and the console's sign-in signal record, and the sign-out,
 # whose trace the console's sign-out signal records.
 WITHOUT_SERVICE = {
-    "list_images", "glance_list_images", "glance_show_image", "show_image_quota", "show_job", "show_job_progress",
-    "list_os_versions", "list_versions", "show_version", "glance_list_image_schemas", "glance_show_image_schemas",
-    "glance_list_image_member_schemas", "glance_show_image_member_schemas", "login", "logout",
+    "list_images",
+    "glance_list_images",
+    "glance_show_image",
+    "show_image_quota",
+    "show_job",
+    "show_job_progress",
+    "list_os_versions",
+    "list_versions",
+    "show_version",
+    "glance_list_image_schemas",
+    "glance_show_image_schemas",
+    "glance_list_image_member_schemas",
+    "glance_show_image_member_schemas",
+    "login",
+    "logout",
 }
 
 

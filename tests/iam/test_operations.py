@@ -1,9 +1,10 @@
 """`@operation`: one place that authorizes, runs in a transaction and traces success, failure and denial."""
+
 import pytest
 from django.utils.translation import gettext as _
 
 from audit.models import Trace
-from console.errors import ImsError
+from core.errors import ImsError
 from iam.authz import PermissionDenied
 from iam.operations import operation
 from images.models import Image
@@ -49,13 +50,33 @@ def test_failed_operation_is_rolled_back_and_its_trace_survives(tenant_a):
 def test_every_catalogue_operation_has_permission_actions_or_is_public():
     from iam.catalogue import OPERATIONS
 
-    public = {"list_versions", "show_version", "show_job", "show_job_progress", "login", "logout",
-              "change_password", "create_own_access_key", "set_access_key_status", "delete_access_key"}
+    public = {
+        "list_versions",
+        "show_version",
+        "show_job",
+        "show_job_progress",
+        "login",
+        "logout",
+        "change_password",
+        "create_own_access_key",
+        "set_access_key_status",
+        "delete_access_key",
+    }
     for op in OPERATIONS:
-        assert op.actions or op.name in public or op.name.startswith("glance_") and "schemas" in op.name, op.name
+        assert op.actions or op.name in public or (op.name.startswith("glance_") and "schemas" in op.name), op.name
         assert all(action.count(":") == 2 for action in op.actions), op.name
     names = [op.name for op in OPERATIONS]
     assert len(names) == len(set(names))
     assert {op.trace_name for op in OPERATIONS if op.event} >= {
-        "createImage", "updateImage", "deleteImage", "copyImage", "exportImage", "addMember", "updateMember",
-        "deleteMemeber", "addTag", "deleteTag", "batchTagsAction"}
+        "createImage",
+        "updateImage",
+        "deleteImage",
+        "copyImage",
+        "exportImage",
+        "addMember",
+        "updateMember",
+        "deleteMemeber",
+        "addTag",
+        "deleteTag",
+        "batchTagsAction",
+    }

@@ -14,13 +14,12 @@ import hashlib
 import json
 import threading
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
 from urllib.parse import quote
 
 import pytest
-
 from huaweicloudsdkcore.sdk_request import SdkRequest
 from huaweicloudsdkcore.signer.signer import Signer
 
@@ -33,7 +32,7 @@ IMAGE_ID = "5f1a9c39-2a3d-4c43-a3d7-0a4f6f7a2b11"
 HOST = "127.0.0.1:8000"
 USER_AGENT = "huaweicloud-usdk-python/3.0; os/Linux#6.1#x86_64 python/3.11.9 impl/CPython; app/test"
 SDK_DATE = "20261129T090154Z"
-SIGNED_AT = datetime(2026, 11, 29, 9, 1, 54, tzinfo=timezone.utc)
+SIGNED_AT = datetime(2026, 11, 29, 9, 1, 54, tzinfo=UTC)
 
 KNOWN_KEYS = {AK: SK}
 
@@ -122,9 +121,7 @@ LIST_IMAGES_QUERY = [
 TAG = "my tag 标签"
 
 SDK_CASES = {
-    "get-list-images-with-awkward-query": lambda: sdk_sign(
-        "GET", "/v2/cloudimages", query_params=LIST_IMAGES_QUERY
-    ),
+    "get-list-images-with-awkward-query": lambda: sdk_sign("GET", "/v2/cloudimages", query_params=LIST_IMAGES_QUERY),
     "get-glance-bool-false": lambda: sdk_sign(
         "GET", "/v2/images", query_params=[("__isregistered", False), ("limit", 25)]
     ),
@@ -157,9 +154,7 @@ SDK_CASES = {
     "put-tag-with-encoded-non-ascii-segment": lambda: sdk_sign(
         "PUT", f"/v2/images/{IMAGE_ID}/tags/{quote(TAG, safe='')}"
     ),
-    "put-path-param-with-encoded-slash": lambda: sdk_sign(
-        "PUT", f"/v2/images/{IMAGE_ID}/tags/{quote('a/b', safe='')}"
-    ),
+    "put-path-param-with-encoded-slash": lambda: sdk_sign("PUT", f"/v2/images/{IMAGE_ID}/tags/{quote('a/b', safe='')}"),
     "delete-with-json-body": lambda: sdk_sign(
         "DELETE", f"/v2/images/{IMAGE_ID}", body=json_body({"delete_backup": False})
     ),
@@ -199,7 +194,7 @@ def test_verifier_accepts_sdk_signature_dated_now():
     headers = sdk_headers()
     del headers["X-Sdk-Date"]
     wire = sdk_sign("GET", "/v2/cloudimages", query_params=[("limit", 1)], headers=headers)
-    assert verify(wire, now=datetime.now(timezone.utc)) == AK
+    assert verify(wire, now=datetime.now(UTC)) == AK
 
 
 def test_header_names_are_matched_case_insensitively():
@@ -311,9 +306,7 @@ def test_date_outside_the_window_is_refused(offset_minutes):
     wire = sdk_request_dated(SIGNED_AT + timedelta(minutes=offset_minutes))
     error = refusal(wire, now=SIGNED_AT)
     assert error.code == BAD_DATE
-    assert error.message == (
-        "Incorrect IAM authentication information: x-sdk-date is out of the 15-minute window"
-    )
+    assert error.message == ("Incorrect IAM authentication information: x-sdk-date is out of the 15-minute window")
 
 
 @pytest.mark.parametrize("offset_minutes", [-14, 14])
@@ -501,15 +494,23 @@ def ims_server(tmp_path_factory):
 
 def _list_images(ims):
     return ims.ListImagesRequest(
-        imagetype="private", name="my image 镜像", created_at="gt:2018-10-28T10:00:00Z",
-        tag="a=b", protected=True, limit=10,
+        imagetype="private",
+        name="my image 镜像",
+        created_at="gt:2018-10-28T10:00:00Z",
+        tag="a=b",
+        protected=True,
+        limit=10,
     )
 
 
 def _create_image(ims):
     body = ims.CreateImageRequestBody(
-        name="镜像-probe", image_tags=[ims.ImageTag(key="probe", value="sdk")],
-        image_url="bucket:probe.qcow2", min_disk=40, is_config=False, os_version="Ubuntu 22.04 server 64bit",
+        name="镜像-probe",
+        image_tags=[ims.ImageTag(key="probe", value="sdk")],
+        image_url="bucket:probe.qcow2",
+        min_disk=40,
+        is_config=False,
+        os_version="Ubuntu 22.04 server 64bit",
     )
     return ims.CreateImageRequest(body=body)
 
@@ -543,7 +544,7 @@ def test_verifier_accepts_real_ims_client_calls(ims_server, operation):
     received.clear()
     getattr(client, operation)(IMS_CALLS[operation](ims))
     (wire,) = received
-    assert verify(wire, now=datetime.now(timezone.utc)) == AK
+    assert verify(wire, now=datetime.now(UTC)) == AK
 
 
 @pytest.mark.filterwarnings("ignore:Method .* of ImsClient is deprecated:DeprecationWarning")

@@ -1,4 +1,5 @@
 """Keystone v3 password authentication: POST /v3/auth/tokens, and the token at work on the Image API."""
+
 from datetime import datetime, timedelta
 
 import pytest
@@ -10,7 +11,6 @@ from tests.api_clients import TokenClient, keystone_body
 from tests.factories import PASSWORD, make_image, project_of
 
 TOKENS = "/v3/auth/tokens"
-
 
 
 def login(client, body):
@@ -40,8 +40,11 @@ def test_project_scope_by_region_name_or_id(client, tenant_a, by):
     east = project_of(tenant_a.account, "cn-east-3")
     ref = {"name": "cn-east-3", "domain": {"name": "alpha"}} if by == "name" else {"id": east.id}
     _, body = issued(login(client, keystone_body("alpha-admin", PASSWORD, domain={"name": "alpha"}, project=ref)))
-    assert body["project"] == {"id": east.id, "name": "cn-east-3", "domain": {"id": tenant_a.account.id,
-                                                                            "name": "alpha"}}
+    assert body["project"] == {
+        "id": east.id,
+        "name": "cn-east-3",
+        "domain": {"id": tenant_a.account.id, "name": "alpha"},
+    }
     assert {e["region"] for entry in body["catalog"] for e in entry["endpoints"]} == {"cn-east-3"}
 
 
@@ -63,8 +66,17 @@ def test_token_body_in_keystone_shape(client, tenant_a):
 def test_token_works_on_the_image_api_in_its_project(client, tenant_a):
     make_image(tenant_a.project, name="north")
     make_image(project_of(tenant_a.account, "cn-east-3"), name="east")
-    token, _ = issued(login(client, keystone_body("alpha-admin", PASSWORD, domain={"name": "alpha"},
-                                                  project={"name": "cn-east-3", "domain": {"name": "alpha"}})))
+    token, _ = issued(
+        login(
+            client,
+            keystone_body(
+                "alpha-admin",
+                PASSWORD,
+                domain={"name": "alpha"},
+                project={"name": "cn-east-3", "domain": {"name": "alpha"}},
+            ),
+        )
+    )
     response = TokenClient(token).get("/v2/images")
     assert response.status_code == 200
     assert [image["name"] for image in response.json()["images"]] == ["east"]
@@ -77,22 +89,44 @@ def test_expired_token_is_refused(client, tenant_a):
     assert response.status_code == 401 and response.json()["error_code"] == "APIGW.0307"
 
 
-@pytest.mark.parametrize("body", [
-    keystone_body("alpha-admin", "wrong-password", domain={"name": "alpha"}),
-    keystone_body("alpha-admin", PASSWORD, domain={"name": "bravo"}),
-    keystone_body("alpha-admin", PASSWORD, domain={"name": "no-such-account"}),
-    keystone_body("bravo-admin", PASSWORD, domain={"name": "alpha"}),
-    keystone_body("alpha-admin", PASSWORD, domain={}),
-    keystone_body("", PASSWORD, domain={"name": "alpha"}),
-    keystone_body("alpha-admin", PASSWORD, domain={"name": "alpha"}, project={"name": "mars-1"}),
-    {"auth": {"identity": {"methods": ["token"], "token": {"id": "abc"}}}},
-    {"auth": "nonsense"},
-    {"auth": {"identity": {"methods": ["password"], "password": {"user": "alpha-admin"}}}},
-    {"auth": {"identity": {"methods": ["password"], "password": {"user": {
-        "name": ["alpha-admin"], "password": PASSWORD, "domain": {"name": "alpha"}}}}}},
-    {},
-], ids=["password", "other-domain", "unknown-domain", "user-of-another-account", "no-domain", "no-name",
-        "unknown-project", "token-method", "nonsense", "user-not-an-object", "name-not-a-string", "empty"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        keystone_body("alpha-admin", "wrong-password", domain={"name": "alpha"}),
+        keystone_body("alpha-admin", PASSWORD, domain={"name": "bravo"}),
+        keystone_body("alpha-admin", PASSWORD, domain={"name": "no-such-account"}),
+        keystone_body("bravo-admin", PASSWORD, domain={"name": "alpha"}),
+        keystone_body("alpha-admin", PASSWORD, domain={}),
+        keystone_body("", PASSWORD, domain={"name": "alpha"}),
+        keystone_body("alpha-admin", PASSWORD, domain={"name": "alpha"}, project={"name": "mars-1"}),
+        {"auth": {"identity": {"methods": ["token"], "token": {"id": "abc"}}}},
+        {"auth": "nonsense"},
+        {"auth": {"identity": {"methods": ["password"], "password": {"user": "alpha-admin"}}}},
+        {
+            "auth": {
+                "identity": {
+                    "methods": ["password"],
+                    "password": {"user": {"name": ["alpha-admin"], "password": PASSWORD, "domain": {"name": "alpha"}}},
+                }
+            }
+        },
+        {},
+    ],
+    ids=[
+        "password",
+        "other-domain",
+        "unknown-domain",
+        "user-of-another-account",
+        "no-domain",
+        "no-name",
+        "unknown-project",
+        "token-method",
+        "nonsense",
+        "user-not-an-object",
+        "name-not-a-string",
+        "empty",
+    ],
+)
 def test_refusals_are_401_in_keystones_shape(client, tenant_a, tenant_b, body):
     response = login(client, body)
     assert response.status_code == 401, response.content
@@ -101,8 +135,9 @@ def test_refusals_are_401_in_keystones_shape(client, tenant_a, tenant_b, body):
 
 
 def test_project_of_another_account_is_401(client, tenant_a, tenant_b):
-    response = login(client, keystone_body("alpha-admin", PASSWORD, domain={"name": "alpha"},
-                                           project={"id": tenant_b.project.id}))
+    response = login(
+        client, keystone_body("alpha-admin", PASSWORD, domain={"name": "alpha"}, project={"id": tenant_b.project.id})
+    )
     assert response.status_code == 401
 
 
@@ -116,7 +151,12 @@ def test_logins_are_traced(client, tenant_a):
     login(client, keystone_body("alpha-admin", "wrong-password", domain={"name": "alpha"}))
     success, failure = Trace.objects.filter(event_name="login").order_by("id")
     assert (success.result, success.username, success.account_id, success.project_id, success.via) == (
-        "success", "alpha-admin", tenant_a.account.id, tenant_a.project.id, "api")
+        "success",
+        "alpha-admin",
+        tenant_a.account.id,
+        tenant_a.project.id,
+        "api",
+    )
     assert success.resource_type == "iam" and success.region_id == "cn-north-4"
     assert (failure.result, failure.username, failure.error_code) == ("failure", "alpha-admin", "401")
 

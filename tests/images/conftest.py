@@ -1,9 +1,9 @@
 """Clients for the image API tests: requests signed with an access key (AK/SK) as the official SDK signs them."""
+
 import pytest
 
 from tests.api_clients import SignedClient
 from tests.factories import project_of
-
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 """The OpenStack Image API reads: GET /v2/images (Glance list shape) and GET /v2/images/{id}."""
+
 from urllib.parse import parse_qs, urlsplit
 
 import pytest

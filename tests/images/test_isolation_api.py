@@ -1,4 +1,5 @@
 """Tenant isolation through the API: other tenants, read-only users, users without a grant, other regions."""
+
 import pytest
 
 from images.choices import ImageType, Visibility
@@ -12,10 +13,18 @@ def secret_image(tenant_a):
     return make_image(tenant_a.project, name="a-secret", tags={"team": "a"})
 
 
-@pytest.mark.parametrize("params", [
-    {}, {"__imagetype": "private"}, {"__imagetype": "shared"}, {"visibility": "private"}, {"name": "a-secret"},
-    {"tag": "team=a"}, {"limit": "1000", "sort_key": "name"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"__imagetype": "private"},
+        {"__imagetype": "shared"},
+        {"visibility": "private"},
+        {"name": "a-secret"},
+        {"tag": "team=a"},
+        {"limit": "1000", "sort_key": "name"},
+    ],
+)
 def test_other_tenant_never_lists_a_private_image(api_b, secret_image, params):
     response = api_b.get(LIST, params)
     assert response.status_code == 200
@@ -56,12 +65,15 @@ def test_grant_in_one_project_does_not_reach_another_region(signed_client, tenan
     assert signed_client(local, "cn-east-3").get(LIST).status_code == 403
 
 
-def test_another_regions_project_sees_only_that_regions_images(signed_client, tenant_a, secret_image,
-                                                                public_catalog):
+def test_another_regions_project_sees_only_that_regions_images(signed_client, tenant_a, secret_image, public_catalog):
     east = project_of(tenant_a.account, "cn-east-3")
     east_image = make_image(east, name="a-east")
-    east_public = make_image(project_of(public_catalog, "cn-east-3"), name="east-public",
-                             image_type=ImageType.GOLD, visibility=Visibility.PUBLIC)
+    east_public = make_image(
+        project_of(public_catalog, "cn-east-3"),
+        name="east-public",
+        image_type=ImageType.GOLD,
+        visibility=Visibility.PUBLIC,
+    )
     listed = signed_client(tenant_a.admin, "cn-east-3").get(LIST, {"limit": 1000}).json()["images"]
     assert {image["id"] for image in listed} == {str(east_image.id), str(east_public.id)}
     north = signed_client(tenant_a.admin).get(LIST, {"limit": 1000}).json()["images"]

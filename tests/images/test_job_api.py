@@ -1,5 +1,6 @@
 """Jobs: GET /v1/{project_id}/jobs/{job_id} (show_job) and GET /v1/cloudimages/job/{job_id} (show_job_progress)."""
-from datetime import datetime, timezone
+
+from datetime import UTC, datetime
 
 import pytest
 
@@ -11,9 +12,15 @@ from tests.factories import make_image, project_of
 def job(tenant_a):
     image = make_image(tenant_a.project, name="from-file")
     return Job.objects.create(
-        project=tenant_a.project, user=tenant_a.admin, image=image, job_type="createImageByFile",
-        status=JobStatus.RUNNING, phase="converting", percent=42.5,
-        begin_time=datetime(2026, 11, 29, 9, 0, 0, tzinfo=timezone.utc))
+        project=tenant_a.project,
+        user=tenant_a.admin,
+        image=image,
+        job_type="createImageByFile",
+        status=JobStatus.RUNNING,
+        phase="converting",
+        percent=42.5,
+        begin_time=datetime(2026, 11, 29, 9, 0, 0, tzinfo=UTC),
+    )
 
 
 def test_show_job(api_a, tenant_a, job):

@@ -1,5 +1,6 @@
 """GET /v2/cloudimages (the SDK's list_images): every filter the console uses, sorting, marker pages, bad input."""
-from datetime import datetime, timezone
+
+from datetime import UTC, datetime
 
 import pytest
 
@@ -10,7 +11,7 @@ LIST = "/v2/cloudimages"
 
 
 def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 @pytest.fixture
@@ -18,19 +19,43 @@ def world(tenant_a, tenant_b, public_catalog):
     """Three private images of A, two of B's images shared with A, one private image of B, a market image."""
     a, b = tenant_a.project, tenant_b.project
     images = {
-        "web-1": make_image(a, name="web-1", os_type="Linux", platform="Ubuntu", architecture="x86",
-                            tags={"env": "prod"}, support_flags={"kvm": True}, size=300,
-                            created_at=at("2026-01-10T10:00:00")),
-        "db-1": make_image(a, name="db-1", os_type="Windows", platform="Windows", architecture="arm",
-                           status=ImageStatus.QUEUED, tags={"env": "dev"}, size=100,
-                           created_at=at("2026-02-10T10:00:00.250000")),
-        "web-2": make_image(a, name="web-2", os_type="Linux", platform="CentOS", support_flags={"kvm": False},
-                            size=200, created_at=at("2026-03-10T10:00:00")),
+        "web-1": make_image(
+            a,
+            name="web-1",
+            os_type="Linux",
+            platform="Ubuntu",
+            architecture="x86",
+            tags={"env": "prod"},
+            support_flags={"kvm": True},
+            size=300,
+            created_at=at("2026-01-10T10:00:00"),
+        ),
+        "db-1": make_image(
+            a,
+            name="db-1",
+            os_type="Windows",
+            platform="Windows",
+            architecture="arm",
+            status=ImageStatus.QUEUED,
+            tags={"env": "dev"},
+            size=100,
+            created_at=at("2026-02-10T10:00:00.250000"),
+        ),
+        "web-2": make_image(
+            a,
+            name="web-2",
+            os_type="Linux",
+            platform="CentOS",
+            support_flags={"kvm": False},
+            size=200,
+            created_at=at("2026-03-10T10:00:00"),
+        ),
         "b-accepted": make_image(b, name="b-accepted"),
         "b-pending": make_image(b, name="b-pending"),
         "b-private": make_image(b, name="b-private"),
-        "market": make_image(project_of(public_catalog), name="market-1", image_type=ImageType.MARKET,
-                             visibility=Visibility.PUBLIC),
+        "market": make_image(
+            project_of(public_catalog), name="market-1", image_type=ImageType.MARKET, visibility=Visibility.PUBLIC
+        ),
     }
     share(images["b-accepted"], a, "accepted")
     share(images["b-pending"], a, "pending")
@@ -46,45 +71,51 @@ def private(**params) -> dict:
     return {"__imagetype": "private", "sort_key": "name", "sort_dir": "asc", **params}
 
 
-@pytest.mark.parametrize(("params", "expected"), [
-    (private(), ["db-1", "web-1", "web-2"]),
-    (private(name="web-1"), ["web-1"]),
-    (private(__os_type="Windows"), ["db-1"]),
-    (private(__os_type="Linux"), ["web-1", "web-2"]),
-    (private(__platform="CentOS"), ["web-2"]),
-    (private(status="queued"), ["db-1"]),
-    (private(status="active"), ["web-1", "web-2"]),
-    (private(architecture="arm"), ["db-1"]),
-    (private(tag="env=prod"), ["web-1"]),
-    (private(tag="env.dev"), ["db-1"]),
-    (private(tag="env"), ["db-1", "web-1"]),
-    (private(tag="env=staging"), []),
-    (private(__support_kvm="true"), ["web-1"]),
-    (private(__support_kvm="false"), ["web-2"]),
-    (private(visibility="private"), ["db-1", "web-1", "web-2"]),
-    ({"__imagetype": "shared", "sort_key": "name"}, ["b-pending", "b-accepted"]),
-    ({"visibility": "shared", "sort_key": "name", "sort_dir": "asc"}, ["b-accepted", "b-pending"]),
-    ({"member_status": "accepted"}, ["b-accepted"]),
-    ({"member_status": "pending"}, ["b-pending"]),
-    ({"member_status": "rejected"}, []),
-    ({"__imagetype": "market"}, ["market-1"]),
-])
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        (private(), ["db-1", "web-1", "web-2"]),
+        (private(name="web-1"), ["web-1"]),
+        (private(__os_type="Windows"), ["db-1"]),
+        (private(__os_type="Linux"), ["web-1", "web-2"]),
+        (private(__platform="CentOS"), ["web-2"]),
+        (private(status="queued"), ["db-1"]),
+        (private(status="active"), ["web-1", "web-2"]),
+        (private(architecture="arm"), ["db-1"]),
+        (private(tag="env=prod"), ["web-1"]),
+        (private(tag="env.dev"), ["db-1"]),
+        (private(tag="env"), ["db-1", "web-1"]),
+        (private(tag="env=staging"), []),
+        (private(__support_kvm="true"), ["web-1"]),
+        (private(__support_kvm="false"), ["web-2"]),
+        (private(visibility="private"), ["db-1", "web-1", "web-2"]),
+        ({"__imagetype": "shared", "sort_key": "name"}, ["b-pending", "b-accepted"]),
+        ({"visibility": "shared", "sort_key": "name", "sort_dir": "asc"}, ["b-accepted", "b-pending"]),
+        ({"member_status": "accepted"}, ["b-accepted"]),
+        ({"member_status": "pending"}, ["b-pending"]),
+        ({"member_status": "rejected"}, []),
+        ({"__imagetype": "market"}, ["market-1"]),
+    ],
+)
 def test_list_filters(api_a, world, params, expected):
     assert names(api_a.get(LIST, params)) == expected
 
 
-@pytest.mark.parametrize(("created_at", "expected"), [
-    ("gt:2026-02-01T00:00:00Z", ["db-1", "web-2"]),
-    ("lt:2026-02-01T00:00:00Z", ["web-1"]),
-    # Times are shown to the second: the second an image was created in matches it whole.
-    ("eq:2026-02-10T10:00:00Z", ["db-1"]),
-    ("neq:2026-02-10T10:00:00Z", ["web-1", "web-2"]),
-    ("gte:2026-02-10T10:00:00Z", ["db-1", "web-2"]),
-    ("gt:2026-02-10T10:00:00Z", ["web-2"]),
-    ("lte:2026-02-10T10:00:00Z", ["db-1", "web-1"]),
-    ("lt:2026-02-10T10:00:00Z", ["web-1"]),
-    ("gte:2026-03-10 10:00:00", ["web-2"]),
-])
+@pytest.mark.parametrize(
+    ("created_at", "expected"),
+    [
+        ("gt:2026-02-01T00:00:00Z", ["db-1", "web-2"]),
+        ("lt:2026-02-01T00:00:00Z", ["web-1"]),
+        # Times are shown to the second: the second an image was created in matches it whole.
+        ("eq:2026-02-10T10:00:00Z", ["db-1"]),
+        ("neq:2026-02-10T10:00:00Z", ["web-1", "web-2"]),
+        ("gte:2026-02-10T10:00:00Z", ["db-1", "web-2"]),
+        ("gt:2026-02-10T10:00:00Z", ["web-2"]),
+        ("lte:2026-02-10T10:00:00Z", ["db-1", "web-1"]),
+        ("lt:2026-02-10T10:00:00Z", ["web-1"]),
+        ("gte:2026-03-10 10:00:00", ["web-2"]),
+    ],
+)
 def test_created_at_filter_operators(api_a, world, created_at, expected):
     assert names(api_a.get(LIST, private(created_at=created_at))) == expected
 
@@ -128,14 +159,17 @@ def test_shared_image_is_shown_as_shared(api_a, world):
 # --- sorting -------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("params", "expected"), [
-    ({"sort_key": "name", "sort_dir": "asc"}, ["db-1", "web-1", "web-2"]),
-    ({"sort_key": "name", "sort_dir": "desc"}, ["web-2", "web-1", "db-1"]),
-    ({"sort_key": "size", "sort_dir": "asc"}, ["db-1", "web-2", "web-1"]),
-    ({}, ["web-2", "db-1", "web-1"]),  # newest first by default
-    ({"sort_dir": "asc"}, ["web-1", "db-1", "web-2"]),
-    ({"sort_key": "name", "sort_dir": "ASC"}, ["db-1", "web-1", "web-2"]),
-])
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"sort_key": "name", "sort_dir": "asc"}, ["db-1", "web-1", "web-2"]),
+        ({"sort_key": "name", "sort_dir": "desc"}, ["web-2", "web-1", "db-1"]),
+        ({"sort_key": "size", "sort_dir": "asc"}, ["db-1", "web-2", "web-1"]),
+        ({}, ["web-2", "db-1", "web-1"]),  # newest first by default
+        ({"sort_dir": "asc"}, ["web-1", "db-1", "web-2"]),
+        ({"sort_key": "name", "sort_dir": "ASC"}, ["db-1", "web-1", "web-2"]),
+    ],
+)
 def test_sort_key_and_direction(api_a, world, params, expected):
     assert names(api_a.get(LIST, {"__imagetype": "private", **params})) == expected
 
@@ -147,8 +181,10 @@ def test_sort_by_status_breaks_ties_by_id(api_a, world):
 
 
 def test_sort_by_id(api_a, world):
-    listed = [i["id"] for i in api_a.get(LIST, {"__imagetype": "private", "sort_key": "id", "sort_dir": "asc"})
-              .json()["images"]]
+    listed = [
+        i["id"]
+        for i in api_a.get(LIST, {"__imagetype": "private", "sort_key": "id", "sort_dir": "asc"}).json()["images"]
+    ]
     assert listed == sorted(str(world[name].id) for name in ("web-1", "db-1", "web-2"))
 
 
@@ -177,25 +213,36 @@ def ties(tenant_a):
     return [str(make_image(tenant_a.project, name="same", size=7, created_at=moment).id) for _ in range(25)]
 
 
-@pytest.mark.parametrize("sort", [
-    {}, {"sort_dir": "asc"}, {"sort_key": "name"}, {"sort_key": "name", "sort_dir": "asc"},
-    {"sort_key": "size", "sort_dir": "asc"}, {"sort_key": "status"}, {"sort_key": "id"},
-    {"sort_key": "disk_format", "sort_dir": "asc"}, {"sort_key": "container_format"},
-])
+@pytest.mark.parametrize(
+    "sort",
+    [
+        {},
+        {"sort_dir": "asc"},
+        {"sort_key": "name"},
+        {"sort_key": "name", "sort_dir": "asc"},
+        {"sort_key": "size", "sort_dir": "asc"},
+        {"sort_key": "status"},
+        {"sort_key": "id"},
+        {"sort_key": "disk_format", "sort_dir": "asc"},
+        {"sort_key": "container_format"},
+    ],
+)
 @pytest.mark.parametrize("limit", [1, 4, 25])
 def test_pages_walk_ties_without_duplicates_or_gaps(api_a, ties, sort, limit):
     walked = walk(api_a, {"__imagetype": "private", "limit": limit, **sort})
     assert len(walked) == len(set(walked)) == 25
     assert set(walked) == set(ties)
-    assert walked == [i["id"] for i in api_a.get(LIST, {"__imagetype": "private", "limit": 100, **sort})
-                      .json()["images"]]
+    assert walked == [
+        i["id"] for i in api_a.get(LIST, {"__imagetype": "private", "limit": 100, **sort}).json()["images"]
+    ]
 
 
 def test_pages_walk_the_whole_catalog(api_a, world):
     # Public names repeat across architectures, so the name sort has ties too.
     walked = walk(api_a, {"limit": 17, "sort_key": "name", "sort_dir": "asc"})
-    everything = [i["id"] for i in api_a.get(LIST, {"limit": 1000, "sort_key": "name", "sort_dir": "asc"})
-                  .json()["images"]]
+    everything = [
+        i["id"] for i in api_a.get(LIST, {"limit": 1000, "sort_key": "name", "sort_dir": "asc"}).json()["images"]
+    ]
     assert walked == everything and len(set(walked)) == len(walked) == 132 + 1 + 3 + 2
 
 
@@ -216,29 +263,32 @@ def test_default_page_is_500(api_a, tenant_a, public_catalog):
 # --- bad input --------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("params", "mentions"), [
-    ({"__imagetype": "golden"}, "__imagetype"),
-    ({"__os_type": "linux"}, "__os_type"),
-    ({"__platform": "Plan9"}, "__platform"),
-    ({"status": "running"}, "status"),
-    ({"visibility": "everyone"}, "visibility"),
-    ({"architecture": "mips"}, "architecture"),
-    ({"member_status": "maybe"}, "member_status"),
-    ({"__support_kvm": "yes"}, "__support_kvm"),
-    ({"id": "not-a-uuid"}, "id"),
-    ({"marker": "not-a-uuid"}, "marker"),
-    ({"marker": "2b6d8f0e-3d1c-4c4e-9a43-5b0f3d1d7a10"}, "marker"),
-    ({"limit": "0"}, "limit"),
-    ({"limit": "1001"}, "limit"),
-    ({"limit": "abc"}, "limit"),
-    ({"limit": "-5"}, "limit"),
-    ({"sort_key": "owner"}, "sort_key"),
-    ({"sort_dir": "up"}, "sort_dir"),
-    ({"created_at": "gt:yesterday"}, "created_at"),
-    ({"created_at": "after:2026-01-01T00:00:00Z"}, "created_at"),
-    ({"created_at": "gt:2026-13-45T10:00:00Z"}, "created_at"),
-    ({"updated_at": "2026-01-01T00:00:00Z"}, "updated_at"),
-])
+@pytest.mark.parametrize(
+    ("params", "mentions"),
+    [
+        ({"__imagetype": "golden"}, "__imagetype"),
+        ({"__os_type": "linux"}, "__os_type"),
+        ({"__platform": "Plan9"}, "__platform"),
+        ({"status": "running"}, "status"),
+        ({"visibility": "everyone"}, "visibility"),
+        ({"architecture": "mips"}, "architecture"),
+        ({"member_status": "maybe"}, "member_status"),
+        ({"__support_kvm": "yes"}, "__support_kvm"),
+        ({"id": "not-a-uuid"}, "id"),
+        ({"marker": "not-a-uuid"}, "marker"),
+        ({"marker": "2b6d8f0e-3d1c-4c4e-9a43-5b0f3d1d7a10"}, "marker"),
+        ({"limit": "0"}, "limit"),
+        ({"limit": "1001"}, "limit"),
+        ({"limit": "abc"}, "limit"),
+        ({"limit": "-5"}, "limit"),
+        ({"sort_key": "owner"}, "sort_key"),
+        ({"sort_dir": "up"}, "sort_dir"),
+        ({"created_at": "gt:yesterday"}, "created_at"),
+        ({"created_at": "after:2026-01-01T00:00:00Z"}, "created_at"),
+        ({"created_at": "gt:2026-13-45T10:00:00Z"}, "created_at"),
+        ({"updated_at": "2026-01-01T00:00:00Z"}, "updated_at"),
+    ],
+)
 def test_bad_input_is_a_clear_400(api_a, world, params, mentions):
     response = api_a.get(LIST, params)
     assert response.status_code == 400, response.content

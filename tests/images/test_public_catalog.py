@@ -15,9 +15,26 @@ from images.public_catalog import OTHER_OS_VERSIONS, PUBLIC_IMAGES, find_image, 
 # Written out again on purpose: the module's own constants must not be able to
 # widen what the tests accept.
 ALLOWED_PLATFORMS = {
-    "Windows", "Ubuntu", "RedHat", "SUSE", "CentOS", "Debian", "OpenSUSE", "Oracle Linux",
-    "Fedora", "Other", "CoreOS", "EulerOS", "openEuler", "Huawei Cloud EulerOS", "AlmaLinux",
-    "Rocky Linux", "CentOS Stream", "Kylin", "UnionTech", "FreeBSD",
+    "Windows",
+    "Ubuntu",
+    "RedHat",
+    "SUSE",
+    "CentOS",
+    "Debian",
+    "OpenSUSE",
+    "Oracle Linux",
+    "Fedora",
+    "Other",
+    "CoreOS",
+    "EulerOS",
+    "openEuler",
+    "Huawei Cloud EulerOS",
+    "AlmaLinux",
+    "Rocky Linux",
+    "CentOS Stream",
+    "Kylin",
+    "UnionTech",
+    "FreeBSD",
 }
 
 

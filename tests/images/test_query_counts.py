@@ -1,4 +1,5 @@
 """The list API's query count does not grow with the number of images (no query per image or per tag)."""
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -11,7 +12,8 @@ LIST_QUERIES = 5
 
 def fill(project, count: int) -> None:
     images = Image.objects.bulk_create(
-        Image(region=project.region, owner=project, name=f"bulk-{n:04d}", status="active") for n in range(count))
+        Image(region=project.region, owner=project, name=f"bulk-{n:04d}", status="active") for n in range(count)
+    )
     ImageTag.objects.bulk_create(ImageTag(image=image, key="n", value=str(n)) for n, image in enumerate(images))
 
 

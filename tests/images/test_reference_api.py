@@ -1,4 +1,5 @@
 """OS versions (GET /v1/cloudimages/os_version) and quotas (GET /v1/cloudimages/quota)."""
+
 import pytest
 
 from images.choices import ImageStatus
@@ -21,10 +22,13 @@ def test_os_versions_are_a_bare_array_grouped_by_platform(api_a, public_catalog)
             assert version["os_version_key"] == version["os_version"]
 
 
-@pytest.mark.parametrize(("tag", "check"), [
-    ("arm", lambda v: v.endswith("with ARM")),
-    ("x86", lambda v: not v.endswith("with ARM")),
-])
+@pytest.mark.parametrize(
+    ("tag", "check"),
+    [
+        ("arm", lambda v: v.endswith("with ARM")),
+        ("x86", lambda v: not v.endswith("with ARM")),
+    ],
+)
 def test_os_versions_by_architecture_tag(api_a, public_catalog, tag, check):
     versions = [v["os_version"] for group in api_a.get(OS_VERSIONS, {"tag": tag}).json() for v in group["version_list"]]
     assert versions and all(check(version) for version in versions)

@@ -1,8 +1,9 @@
 """The read selectors on their own: permission before scope, keyset pages, limits and sort keys."""
+
 import pytest
 from django.http import QueryDict
 
-from console.errors import ImsError
+from core.errors import ImsError
 from iam.authz import PermissionDenied
 from images import selectors
 from tests.factories import actor, make_image, make_user
@@ -37,8 +38,9 @@ def test_pages_follow_the_marker_through_ties(tenant_a):
     ids = {str(make_image(tenant_a.project, name="tie").id) for _ in range(7)}
     seen, marker = [], None
     while True:
-        page = selectors.list_images(actor(tenant_a.admin), query(
-            limit="3", sort_key="name", **({"marker": marker} if marker else {})))
+        page = selectors.list_images(
+            actor(tenant_a.admin), query(limit="3", sort_key="name", **({"marker": marker} if marker else {}))
+        )
         seen += [str(image.id) for image in page.items]
         if not page.next_marker:
             break

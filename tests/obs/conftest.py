@@ -1,8 +1,9 @@
 """Clients and worlds for the object storage tests: AK/SK-signed API calls with bodies, actors, buckets."""
+
 import hashlib
 import json
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -24,16 +25,35 @@ class ObsClient:
         self.project_id = factories.project_of(user.iam.account, region_id).id
         self.client = Client()
 
-    def request(self, method: str, path: str, *, params=None, json_body=None, body: bytes = b"",
-                content_type: str | None = None, headers: dict | None = None):
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params=None,
+        json_body=None,
+        body: bytes = b"",
+        content_type: str | None = None,
+        headers: dict | None = None,
+    ):
         url = f"{path}?{query_string(params)}" if params else path
         if json_body is not None:
             body, content_type = json.dumps(json_body).encode(), "application/json"
         content_type = content_type or ("application/octet-stream" if body else "application/json")
-        signed = sign_request(ak=self.key.access_key, sk=self.secret, method=method, url=f"http://{HOST}{url}",
-                              headers={"Content-Type": content_type, "User-Agent": USER_AGENT,
-                                       "X-Project-Id": self.project_id, **(headers or {})},
-                              body=body, now=datetime.now(timezone.utc))
+        signed = sign_request(
+            ak=self.key.access_key,
+            sk=self.secret,
+            method=method,
+            url=f"http://{HOST}{url}",
+            headers={
+                "Content-Type": content_type,
+                "User-Agent": USER_AGENT,
+                "X-Project-Id": self.project_id,
+                **(headers or {}),
+            },
+            body=body,
+            now=datetime.now(UTC),
+        )
         return self.client.generic(method, url, data=body, content_type=content_type, headers=signed)
 
     def get(self, path, **kwargs):
@@ -58,7 +78,7 @@ def objects_folder(own_var_dir):
 @pytest.fixture
 def local_mode(settings):
     """For tests about local files: the local folder mode even where the suite runs in S3 mode."""
-    from console.storage import storage_for
+    from obs.storage import storage_for
 
     settings.STORAGE_BACKEND = "local"
     storage_for.cache_clear()

@@ -1,5 +1,6 @@
 """Buckets through the API (AK/SK signed): create, list, delete when empty; names taken per region; isolation
 between accounts; who may do what; the audit trail."""
+
 import io
 
 import pytest
@@ -70,8 +71,11 @@ def test_a_bucket_of_another_region_is_not_found(tenant_a, obs_client, bucket_a)
 def test_ims_read_only_grants_no_object_storage(tenant_a, obs_client, bucket_a):
     """IMS ReadOnlyAccess covers ims:* only; object storage needs its own grant (or Tenant Administrator)."""
     api = obs_client(tenant_a.reader)
-    for response in (api.get(BUCKETS), api.post(BUCKETS, {"name": "reader-bucket"}),
-                     api.delete(f"{BUCKETS}/{bucket_a.name}")):
+    for response in (
+        api.get(BUCKETS),
+        api.post(BUCKETS, {"name": "reader-bucket"}),
+        api.delete(f"{BUCKETS}/{bucket_a.name}"),
+    ):
         assert (response.status_code, error_code(response)) == (403, "IMG.0003")
     denied = Trace.objects.filter(result="denied", username=tenant_a.reader.username)
     assert sorted(denied.values_list("event_name", flat=True)) == ["createBucket", "deleteBucket"]
@@ -79,28 +83,33 @@ def test_ims_read_only_grants_no_object_storage(tenant_a, obs_client, bucket_a):
 
 def obs_reader(account):
     """A user holding a custom policy that allows reading object storage only."""
-    policy = Policy.objects.create(name="OBS read", kind=Policy.Kind.CUSTOM, account=account,
-                                   document=document_for(("obs:*:get*", "obs:*:list*")))
+    policy = Policy.objects.create(
+        name="OBS read", kind=Policy.Kind.CUSTOM, account=account, document=document_for(("obs:*:get*", "obs:*:list*"))
+    )
     group = iam.ensure_group(account, "obs-readers", [policy])
     user, _ = iam.ensure_user(account, f"{account.name}-obs-reader", factories.PASSWORD, groups=[group])
     return user
 
 
-def test_a_read_only_object_storage_user_lists_and_downloads_but_cannot_write(tenant_a, obs_client, admin_a,
-                                                                              bucket_a):
+def test_a_read_only_object_storage_user_lists_and_downloads_but_cannot_write(tenant_a, obs_client, admin_a, bucket_a):
     services.put_object(admin_a, bucket=bucket_a.name, key="k", stream=io.BytesIO(b"data"), size=4)
     api = obs_client(obs_reader(tenant_a.account))
     assert api.get(BUCKETS).status_code == 200
     assert api.get(f"{BUCKETS}/{bucket_a.name}/objects").json()["objects"][0]["key"] == "k"
     assert b"".join(api.get(f"{BUCKETS}/{bucket_a.name}/objects/k").streaming_content) == b"data"
-    for response in (api.post(BUCKETS, {"name": "nope-bucket"}), api.put(f"{BUCKETS}/{bucket_a.name}/objects/x", b"1"),
-                     api.delete(f"{BUCKETS}/{bucket_a.name}/objects/k"), api.delete(f"{BUCKETS}/{bucket_a.name}"),
-                     api.post("/v1/obs/uploads", {"bucket": bucket_a.name, "key": "big", "size": 10})):
+    for response in (
+        api.post(BUCKETS, {"name": "nope-bucket"}),
+        api.put(f"{BUCKETS}/{bucket_a.name}/objects/x", b"1"),
+        api.delete(f"{BUCKETS}/{bucket_a.name}/objects/k"),
+        api.delete(f"{BUCKETS}/{bucket_a.name}"),
+        api.post("/v1/obs/uploads", {"bucket": bucket_a.name, "key": "big", "size": 10}),
+    ):
         assert response.status_code == 403, response.content
 
 
-def test_the_bucket_list_answers_in_a_fixed_number_of_queries(tenant_a, obs_client, admin_a,
-                                                             django_assert_max_num_queries):
+def test_the_bucket_list_answers_in_a_fixed_number_of_queries(
+    tenant_a, obs_client, admin_a, django_assert_max_num_queries
+):
     for number in range(5):
         services.create_bucket(admin_a, name=f"bucket-{number}")
         services.put_object(admin_a, bucket=f"bucket-{number}", key="k", stream=io.BytesIO(b"ab"), size=2)

@@ -1,5 +1,6 @@
 """The console's object storage pages: buckets created and deleted from forms, objects listed, downloaded and
 deleted, the uploader wired to the API; everything escaped, every refusal explained."""
+
 import io
 import json
 import re
@@ -84,8 +85,9 @@ def test_the_uploader_gets_the_api_csrf_token_part_size_and_translated_strings(c
     page = console().get("/console/obs/buckets/alpha-bucket", {"part_size": str(5 * 1024 * 1024)}).content.decode()
     assert 'data-uploads-url="/v1/obs/uploads"' in page and 'data-part-size="5242880"' in page
     assert re.search(r'data-csrf-token="[^"]{32,}"', page)
-    strings = json.loads(re.search(r'<script id="obs-uploader-strings" type="application/json">(.*?)</script>',
-                                   page, re.S).group(1))
+    strings = json.loads(
+        re.search(r'<script id="obs-uploader-strings" type="application/json">(.*?)</script>', page, re.S).group(1)
+    )
     assert "%(percent)s" in strings["progress"] and "%(stored)s" in strings["resuming"]
     assert "onclick" not in page.split('id="uploader"')[1]
     # A part size outside what the API accepts is not handed to the script.

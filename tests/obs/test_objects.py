@@ -1,5 +1,6 @@
 """Objects through the API: a streamed PUT and a streamed GET keep every byte and its checksums; the body is
 read in pieces, never whole; names are checked; other accounts see nothing."""
+
 import base64
 import hashlib
 import io
@@ -24,12 +25,15 @@ def test_a_streamed_put_and_get_round_trip_keeps_bytes_and_checksums(tenant_a, o
     data = random_bytes(3 * 1024 * 1024 + 17)  # larger than Django's in-memory body limit: never read whole
     assert len(data) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     api = obs_client(tenant_a.admin)
-    put = api.put(f"{OBJECTS}/disks/linux.qcow2", data, content_type="application/x-qemu-disk",
-                  headers={"X-Content-Sha256": sha256_of(data)})
+    put = api.put(
+        f"{OBJECTS}/disks/linux.qcow2",
+        data,
+        content_type="application/x-qemu-disk",
+        headers={"X-Content-Sha256": sha256_of(data)},
+    )
     assert put.status_code == 201, put.content
     body = put.json()
-    assert (body["url"], body["size"], body["sha256"]) == ("alpha-bucket:disks/linux.qcow2", len(data),
-                                                           sha256_of(data))
+    assert (body["url"], body["size"], body["sha256"]) == ("alpha-bucket:disks/linux.qcow2", len(data), sha256_of(data))
     assert body["md5"] == hashlib.md5(data).hexdigest()
 
     got = api.get(f"{OBJECTS}/disks/linux.qcow2")
@@ -90,11 +94,18 @@ def test_objects_over_the_size_limit_are_refused(tenant_a, obs_client, bucket_a,
     assert (response.status_code, error_code(response)) == (413, "OBS.0006")
 
 
-@pytest.mark.parametrize("key, code", [
-    ("../outside", "OBS.0001"), ("a/../../b", "OBS.0001"), ("a//b", "OBS.0001"), ("dir/", "OBS.0001"),
-    ("a\\b", "OBS.0001"), ("tab%09key", "OBS.0001"),
-    ("nul%00", "IMG.0001"),  # refused for every path before any view: no identifier contains a NUL
-])
+@pytest.mark.parametrize(
+    "key, code",
+    [
+        ("../outside", "OBS.0001"),
+        ("a/../../b", "OBS.0001"),
+        ("a//b", "OBS.0001"),
+        ("dir/", "OBS.0001"),
+        ("a\\b", "OBS.0001"),
+        ("tab%09key", "OBS.0001"),
+        ("nul%00", "IMG.0001"),  # refused for every path before any view: no identifier contains a NUL
+    ],
+)
 def test_keys_that_could_escape_or_hide_are_refused(tenant_a, obs_client, bucket_a, key, code, objects_folder):
     response = obs_client(tenant_a.admin).put(f"{OBJECTS}/{key}", b"data")
     assert (response.status_code, error_code(response)) == (400, code)
@@ -116,7 +127,7 @@ def test_a_key_and_a_longer_key_below_it_coexist(admin_a, bucket_a):
     """Objects "a" and "a/b" are both possible, as in S3 (the local folder does not nest keys)."""
     for key in ("a", "a/b"):
         services.put_object(admin_a, bucket=bucket_a.name, key=key, stream=io.BytesIO(key.encode()), size=len(key))
-    stream, stored = services.open_object(admin_a, bucket=bucket_a.name, key="a/b")
+    stream, _stored = services.open_object(admin_a, bucket=bucket_a.name, key="a/b")
     with stream:
         assert stream.read() == b"a/b"
 
@@ -139,14 +150,19 @@ def test_listing_pages_by_marker_and_filters_by_prefix(tenant_a, obs_client, adm
 def test_another_account_cannot_list_get_or_delete_the_objects(tenant_b, obs_client, admin_a, bucket_a):
     services.put_object(admin_a, bucket=bucket_a.name, key="secret", stream=io.BytesIO(b"s3cr3t"), size=6)
     api = obs_client(tenant_b.admin)
-    for response in (api.get(OBJECTS), api.get(f"{OBJECTS}/secret"), api.delete(f"{OBJECTS}/secret"),
-                     api.put(f"{OBJECTS}/planted", b"x")):
+    for response in (
+        api.get(OBJECTS),
+        api.get(f"{OBJECTS}/secret"),
+        api.delete(f"{OBJECTS}/secret"),
+        api.put(f"{OBJECTS}/planted", b"x"),
+    ):
         assert (response.status_code, error_code(response)) == (404, "OBS.0404")
     assert list(StoredObject.objects.values_list("key", flat=True)) == ["secret"]
 
 
-def test_a_missing_object_is_not_found_and_deleting_frees_its_bytes(local_mode, tenant_a, obs_client, admin_a,
-                                                                   bucket_a, objects_folder):
+def test_a_missing_object_is_not_found_and_deleting_frees_its_bytes(
+    local_mode, tenant_a, obs_client, admin_a, bucket_a, objects_folder
+):
     api = obs_client(tenant_a.admin)
     assert error_code(api.get(f"{OBJECTS}/nothing")) == "OBS.0404"
     services.put_object(admin_a, bucket=bucket_a.name, key="k", stream=io.BytesIO(b"bytes"), size=5)
@@ -161,8 +177,13 @@ def test_a_chunked_put_without_content_length_is_refused(tenant_a, bucket_a):
 
     client = Client()
     client.force_login(tenant_a.admin)
-    response = client.generic("PUT", f"{OBJECTS}/k", data=b"", content_type="application/octet-stream",
-                              headers={"Transfer-Encoding": "chunked"})
+    response = client.generic(
+        "PUT",
+        f"{OBJECTS}/k",
+        data=b"",
+        content_type="application/octet-stream",
+        headers={"Transfer-Encoding": "chunked"},
+    )
     assert (response.status_code, error_code(response)) == (411, "OBS.0008")
 
 
@@ -170,9 +191,25 @@ def test_the_api_is_in_the_openapi_schema(tenant_a, client):
     client.force_login(tenant_a.admin)
     schema = client.get("/api/schema", HTTP_ACCEPT="application/json")
     text = schema.content.decode()
-    for path in ("/v1/obs/buckets", "/v1/obs/buckets/{bucket}/objects/{key}", "/v1/obs/uploads",
-                 "/v1/obs/uploads/{upload_id}/parts/{number}", "/v1/obs/uploads/{upload_id}/complete"):
+    for path in (
+        "/v1/obs/buckets",
+        "/v1/obs/buckets/{bucket}/objects/{key}",
+        "/v1/obs/uploads",
+        "/v1/obs/uploads/{upload_id}/parts/{number}",
+        "/v1/obs/uploads/{upload_id}/complete",
+    ):
         assert path in text, path
-    for operation_id in ("put_object", "open_object", "start_upload", "put_part", "list_parts", "complete_upload",
-                         "abort_upload", "create_bucket", "delete_bucket", "list_objects", "delete_object"):
+    for operation_id in (
+        "put_object",
+        "open_object",
+        "start_upload",
+        "put_part",
+        "list_parts",
+        "complete_upload",
+        "abort_upload",
+        "create_bucket",
+        "delete_bucket",
+        "list_objects",
+        "delete_object",
+    ):
         assert f"operationId: {operation_id}" in text or f'"operationId": "{operation_id}"' in text, operation_id

@@ -1,13 +1,14 @@
 """STORAGE_BACKEND=s3 against a real S3 endpoint (moto's server on loopback): objects are `<bucket>/<key>` in
 the region's bucket, uploads are S3 multipart uploads, and objects put there by any S3 client are found."""
+
 import io
 
 import pytest
 
-from console.storage import s3_bucket_name, s3_client
 from obs import services
 from obs.limits import MiB
 from obs.models import StoredObject, Upload, UploadStatus
+from obs.storage import s3_bucket_name, s3_client
 from tests.obs.conftest import random_bytes, sha256_of
 
 UPLOADS = "/v1/obs/uploads"
@@ -40,11 +41,12 @@ def test_put_and_get_round_trip_through_s3(s3, tenant_a, obs_client, size):
 def test_a_multipart_upload_is_assembled_by_s3_and_verified(s3, tenant_a, obs_client):
     data = random_bytes(11 * MiB)
     api = obs_client(tenant_a.admin)
-    upload = api.post(UPLOADS, {"bucket": "alpha-bucket", "key": "disk.img", "size": len(data),
-                                "part_size": 5 * MiB}).json()
+    upload = api.post(
+        UPLOADS, {"bucket": "alpha-bucket", "key": "disk.img", "size": len(data), "part_size": 5 * MiB}
+    ).json()
     assert Upload.objects.get().s3_upload_id
     for number in (3, 2, 1):
-        part = data[(number - 1) * 5 * MiB:number * 5 * MiB]
+        part = data[(number - 1) * 5 * MiB : number * 5 * MiB]
         assert api.put(f"{UPLOADS}/{upload['id']}/parts/{number}", part).status_code == 200
     assert [p["number"] for p in api.get(f"{UPLOADS}/{upload['id']}").json()["parts"]] == [1, 2, 3]
     done = api.post(f"{UPLOADS}/{upload['id']}/complete", {"sha256": sha256_of(data)})
@@ -67,10 +69,11 @@ def test_a_wrong_sha256_in_s3_mode_keeps_the_previous_object(s3, tenant_a, obs_c
     api = obs_client(tenant_a.admin)
     api.put("/v1/obs/buckets/alpha-bucket/objects/disk.img", b"previous")
     data = random_bytes(6 * MiB)
-    upload = api.post(UPLOADS, {"bucket": "alpha-bucket", "key": "disk.img", "size": len(data),
-                                "part_size": 5 * MiB}).json()
-    api.put(f"{UPLOADS}/{upload['id']}/parts/1", data[:5 * MiB])
-    api.put(f"{UPLOADS}/{upload['id']}/parts/2", data[5 * MiB:])
+    upload = api.post(
+        UPLOADS, {"bucket": "alpha-bucket", "key": "disk.img", "size": len(data), "part_size": 5 * MiB}
+    ).json()
+    api.put(f"{UPLOADS}/{upload['id']}/parts/1", data[: 5 * MiB])
+    api.put(f"{UPLOADS}/{upload['id']}/parts/2", data[5 * MiB :])
     response = api.post(f"{UPLOADS}/{upload['id']}/complete", {"sha256": sha256_of(b"other")})
     assert response.json()["error"]["code"] == "OBS.0005"
     assert b"".join(api.get("/v1/obs/buckets/alpha-bucket/objects/disk.img").streaming_content) == b"previous"
@@ -89,8 +92,12 @@ def test_an_aborted_upload_leaves_nothing_in_s3(s3, tenant_a, obs_client):
 
 def test_an_object_put_with_another_s3_client_is_registered_on_first_sight(s3, admin_a, tenant_b):
     client, bucket = s3
-    client.put_object(Bucket=bucket, Key="alpha-bucket/from-cli/disk.qcow2", Body=b"qcow2 bytes",
-                      ContentType="application/x-qemu-disk")
+    client.put_object(
+        Bucket=bucket,
+        Key="alpha-bucket/from-cli/disk.qcow2",
+        Body=b"qcow2 bytes",
+        ContentType="application/x-qemu-disk",
+    )
     assert not StoredObject.objects.exists()
     stream, stored = services.open_object_for_reading(admin_a, "cn-north-4", "alpha-bucket:from-cli/disk.qcow2")
     with stream:
@@ -103,8 +110,9 @@ def test_an_object_put_with_another_s3_client_is_registered_on_first_sight(s3, a
     from tests import factories
 
     with pytest.raises(Exception) as refused:
-        services.open_object_for_reading(factories.actor(tenant_b.admin), "cn-north-4",
-                                         "alpha-bucket:from-cli/disk.qcow2")
+        services.open_object_for_reading(
+            factories.actor(tenant_b.admin), "cn-north-4", "alpha-bucket:from-cli/disk.qcow2"
+        )
     assert refused.value.code == "OBS.0404"
 
 

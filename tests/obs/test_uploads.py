@@ -1,5 +1,6 @@
 """Multipart uploads through the API: parts in any order and sent again, the stored parts listed for a resume,
 completion verified against the client's SHA-256 (a mismatch stores nothing), abort, and who may touch them."""
+
 import pytest
 
 from audit.models import Trace
@@ -16,8 +17,10 @@ def error_code(response):
 
 
 def parts_of(data: bytes, part_size: int = PART) -> dict[int, bytes]:
-    return {number: data[offset:offset + part_size]
-            for number, offset in enumerate(range(0, len(data), part_size), start=1)}
+    return {
+        number: data[offset : offset + part_size]
+        for number, offset in enumerate(range(0, len(data), part_size), start=1)
+    }
 
 
 @pytest.fixture
@@ -31,8 +34,9 @@ def api(tenant_a, obs_client, bucket_a):
 
 
 def start(api, data, **extra):
-    response = api.post(UPLOADS, {"bucket": "alpha-bucket", "key": "big/file.bin", "size": len(data),
-                                  "part_size": PART, **extra})
+    response = api.post(
+        UPLOADS, {"bucket": "alpha-bucket", "key": "big/file.bin", "size": len(data), "part_size": PART, **extra}
+    )
     assert response.status_code == 201, response.content
     return response.json()
 
@@ -88,8 +92,10 @@ def test_a_wrong_sha256_stores_nothing_and_ends_the_upload(api, data, objects_fo
     response = api.post(f"{UPLOADS}/{upload['id']}/complete", {"sha256": sha256_of(b"something else")})
     assert (response.status_code, error_code(response)) == (400, "OBS.0005")
     # The object keeps its previous content; the upload and its parts are gone.
-    assert b"".join(api.get("/v1/obs/buckets/alpha-bucket/objects/big/file.bin").streaming_content) == \
-        b"the previous version"
+    assert (
+        b"".join(api.get("/v1/obs/buckets/alpha-bucket/objects/big/file.bin").streaming_content)
+        == b"the previous version"
+    )
     assert Upload.objects.get().status == UploadStatus.ABORTED
     assert not (objects_folder / "cn-north-4" / "_uploads" / upload["id"]).exists()
     assert Trace.objects.get(event_name="completeMultipartUpload").error_code == "OBS.0005"
@@ -119,10 +125,17 @@ def test_parts_of_the_wrong_size_or_number_are_refused(api, data, number, size):
     assert (response.status_code, error_code(response)) == (400, "OBS.0007")
 
 
-@pytest.mark.parametrize("fields, code", [
-    ({"part_size": MiB}, "OBS.0010"), ({"part_size": 1024 * MiB}, "OBS.0010"), ({"size": -1}, "OBS.0010"),
-    ({"key": "../escape"}, "OBS.0001"), ({"bucket": "missing-bucket"}, "OBS.0404"), ({"sha256": "abc"}, "OBS.0010"),
-])
+@pytest.mark.parametrize(
+    "fields, code",
+    [
+        ({"part_size": MiB}, "OBS.0010"),
+        ({"part_size": 1024 * MiB}, "OBS.0010"),
+        ({"size": -1}, "OBS.0010"),
+        ({"key": "../escape"}, "OBS.0001"),
+        ({"bucket": "missing-bucket"}, "OBS.0404"),
+        ({"sha256": "abc"}, "OBS.0010"),
+    ],
+)
 def test_bad_uploads_are_refused_at_the_start(api, data, fields, code):
     body = {"bucket": "alpha-bucket", "key": "k", "size": len(data), "part_size": PART, **fields}
     assert error_code(api.post(UPLOADS, body)) == code
@@ -146,10 +159,13 @@ def test_an_aborted_upload_takes_no_more_parts(api, data, objects_folder):
 def test_another_account_cannot_see_or_feed_the_upload(api, data, tenant_b, obs_client):
     upload = start(api, data)
     other = obs_client(tenant_b.admin)
-    for response in (other.get(f"{UPLOADS}/{upload['id']}"), other.put(f"{UPLOADS}/{upload['id']}/parts/1",
-                                                                         parts_of(data)[1]),
-                     other.post(f"{UPLOADS}/{upload['id']}/complete", {}), other.delete(f"{UPLOADS}/{upload['id']}"),
-                     other.get(f"{UPLOADS}/not-a-uuid")):
+    for response in (
+        other.get(f"{UPLOADS}/{upload['id']}"),
+        other.put(f"{UPLOADS}/{upload['id']}/parts/1", parts_of(data)[1]),
+        other.post(f"{UPLOADS}/{upload['id']}/complete", {}),
+        other.delete(f"{UPLOADS}/{upload['id']}"),
+        other.get(f"{UPLOADS}/not-a-uuid"),
+    ):
         assert (response.status_code, error_code(response)) == (404, "OBS.0404")
     assert Upload.objects.get().status == UploadStatus.UPLOADING
 

@@ -1,5 +1,6 @@
 """`manage.py verify_audit`: recompute the hash chain of the audit traces; exit non-zero at the first break."""
-from datetime import timezone as dt_timezone
+
+from datetime import UTC
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -17,6 +18,8 @@ class Command(BaseCommand):
         if broken.trace is None:
             raise CommandError(f"Chain broken after {count} valid traces: {broken.problem}")
         trace = broken.trace
-        when = trace.time.astimezone(dt_timezone.utc).isoformat()
-        raise CommandError(f"Chain broken at trace id={trace.pk} time={when} event={trace.event_name}: "
-                           f"{broken.problem} ({count} traces before it are intact)")
+        when = trace.time.astimezone(UTC).isoformat()
+        raise CommandError(
+            f"Chain broken at trace id={trace.pk} time={when} event={trace.event_name}: "
+            f"{broken.problem} ({count} traces before it are intact)"
+        )

@@ -1,4 +1,5 @@
 """Serve the console and the API (gunicorn) together with a Celery worker, and stop both together."""
+
 import ctypes
 import os
 import signal
@@ -8,7 +9,6 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-
 
 PR_SET_PDEATHSIG = 1
 
@@ -32,18 +32,49 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, web_workers, **options):
         die_with_parent()
         bin_dir = os.path.dirname(sys.executable)
-        web = subprocess.Popen([
-            os.path.join(bin_dir, "gunicorn"), "console.wsgi:application", "--bind", f"{host}:{port}",
-            # Threads keep the console responsive while a worker thread streams a large upload.
-            "--workers", str(web_workers), "--worker-class", "gthread", "--threads", "8",
-            "--timeout", "300", "--access-logfile", "-", "--log-level", "warning",
-        ], preexec_fn=die_with_parent)
-        worker = subprocess.Popen([
-            os.path.join(bin_dir, "celery"), "-A", "console", "worker", "--loglevel", "warning",
-            # Threads: job work is qemu-img subprocesses, hashing and I/O, all of which release the GIL.
-            "--pool", "threads", "--concurrency", "4", "--hostname", f"ims@{host}",
-            "--beat", "--schedule", str(settings.VAR_DIR / "celerybeat-schedule"),
-        ], preexec_fn=die_with_parent)
+        web = subprocess.Popen(
+            [
+                os.path.join(bin_dir, "gunicorn"),
+                "console.wsgi:application",
+                "--bind",
+                f"{host}:{port}",
+                # Threads keep the console responsive while a worker thread streams a large upload.
+                "--workers",
+                str(web_workers),
+                "--worker-class",
+                "gthread",
+                "--threads",
+                "8",
+                "--timeout",
+                "300",
+                "--access-logfile",
+                "-",
+                "--log-level",
+                "warning",
+            ],
+            preexec_fn=die_with_parent,
+        )
+        worker = subprocess.Popen(
+            [
+                os.path.join(bin_dir, "celery"),
+                "-A",
+                "console",
+                "worker",
+                "--loglevel",
+                "warning",
+                # Threads: job work is qemu-img subprocesses, hashing and I/O, all of which release the GIL.
+                "--pool",
+                "threads",
+                "--concurrency",
+                "4",
+                "--hostname",
+                f"ims@{host}",
+                "--beat",
+                "--schedule",
+                str(settings.VAR_DIR / "celerybeat-schedule"),
+            ],
+            preexec_fn=die_with_parent,
+        )
         children = [web, worker]
         self._announce(host, port)
         stop = {"now": False}
@@ -65,8 +96,10 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"\nIMS Console is running (data in {settings.VAR_DIR})."))
         self.stdout.write(f"  Console:      {base}/console/")
         self.stdout.write(f"  API docs:     {base}/api/docs")
-        self.stdout.write(f"  Admin:        {base}/admin/  (demo-admin manages its own account there; create a "
-                          "platform operator with: manage.py createsuperuser)")
+        self.stdout.write(
+            f"  Admin:        {base}/admin/  (demo-admin manages its own account there; create a "
+            "platform operator with: manage.py createsuperuser)"
+        )
         self.stdout.write("  Sign in as demo-admin with the password printed above. Ctrl-C stops everything.\n")
 
     def _stop(self, children):

@@ -7,8 +7,11 @@ class Command(BaseCommand):
     help = "Seed regions, the public image catalog and the demo accounts (repeatable)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--without-content", action="store_true",
-                            help="skip the small generated disks of the public images (quicker; a later run adds them)")
+        parser.add_argument(
+            "--without-content",
+            action="store_true",
+            help="skip the small generated disks of the public images (quicker; a later run adds them)",
+        )
 
     def handle(self, *args, without_content, **options):
         users = seed_demo(with_content=not without_content)

@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from console.errors import ImsError
+from core.errors import ImsError
 from iam.actors import project_in_region
 from iam.credentials import create_access_key
 

@@ -1,10 +1,11 @@
 """Store a file as an object, for automation: `manage.py put_object ACCOUNT REGION BUCKET:KEY FILE`."""
+
 import mimetypes
 import os
 
 from django.core.management.base import BaseCommand, CommandError
 
-from console.errors import ImsError
+from core.errors import ImsError
 from iam.actors import system_actor
 from iam.models import Project
 from obs import services
@@ -23,8 +24,9 @@ class Command(BaseCommand):
         parser.add_argument("--content-type", default="", help="Default: guessed from the file name.")
 
     def handle(self, *args, account, region, url, file, content_type, **options):
-        project = Project.objects.select_related("account", "region").filter(
-            account__name=account, region_id=region).first()
+        project = (
+            Project.objects.select_related("account", "region").filter(account__name=account, region_id=region).first()
+        )
         if project is None:
             raise CommandError(f"Account {account!r} has no project in region {region!r}.")
         actor = system_actor(project)
@@ -33,8 +35,13 @@ class Command(BaseCommand):
             self._ensure_bucket(actor, bucket)
             with open(file, "rb") as source:
                 stored = services.put_object(
-                    actor, bucket=bucket, key=key, stream=source, size=os.fstat(source.fileno()).st_size,
-                    content_type=content_type or mimetypes.guess_type(file)[0] or "")
+                    actor,
+                    bucket=bucket,
+                    key=key,
+                    stream=source,
+                    size=os.fstat(source.fileno()).st_size,
+                    content_type=content_type or mimetypes.guess_type(file)[0] or "",
+                )
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}") from None
         except ImsError as error:

@@ -1,12 +1,13 @@
 """Sparse raw disks for the chunk store tests, and the store's two backends (local folders, S3 on loopback)."""
+
 import hashlib
 import random
 from pathlib import Path
 
 import pytest
 
-from console.storage import storage_for
 from iam.models import Region
+from obs.storage import storage_for
 
 MIB = 1024 * 1024
 CHUNK = 4 * MIB

@@ -1,4 +1,5 @@
 """The collector: unreferenced chunks go after the grace period; referenced, young and just-touched ones stay."""
+
 from datetime import timedelta
 from io import StringIO
 

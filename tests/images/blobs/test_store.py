@@ -1,4 +1,5 @@
 """Writing sparse raw disks into the chunk store, reading them back, deduplication and copies."""
+
 import hashlib
 import os
 import shutil
@@ -9,7 +10,15 @@ from images.blobs.models import Chunk, Manifest, ManifestEntry
 from images.blobs.objects import ChunkCorrupted, chunk_storage
 from images.blobs.store import copy_manifest, delete_manifest, iter_raw_disk, read_raw_disk, write_raw_disk
 from tests.images.blobs.conftest import (
-    CHUNK, DISK_SIZE, DISTINCT_CHUNKS, MIB, STORED_INDICES, make_disk, noise, object_names, sha256_of,
+    CHUNK,
+    DISK_SIZE,
+    DISTINCT_CHUNKS,
+    MIB,
+    STORED_INDICES,
+    make_disk,
+    noise,
+    object_names,
+    sha256_of,
 )
 
 
@@ -58,10 +67,18 @@ def test_a_rebuilt_disk_keeps_its_holes(local_chunks, north, disk, tmp_path):
     assert os.stat(rebuilt).st_blocks * 512 <= len(STORED_INDICES) * CHUNK
 
 
-@pytest.mark.parametrize("start, end", [
-    (0, 1), (CHUNK - 10, CHUNK + 10), (3 * CHUNK + 5, 9 * CHUNK - 7), (DISK_SIZE - 100, DISK_SIZE),
-    (DISK_SIZE - 1, DISK_SIZE + 100), (2 * CHUNK, 5 * CHUNK), (DISK_SIZE, DISK_SIZE + 1),
-])
+@pytest.mark.parametrize(
+    "start, end",
+    [
+        (0, 1),
+        (CHUNK - 10, CHUNK + 10),
+        (3 * CHUNK + 5, 9 * CHUNK - 7),
+        (DISK_SIZE - 100, DISK_SIZE),
+        (DISK_SIZE - 1, DISK_SIZE + 100),
+        (2 * CHUNK, 5 * CHUNK),
+        (DISK_SIZE, DISK_SIZE + 1),
+    ],
+)
 def test_a_range_streams_exactly_those_bytes(local_chunks, north, disk, start, end):
     result = write_raw_disk(north, disk)
 
@@ -212,8 +229,9 @@ def test_a_raw_file_larger_than_the_buffer_pool_streams_through(local_chunks, no
     from images.blobs.pipeline import POOL_BUFFERS
 
     chunks = POOL_BUFFERS * 2 + 3
-    disk = make_disk(tmp_path / "long.raw", chunks * CHUNK + MIB,
-                     [(i * CHUNK, noise(64 * 1024, i)) for i in range(0, chunks, 2)])
+    disk = make_disk(
+        tmp_path / "long.raw", chunks * CHUNK + MIB, [(i * CHUNK, noise(64 * 1024, i)) for i in range(0, chunks, 2)]
+    )
     result = write_raw_disk(north, disk)
 
     assert result.sha256 == sha256_of(disk) and stored_indices(result.manifest) == list(range(0, chunks, 2))

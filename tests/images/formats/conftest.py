@@ -1,12 +1,14 @@
 """The generated images, built once per test session (qemu-img makes most of them; nothing binary is committed)."""
+
 import shutil
 
 import pytest
 
 from tests.images.formats import hostile
 
-needs_qemu_img = pytest.mark.skipif(shutil.which("qemu-img") is None,
-                                    reason="qemu-img is not installed (apt-get install qemu-utils)")
+needs_qemu_img = pytest.mark.skipif(
+    shutil.which("qemu-img") is None, reason="qemu-img is not installed (apt-get install qemu-utils)"
+)
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@ and one file per attack class of image-safety.md (qemu-img makes most; a few hea
 
 `build_accepted(work)` and `build_hostile(work)` return {name: Sample}. Every file is a few MiB at most.
 """
+
 import bz2
 import gzip
 import io
@@ -33,8 +34,12 @@ class Sample:
 
 
 def qemu_img(*args) -> None:
-    subprocess.run(["qemu-img", *map(str, args)], check=True, capture_output=True,
-                   env={"LC_ALL": "C", "PATH": os.environ.get("PATH", os.defpath)})
+    subprocess.run(
+        ["qemu-img", *map(str, args)],
+        check=True,
+        capture_output=True,
+        env={"LC_ALL": "C", "PATH": os.environ.get("PATH", os.defpath)},
+    )
 
 
 def write_pattern(path: Path) -> Path:
@@ -43,7 +48,7 @@ def write_pattern(path: Path) -> Path:
     disk[:446] = rng.randbytes(446)
     disk[510:512] = b"\x55\xaa"
     for offset, length in ((64 * 1024, 4096), (1024 * 1024, 65536), (3 * 1024 * 1024 + 512, 4096)):
-        disk[offset:offset + length] = rng.randbytes(length)
+        disk[offset : offset + length] = rng.randbytes(length)
     disk[-SECTOR:] = rng.randbytes(SECTOR)
     path.write_bytes(disk)
     return path
@@ -63,8 +68,8 @@ def vhd_checksum(footer: bytes) -> bytes:
 def patch_vhd_footers(path: Path, offset: int, data: bytes) -> Path:
     """Edit both copies of a dynamic VHD's footer (start and end) and keep their checksums right."""
     for base in (0, os.path.getsize(path) - SECTOR):
-        footer = bytearray(path.read_bytes()[base:base + SECTOR])
-        footer[offset:offset + len(data)] = data
+        footer = bytearray(path.read_bytes()[base : base + SECTOR])
+        footer[offset : offset + len(data)] = data
         footer[64:68] = vhd_checksum(footer)
         patch(path, base, bytes(footer))
     return path
@@ -139,13 +144,16 @@ def vhdx_metadata_item(path: Path, item: str) -> int:
     metadata = uuid.UUID("8B7CA206-4790-4B9A-B8FE-575F050F886E").bytes_le
     table = 192 * 1024
     (count,) = struct.unpack_from("<I", data, table + 8)
-    region = next(struct.unpack_from("<Q", data, table + 16 + 32 * i + 16)[0] for i in range(count)
-                  if data[table + 16 + 32 * i:table + 32 + 32 * i] == metadata)
+    region = next(
+        struct.unpack_from("<Q", data, table + 16 + 32 * i + 16)[0]
+        for i in range(count)
+        if data[table + 16 + 32 * i : table + 32 + 32 * i] == metadata
+    )
     (entries,) = struct.unpack_from("<H", data, region + 10)
     wanted = uuid.UUID(item).bytes_le
     for index in range(entries):
         entry = region + 32 + 32 * index
-        if data[entry:entry + 16] == wanted:
+        if data[entry : entry + 16] == wanted:
             return region + struct.unpack_from("<I", data, entry + 16)[0]
     raise LookupError(item)
 
@@ -173,19 +181,27 @@ ACCEPTED = {
     "raw": ("raw", lambda shop: shop.copy(shop.pattern, "disk.raw")),
     "qcow2-v3": ("qcow2", lambda shop: shop.convert("v3.qcow2", "qcow2", "-o", "compat=1.1")),
     "qcow2-v2": ("qcow2", lambda shop: shop.convert("v2.qcow2", "qcow2", "-o", "compat=0.10")),
-    "qcow2-zstd-compressed": ("qcow2", lambda shop: shop.convert("z.qcow2", "qcow2", "-c", "-o",
-                                                                 "compression_type=zstd")),
+    "qcow2-zstd-compressed": (
+        "qcow2",
+        lambda shop: shop.convert("z.qcow2", "qcow2", "-c", "-o", "compression_type=zstd"),
+    ),
     "qcow-v1": ("qcow", lambda shop: shop.convert("v1.qcow", "qcow")),
     "vmdk-monolithic-sparse": ("vmdk", lambda shop: shop.convert("sparse.vmdk", "vmdk")),
-    "vmdk-stream-optimized": ("vmdk", lambda shop: shop.convert("stream.vmdk", "vmdk", "-o",
-                                                                "subformat=streamOptimized")),
+    "vmdk-stream-optimized": (
+        "vmdk",
+        lambda shop: shop.convert("stream.vmdk", "vmdk", "-o", "subformat=streamOptimized"),
+    ),
     "vmdk-stream-optimized-footer": ("vmdk", lambda shop: stream_optimized_with_footer(shop, "footer.vmdk")),
     "vhd-dynamic": ("vhd", lambda shop: shop.convert("dynamic.vhd", "vpc", "-o", "subformat=dynamic")),
-    "vhd-dynamic-exact-size": ("vhd", lambda shop: shop.convert("exact.vhd", "vpc", "-o",
-                                                                "subformat=dynamic,force_size=on")),
+    "vhd-dynamic-exact-size": (
+        "vhd",
+        lambda shop: shop.convert("exact.vhd", "vpc", "-o", "subformat=dynamic,force_size=on"),
+    ),
     "vhd-fixed": ("vhd", lambda shop: shop.convert("fixed.vhd", "vpc", "-o", "subformat=fixed")),
-    "vhd-fixed-exact-size": ("vhd", lambda shop: shop.convert("fixedx.vhd", "vpc", "-o",
-                                                              "subformat=fixed,force_size=on")),
+    "vhd-fixed-exact-size": (
+        "vhd",
+        lambda shop: shop.convert("fixedx.vhd", "vpc", "-o", "subformat=fixed,force_size=on"),
+    ),
     "vhdx": ("vhdx", lambda shop: shop.convert("disk.vhdx", "vhdx")),
     "qed": ("qed", lambda shop: shop.convert("disk.qed", "qed")),
     "vdi-dynamic": ("vdi", lambda shop: shop.convert("dynamic.vdi", "vdi")),
@@ -238,8 +254,11 @@ def build_hostile(work: Path) -> dict[str, Sample]:
     data_file = shop.create("data-file.qcow2", "qcow2", "1M", "-o", f"data_file={shop.path('data.raw')}")
     add("qcow2-data-file", "qcow2", data_file)
     features = data_file.read_bytes()[79]
-    add("qcow2-data-file-extension-only", "qcow2",
-        patch(shop.copy(data_file, "data-ext.qcow2"), 79, bytes([features & ~0x04])))
+    add(
+        "qcow2-data-file-extension-only",
+        "qcow2",
+        patch(shop.copy(data_file, "data-ext.qcow2"), 79, bytes([features & ~0x04])),
+    )
     flat, sparse = (FLAT_DESCRIPTOR.format(create_type=kind) for kind in ("monolithicFlat", "monolithicSparse"))
     add("vmdk-monolithic-flat-descriptor", "vmdk", shop.write("flat.vmdk", flat.encode()))
     add("vmdk-sparse-capacity-zero", "vmdk", vmdk_with_descriptor(shop, "capacity0.vmdk", flat, capacity=0))
@@ -261,19 +280,25 @@ def build_hostile(work: Path) -> dict[str, Sample]:
     add("qcow2-marked-corrupt", "qcow2", patch(shop.copy(qcow2, "corrupt.qcow2"), 72, struct.pack(">Q", 2)))
     add("vhd-bad-checksum", "vhd", patch(shop.convert("checksum.vhd", "vpc"), 40, b"\x7f"))
     add("vhd-dynamic-truncated", "vhd", shop.write("cut.vhd", shop.convert("whole.vhd", "vpc").read_bytes()[:-SECTOR]))
-    add("vhdx-region-count", "vhdx",
-        patch(shop.create("regions.vhdx", "vhdx", "4M"), 192 * 1024 + 8, struct.pack("<I", 5000)))
+    add(
+        "vhdx-region-count",
+        "vhdx",
+        patch(shop.create("regions.vhdx", "vhdx", "4M"), 192 * 1024 + 8, struct.pack("<I", 5000)),
+    )
     stream = stream_optimized_with_footer(shop, "whole.vmdk").read_bytes()
     add("vmdk-stream-optimized-truncated", "vmdk", shop.write("cut.vmdk", stream[:-SECTOR]))
 
     # Sizes (the tests' limits: 64 MiB of file, 1 TiB of disk).
     add("qcow2-1-pib", "qcow2", shop.create("huge.qcow2", "qcow2", "1P", "-o", "cluster_size=2M"))
-    add("qcow2-16-eib-header", "qcow2", patch(shop.copy(qcow2, "lying.qcow2"), 24, struct.pack(">Q", 2 ** 64 - 512)))
+    add("qcow2-16-eib-header", "qcow2", patch(shop.copy(qcow2, "lying.qcow2"), 24, struct.pack(">Q", 2**64 - 512)))
     add("zero-bytes", "raw", shop.write("empty.raw", b""))
 
     # qemu-img refuses what the inspection let through; proprietary formats.
-    add("qcow2-refcount-table-misaligned", "qcow2",
-        patch(shop.copy(qcow2, "refcount.qcow2"), 48, struct.pack(">Q", 0x10200)))
+    add(
+        "qcow2-refcount-table-misaligned",
+        "qcow2",
+        patch(shop.copy(qcow2, "refcount.qcow2"), 48, struct.pack(">Q", 0x10200)),
+    )
     add("zvhd", "zvhd", shop.write("disk.zvhd", pattern[:65536]))
     add("zvhd2", "ZVHD2", shop.write("disk.zvhd2", pattern[:65536]))
     return samples
@@ -287,8 +312,14 @@ def _archives(data: bytes) -> dict[str, bytes]:
         member = tarfile.TarInfo("disk.vmdk")
         member.size = len(data)
         archive.addfile(member, io.BytesIO(data))
-    return {"gzip": gzip.compress(data), "bzip2": bz2.compress(data), "xz": lzma.compress(data),
-            "zstd": zstandard.ZstdCompressor().compress(data), "zip": zipped.getvalue(), "tar-ova": ova.getvalue()}
+    return {
+        "gzip": gzip.compress(data),
+        "bzip2": bz2.compress(data),
+        "xz": lzma.compress(data),
+        "zstd": zstandard.ZstdCompressor().compress(data),
+        "zip": zipped.getvalue(),
+        "tar-ova": ova.getvalue(),
+    }
 
 
 def _luks_header() -> bytes:

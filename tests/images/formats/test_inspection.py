@@ -1,5 +1,6 @@
 """The inspection accepts every supported format with its true disk size and refuses every attack class of
 image-safety.md with that class's own error code."""
+
 import hashlib
 import json
 import os
@@ -7,7 +8,6 @@ import random
 import shutil
 import subprocess
 import tracemalloc
-
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,7 @@ from tests.images.formats.conftest import needs_qemu_img
 
 pytestmark = needs_qemu_img
 
-MIB, GIB, TIB = 1024 ** 2, 1024 ** 3, 1024 ** 4
+MIB, GIB, TIB = 1024**2, 1024**3, 1024**4
 LIMITS = {"max_file_size": 64 * MIB, "max_virtual_size": TIB}
 
 # Attack (see hostile.build_hostile) → the code it must be refused with.
@@ -80,8 +80,12 @@ def sha256(path) -> str:
 
 
 def qemu_img_info(path, driver) -> dict:
-    out = subprocess.run(["qemu-img", "info", "-f", driver, "--output=json", str(path)], check=True,
-                         capture_output=True, env={"LC_ALL": "C", "PATH": os.environ.get("PATH", os.defpath)})
+    out = subprocess.run(
+        ["qemu-img", "info", "-f", driver, "--output=json", str(path)],
+        check=True,
+        capture_output=True,
+        env={"LC_ALL": "C", "PATH": os.environ.get("PATH", os.defpath)},
+    )
     return json.loads(out.stdout)
 
 
@@ -152,22 +156,26 @@ def test_fixed_vhd_is_accepted_although_its_disk_starts_with_an_mbr(accepted):
 def test_file_larger_than_the_cap_is_refused(accepted):
     path = accepted["qcow2-v3"].path
     with pytest.raises(FormatError) as refused:
-        inspect_image_file(path, declared_format="qcow2", max_file_size=path.stat().st_size - 1,
-                           max_virtual_size=TIB)
+        inspect_image_file(path, declared_format="qcow2", max_file_size=path.stat().st_size - 1, max_virtual_size=TIB)
     assert refused.value.code == "IMG.0712"
 
 
 def test_disk_larger_than_the_cap_is_refused(accepted):
     with pytest.raises(FormatError) as refused:
-        inspect_image_file(accepted["vmdk-stream-optimized"].path, declared_format="vmdk", max_file_size=GIB,
-                           max_virtual_size=4 * MIB - 512)
+        inspect_image_file(
+            accepted["vmdk-stream-optimized"].path,
+            declared_format="vmdk",
+            max_file_size=GIB,
+            max_virtual_size=4 * MIB - 512,
+        )
     assert refused.value.code == "IMG.0713"
 
 
 def test_disk_exactly_at_the_caps_is_accepted(accepted):
     path = accepted["qcow2-v3"].path
-    result = inspect_image_file(path, declared_format="qcow2", max_file_size=path.stat().st_size,
-                                max_virtual_size=4 * MIB)
+    result = inspect_image_file(
+        path, declared_format="qcow2", max_file_size=path.stat().st_size, max_virtual_size=4 * MIB
+    )
     assert result.virtual_size == 4 * MIB
 
 
@@ -193,9 +201,8 @@ def test_huge_sparse_raw_is_inspected_from_its_headers_only(tmp_path):
 
 
 def test_reader_refuses_oversized_reads(accepted):
-    with ImageFile.open(accepted["raw"].path) as image:
-        with pytest.raises(FormatError) as refused:
-            image.read(0, MAX_READ + 1)
+    with ImageFile.open(accepted["raw"].path) as image, pytest.raises(FormatError) as refused:
+        image.read(0, MAX_READ + 1)
     assert refused.value.code == "IMG.0711"
 
 
@@ -208,8 +215,16 @@ def test_odd_sized_raw_keeps_its_exact_size(tmp_path):
 def test_detection_agrees_with_openstack_inspector(accepted):
     """oslo.utils' inspector as a second opinion where it has no known gap (fixed VHD, MBR, qcow v1, QED)."""
     format_inspector = pytest.importorskip("oslo_utils.imageutils.format_inspector")
-    for name in ("qcow2-v3", "qcow2-v2", "vmdk-monolithic-sparse", "vmdk-stream-optimized", "vhd-dynamic", "vhdx",
-                 "vdi-dynamic", "iso"):
+    for name in (
+        "qcow2-v3",
+        "qcow2-v2",
+        "vmdk-monolithic-sparse",
+        "vmdk-stream-optimized",
+        "vhd-dynamic",
+        "vhdx",
+        "vdi-dynamic",
+        "iso",
+    ):
         sample = accepted[name]
         theirs = format_inspector.detect_file_format(str(sample.path))
         ours = inspect_image_file(sample.path, declared_format=None, **LIMITS)

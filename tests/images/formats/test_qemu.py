@@ -1,5 +1,6 @@
 """qemu-img is called safely: explicit formats, absolute ':'-free paths, limits and timeouts; conversions are
 checked on the way out (import) and on the way back (export)."""
+
 import hashlib
 import json
 import os
@@ -16,7 +17,7 @@ from tests.images.formats.conftest import needs_qemu_img
 
 pytestmark = needs_qemu_img
 
-MIB = 1024 ** 2
+MIB = 1024**2
 
 
 def sha256(path: Path) -> str:
@@ -24,12 +25,16 @@ def sha256(path: Path) -> str:
 
 
 def qemu_img_info(path: Path, driver: str) -> dict:
-    out = subprocess.run(["qemu-img", "info", "-f", driver, "--output=json", str(path)], check=True,
-                         capture_output=True, env={"LC_ALL": "C", "PATH": os.environ.get("PATH", os.defpath)})
+    out = subprocess.run(
+        ["qemu-img", "info", "-f", driver, "--output=json", str(path)],
+        check=True,
+        capture_output=True,
+        env={"LC_ALL": "C", "PATH": os.environ.get("PATH", os.defpath)},
+    )
     return json.loads(out.stdout)
 
 
-@pytest.mark.parametrize("path", ["relative.qcow2", "/srv/json:{\"driver\":\"file\"}", "/srv/nbd:host:10809"])
+@pytest.mark.parametrize("path", ["relative.qcow2", '/srv/json:{"driver":"file"}', "/srv/nbd:host:10809"])
 def test_paths_must_be_absolute_and_free_of_protocol_prefixes(path):
     with pytest.raises(ValueError):
         qemu_info(Path(path), "qcow2")
@@ -55,8 +60,11 @@ def test_info_refuses_a_backing_file_on_its_own(hostile_images):
 
 def test_info_refuses_a_vmdk_whose_type_is_not_allowed(tmp_path):
     flat = tmp_path / "flat.vmdk"
-    subprocess.run(["qemu-img", "create", "-f", "vmdk", "-o", "subformat=monolithicFlat", str(flat), "1M"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["qemu-img", "create", "-f", "vmdk", "-o", "subformat=monolithicFlat", str(flat), "1M"],
+        check=True,
+        capture_output=True,
+    )
     with pytest.raises(qemu.FormatError) as refused:
         qemu_info(flat, "vmdk")
     assert refused.value.code == "IMG.0707"
@@ -76,8 +84,9 @@ def test_check_refuses_a_truncated_image(hostile_images):
 def test_info_timeout_is_enforced(accepted, monkeypatch):
     monkeypatch.setattr(qemu, "INFO_LIMITS", Limits(memory=qemu.GIB, cpu=30, wall=0.000001))
     with pytest.raises(qemu.FormatError) as refused:
-        inspect_image_file(accepted["qcow2-v3"].path, declared_format="qcow2", max_file_size=MIB ** 2,
-                           max_virtual_size=MIB ** 2)
+        inspect_image_file(
+            accepted["qcow2-v3"].path, declared_format="qcow2", max_file_size=MIB**2, max_virtual_size=MIB**2
+        )
     assert refused.value.code == "IMG.0717"
 
 
@@ -97,8 +106,14 @@ def test_memory_limit_reaches_qemu_img(accepted, monkeypatch):
 
 def test_child_gets_the_limits_and_none_of_our_environment(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "do-not-leak")
-    shown = subprocess.run(["sh", "-c", "ulimit -v; ulimit -t; ulimit -c; env"], capture_output=True, text=True,
-                           env=qemu._environment(), preexec_fn=qemu._rlimits(qemu.GIB, 30), check=True).stdout
+    shown = subprocess.run(
+        ["sh", "-c", "ulimit -v; ulimit -t; ulimit -c; env"],
+        capture_output=True,
+        text=True,
+        env=qemu._environment(),
+        preexec_fn=qemu._rlimits(qemu.GIB, 30),
+        check=True,
+    ).stdout
     memory, cpu, core, *environment = shown.splitlines()
     assert (int(memory), int(cpu), int(core)) == (qemu.GIB // 1024, 30, 0)
     assert "SECRET_KEY=do-not-leak" not in environment
@@ -135,8 +150,7 @@ def test_conversion_of_the_wrong_size_is_refused(accepted, tmp_path):
 
 def test_qcow2_smuggled_inside_a_disk_is_caught_after_conversion(tmp_path):
     nested = hostile.nested_qcow2(tmp_path)
-    inspection = inspect_image_file(nested, declared_format="qcow2", max_file_size=MIB ** 2,
-                                    max_virtual_size=MIB ** 2)
+    inspection = inspect_image_file(nested, declared_format="qcow2", max_file_size=MIB**2, max_virtual_size=MIB**2)
     out = tmp_path / "disk.raw"
     with pytest.raises(qemu.FormatError) as refused:
         convert_to_raw(nested, inspection.qemu_driver, out)
@@ -144,11 +158,14 @@ def test_qcow2_smuggled_inside_a_disk_is_caught_after_conversion(tmp_path):
     assert not out.exists()
 
 
-@pytest.mark.parametrize("out_format, driver, details", [
-    ("qcow2", "qcow2", {"compat": "1.1"}),
-    ("vmdk", "vmdk", {"create-type": "streamOptimized"}),
-    ("vhd", "vpc", {}),
-])
+@pytest.mark.parametrize(
+    "out_format, driver, details",
+    [
+        ("qcow2", "qcow2", {"compat": "1.1"}),
+        ("vmdk", "vmdk", {"create-type": "streamOptimized"}),
+        ("vhd", "vpc", {}),
+    ],
+)
 def test_export_produces_the_format_and_round_trips(pattern, tmp_path, out_format, driver, details):
     out = tmp_path / f"export.{out_format}"
     result = convert_from_raw(pattern, out, out_format)

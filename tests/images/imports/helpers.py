@@ -1,17 +1,25 @@
 """Image files for import tests: a raw pattern disk, converted by qemu-img into each format."""
+
 import hashlib
 import os
 import subprocess
 from pathlib import Path
 
 from iam.actors import system_actor
+from obs.models import Bucket
 from obs.services.buckets import create_bucket
 from obs.services.objects import put_object
-from obs.models import Bucket
 
 MiB = 1024 * 1024
-QEMU_FORMATS = {"qcow2": "qcow2", "vmdk": "vmdk", "vhd": "vpc", "vhdx": "vhdx", "qed": "qed", "vdi": "vdi",
-                "qcow": "qcow"}
+QEMU_FORMATS = {
+    "qcow2": "qcow2",
+    "vmdk": "vmdk",
+    "vhd": "vpc",
+    "vhdx": "vhdx",
+    "qed": "qed",
+    "vdi": "vdi",
+    "qcow": "qcow",
+}
 
 
 def pattern_disk(path: Path, *, size: int = 12 * MiB, seed: int = 7) -> Path:
@@ -20,8 +28,10 @@ def pattern_disk(path: Path, *, size: int = 12 * MiB, seed: int = 7) -> Path:
     with open(path, "wb") as handle:
         handle.truncate(size)
         for offset in (0, 5 * MiB, size - MiB):
-            block = b"".join(hashlib.sha256(rng.digest() + bytes([i % 256]) + offset.to_bytes(8, "big")).digest()
-                             for i in range(MiB // 32))
+            block = b"".join(
+                hashlib.sha256(rng.digest() + bytes([i % 256]) + offset.to_bytes(8, "big")).digest()
+                for i in range(MiB // 32)
+            )
             handle.seek(offset)
             handle.write(block)
         handle.seek(3 * MiB)
@@ -34,8 +44,11 @@ def converted(raw: Path, fmt: str) -> Path:
         return raw
     target = raw.with_suffix(f".{fmt}")
     options = ["-o", "subformat=dynamic,force_size=on"] if fmt == "vhd" else []
-    subprocess.run(["qemu-img", "convert", "-f", "raw", "-O", QEMU_FORMATS[fmt], *options, str(raw), str(target)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["qemu-img", "convert", "-f", "raw", "-O", QEMU_FORMATS[fmt], *options, str(raw), str(target)],
+        check=True,
+        capture_output=True,
+    )
     return target
 
 

@@ -1,5 +1,6 @@
 """Glance uploads with `Transfer-Encoding: chunked` (what OpenStack clients send for streams), under the same
 WSGI server `make run` uses."""
+
 import os
 import socket
 import subprocess
@@ -24,11 +25,28 @@ def gunicorn(transactional_db):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    env = {**os.environ, "DATABASE_URL": database_url_for_tests(), "VAR_DIR": str(settings.VAR_DIR),
-           "DJANGO_SETTINGS_MODULE": "console.settings"}
-    process = subprocess.Popen([str(Path(sys.executable).with_name("gunicorn")), "console.wsgi:application",
-                                "--bind", f"127.0.0.1:{port}", "--worker-class", "gthread", "--threads", "4"],
-                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url_for_tests(),
+        "VAR_DIR": str(settings.VAR_DIR),
+        "DJANGO_SETTINGS_MODULE": "console.settings",
+    }
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "console.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "4",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     url = f"http://127.0.0.1:{port}"
 
     def answering():
@@ -60,8 +78,12 @@ def test_chunked_glance_upload_is_received_whole_under_gunicorn(gunicorn, tenant
             while piece := handle.read(300_000):
                 yield piece
 
-    response = requests.put(f"{gunicorn}/v2/images/{image.id}/file", data=pieces(), timeout=60,
-                            headers={"X-Auth-Token": token, "Content-Type": "application/octet-stream"})
+    response = requests.put(
+        f"{gunicorn}/v2/images/{image.id}/file",
+        data=pieces(),
+        timeout=60,
+        headers={"X-Auth-Token": token, "Content-Type": "application/octet-stream"},
+    )
     assert response.status_code == 204, response.text
     job = Job.objects.get(image=image)
     assert job.entities["file_size"] == qcow2.stat().st_size
@@ -74,7 +96,11 @@ def test_chunked_glance_upload_is_received_whole_under_gunicorn(gunicorn, tenant
 def test_upload_to_an_image_that_is_not_queued_is_refused(gunicorn, tenant_a):
     image = factories.make_image(tenant_a.project, status="active")
     token, _ = issue_token(user=tenant_a.admin, project=tenant_a.project)
-    response = requests.put(f"{gunicorn}/v2/images/{image.id}/file", data=b"x" * 1000, timeout=30,
-                            headers={"X-Auth-Token": token, "Content-Type": "application/octet-stream"})
+    response = requests.put(
+        f"{gunicorn}/v2/images/{image.id}/file",
+        data=b"x" * 1000,
+        timeout=30,
+        headers={"X-Auth-Token": token, "Content-Type": "application/octet-stream"},
+    )
     assert response.status_code == 409 and response.json()["error"]["code"] == "IMG.0121"
     assert Image.objects.get(pk=image.pk).status == "active"

@@ -1,4 +1,5 @@
 """The console's "Create private image" wizard: dry run, submission, and the job page with live progress."""
+
 import subprocess
 
 import pytest
@@ -30,8 +31,9 @@ def test_wizard_lists_the_bucket_files(console, qcow2_url):
 
 
 def test_dry_run_shows_format_size_verdict_and_quota(console, qcow2_url):
-    page = console.post("/console/images/create/check", {"image_url": qcow2_url, "kind": "system"},
-                        HTTP_HX_REQUEST="true")
+    page = console.post(
+        "/console/images/create/check", {"image_url": qcow2_url, "kind": "system"}, HTTP_HX_REQUEST="true"
+    )
     text = page.content.decode()
     assert page.status_code == 200 and "QCOW2" in text and "12.0\xa0MB" in text
     assert "The headers passed" in text and "0 of 100 private images used" in text
@@ -39,17 +41,30 @@ def test_dry_run_shows_format_size_verdict_and_quota(console, qcow2_url):
 
 def test_dry_run_names_the_failed_check_of_a_hostile_file(console, tenant_a, tmp_path):
     evil = tmp_path / "evil.qcow2"
-    subprocess.run(["qemu-img", "create", "-f", "qcow2", "-b", "/etc/passwd", "-F", "raw", str(evil), "1M"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["qemu-img", "create", "-f", "qcow2", "-b", "/etc/passwd", "-F", "raw", str(evil), "1M"],
+        check=True,
+        capture_output=True,
+    )
     url = upload(factories.actor(tenant_a.admin), evil, "evil.qcow2")
     text = console.post("/console/images/create/check", {"image_url": url, "kind": "system"}).content.decode()
     assert "IMG.0705" in text and "refused" in text
 
 
 def test_submitting_the_wizard_starts_a_job_and_its_page_follows_progress(console, qcow2_url):
-    response = console.post("/console/images/create", {
-        "kind": "system", "image_url": qcow2_url, "os_version": "CentOS 7.9 64bit", "architecture": "x86",
-        "hw_firmware_type": "bios", "min_disk": 40, "name": "from-console", "tags": "env=test\nteam=ims"})
+    response = console.post(
+        "/console/images/create",
+        {
+            "kind": "system",
+            "image_url": qcow2_url,
+            "os_version": "CentOS 7.9 64bit",
+            "architecture": "x86",
+            "hw_firmware_type": "bios",
+            "min_disk": 40,
+            "name": "from-console",
+            "tags": "env=test\nteam=ims",
+        },
+    )
     job = Job.objects.get()
     assert response.status_code == 302 and response.url.endswith(f"/jobs/{job.id}")
     page = console.get(response.url).content.decode()
@@ -61,18 +76,35 @@ def test_submitting_the_wizard_starts_a_job_and_its_page_follows_progress(consol
 
 
 def test_wizard_shows_the_service_refusal_in_the_form(console, qcow2_url):
-    response = console.post("/console/images/create", {
-        "kind": "system", "image_url": qcow2_url, "os_version": "", "architecture": "x86",
-        "hw_firmware_type": "bios", "min_disk": 5, "name": "too-small"})
+    response = console.post(
+        "/console/images/create",
+        {
+            "kind": "system",
+            "image_url": qcow2_url,
+            "os_version": "",
+            "architecture": "x86",
+            "hw_firmware_type": "bios",
+            "min_disk": 5,
+            "name": "too-small",
+        },
+    )
     assert response.status_code == 400 and b"min_disk" in response.content and not Job.objects.exists()
 
 
 def test_read_only_user_is_told_it_may_not_create(tenant_a, qcow2_url):
     client = Client()
     client.login(username=tenant_a.reader.username, password=PASSWORD)
-    response = client.post("/console/images/create", {
-        "kind": "system", "image_url": qcow2_url, "architecture": "x86", "hw_firmware_type": "bios",
-        "min_disk": 40, "name": "nope"})
+    response = client.post(
+        "/console/images/create",
+        {
+            "kind": "system",
+            "image_url": qcow2_url,
+            "architecture": "x86",
+            "hw_firmware_type": "bios",
+            "min_disk": 40,
+            "name": "nope",
+        },
+    )
     assert response.status_code == 403 and b"may not create images" in response.content
     assert not Job.objects.exists()
     assert client.get("/console/images/create").status_code == 403

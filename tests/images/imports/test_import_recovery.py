@@ -1,14 +1,14 @@
 """A worker killed mid-import leaves a clean state after recovery; quotas hold under concurrent requests."""
+
 import os
 import threading
-from io import StringIO
 from datetime import timedelta
+from io import StringIO
 
-import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from console.errors import ImsError
+from core.errors import ImsError
 from images.blobs.models import Chunk, Manifest
 from images.models import Image, Job, JobStatus
 from images.selectors import show_image_quota
@@ -28,8 +28,9 @@ def random_disk(path, size):
 def test_worker_killed_mid_import_leaves_nothing_after_recovery(job_worker, tenant_a, tmp_path):
     actor = factories.actor(tenant_a.admin)
     source = converted(random_disk(tmp_path / "big.raw", 384 * MiB), "vmdk")
-    job = imports.create_image(actor, body={"name": "doomed", "image_url": upload(actor, source, "big.vmdk"),
-                                            "min_disk": 40})
+    job = imports.create_image(
+        actor, body={"name": "doomed", "image_url": upload(actor, source, "big.vmdk"), "min_disk": 40}
+    )
     wait_until(lambda: Job.objects.get(pk=job.pk).phase == "store", seconds=60, interval=0.02)
     job_worker.kill()
     assert Job.objects.get(pk=job.pk).status == JobStatus.RUNNING  # stuck until someone notices

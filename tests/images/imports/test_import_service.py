@@ -1,4 +1,5 @@
 """Importing image files through the service layer and the pipeline (run in-process, real qemu-img)."""
+
 import hashlib
 import subprocess
 
@@ -67,8 +68,11 @@ def test_importing_the_same_file_twice_adds_no_chunks(admin, tmp_path):
 
 def test_a_file_with_a_backing_file_is_refused_and_leaves_nothing(admin, tmp_path):
     evil = tmp_path / "evil.qcow2"
-    subprocess.run(["qemu-img", "create", "-f", "qcow2", "-b", "/etc/passwd", "-F", "raw", str(evil), "1M"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["qemu-img", "create", "-f", "qcow2", "-b", "/etc/passwd", "-F", "raw", str(evil), "1M"],
+        check=True,
+        capture_output=True,
+    )
     job = run(create(admin, upload(admin, evil, "evil.qcow2")))
     assert (job.status, job.error_code) == (JobStatus.FAIL, "IMG.0705")
     assert "backing" in job.fail_reason.lower()
@@ -125,36 +129,47 @@ def test_min_disk_smaller_than_the_disk_in_the_file_is_refused(admin, tmp_path):
 
 def test_fast_import_takes_raw_files_only(admin, tmp_path):
     qcow2 = converted(pattern_disk(tmp_path / "disk.raw"), "qcow2")
-    job = imports.import_image_quick(admin, body={"name": "fast", "image_url": upload(admin, qcow2, "d.qcow2"),
-                                                  "os_version": "CentOS 7.9 64bit", "min_disk": 40})
+    job = imports.import_image_quick(
+        admin,
+        body={
+            "name": "fast",
+            "image_url": upload(admin, qcow2, "d.qcow2"),
+            "os_version": "CentOS 7.9 64bit",
+            "min_disk": 40,
+        },
+    )
     job = run(job)
     assert job.status == JobStatus.FAIL and job.error_code in ("IMG.0703", "IMG.0724")
 
 
 def test_data_disk_image_records_the_data_image_type(admin, tmp_path):
     raw = pattern_disk(tmp_path / "disk.raw")
-    job = imports.create_data_image(admin, body={"name": "data", "image_url": upload(admin, raw, "d.raw"),
-                                                 "min_disk": 100, "os_type": "Windows"})
+    job = imports.create_data_image(
+        admin, body={"name": "data", "image_url": upload(admin, raw, "d.raw"), "min_disk": 100, "os_type": "Windows"}
+    )
     image = run(job).image
     assert image.virtual_env_type == "DataImage" and image.os_type == "Windows" and image.status == "active"
 
 
-@pytest.mark.parametrize("body, code", [
-    ({"name": " bad"}, "IMG.0001"),
-    ({"min_disk": 20}, "IMG.0001"),
-    ({"min_disk": 2000}, "IMG.0001"),
-    ({"os_version": "Plan 9"}, "IMG.0001"),
-    ({"image_url": "no-colon"}, "IMG.0001"),
-    ({"image_url": "images:missing.qcow2"}, "OBS.0404"),
-    ({"image_url": "images:disk.zvhd2"}, "IMG.0715"),
-    ({"cmk_id": "key"}, "IMG.0120"),
-    ({"instance_id": "server"}, "IMG.0110"),
-    ({"image_tags": [{"key": f"k{i}", "value": "v"} for i in range(11)]}, "IMG.0001"),
-])
+@pytest.mark.parametrize(
+    "body, code",
+    [
+        ({"name": " bad"}, "IMG.0001"),
+        ({"min_disk": 20}, "IMG.0001"),
+        ({"min_disk": 2000}, "IMG.0001"),
+        ({"os_version": "Plan 9"}, "IMG.0001"),
+        ({"image_url": "no-colon"}, "IMG.0001"),
+        ({"image_url": "images:missing.qcow2"}, "OBS.0404"),
+        ({"image_url": "images:disk.zvhd2"}, "IMG.0715"),
+        ({"cmk_id": "key"}, "IMG.0120"),
+        ({"instance_id": "server"}, "IMG.0110"),
+        ({"image_tags": [{"key": f"k{i}", "value": "v"} for i in range(11)]}, "IMG.0001"),
+    ],
+)
 def test_invalid_requests_are_refused_before_any_job(admin, tmp_path, body, code):
     upload(admin, pattern_disk(tmp_path / "d.raw", size=MiB), "d.raw")
     with pytest.raises(ImsError) as refused:
-        create(admin, "images:d.raw", **{k: v for k, v in body.items()})
+        create(admin, "images:d.raw", **body)
     assert refused.value.code == code
     assert not Job.objects.exists() and not Image.objects.exists()
 
@@ -170,7 +185,7 @@ def test_read_only_user_cannot_import(tenant_a, tmp_path):
 def test_private_image_quota_counts_live_images_only(admin, tmp_path, settings):
     settings.IMS_PRIVATE_IMAGE_QUOTA = 2
     url = upload(admin, pattern_disk(tmp_path / "d.raw", size=MiB), "d.raw")
-    first, second = create(admin, url), create(admin, url)
+    first, _second = create(admin, url), create(admin, url)
     with pytest.raises(ImsError) as refused:
         create(admin, url)
     assert refused.value.code == "IMG.0301"
@@ -212,11 +227,15 @@ def test_a_finished_job_is_not_run_again(admin, tmp_path):
 
 def test_an_image_nested_inside_the_disk_is_refused(admin, tmp_path):
     inner = tmp_path / "inner.qcow2"
-    subprocess.run(["qemu-img", "create", "-f", "qcow2", "-b", "/etc/passwd", "-F", "raw", str(inner), "1M"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["qemu-img", "create", "-f", "qcow2", "-b", "/etc/passwd", "-F", "raw", str(inner), "1M"],
+        check=True,
+        capture_output=True,
+    )
     outer = tmp_path / "outer.qcow2"  # a qcow2 whose virtual disk holds the bytes of another qcow2
-    subprocess.run(["qemu-img", "convert", "-f", "raw", "-O", "qcow2", str(inner), str(outer)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["qemu-img", "convert", "-f", "raw", "-O", "qcow2", str(inner), str(outer)], check=True, capture_output=True
+    )
     job = run(create(admin, upload(admin, outer, "outer.qcow2")))
     assert (job.status, job.error_code) == (JobStatus.FAIL, "IMG.0716")
     assert job.image.status == ImageStatus.KILLED and not jobs.staging_dir(job).exists()
@@ -228,8 +247,11 @@ def test_replacing_the_bucket_object_after_inspection_cannot_smuggle_a_host_file
     raw = pattern_disk(tmp_path / "disk.raw")
     url = upload(admin, converted(raw, "qcow2"), "swap.qcow2")
     evil = tmp_path / "evil.qcow2"
-    subprocess.run(["qemu-img", "create", "-f", "qcow2", "-b", "/etc/passwd", "-F", "raw", str(evil), "1M"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["qemu-img", "create", "-f", "qcow2", "-b", "/etc/passwd", "-F", "raw", str(evil), "1M"],
+        check=True,
+        capture_output=True,
+    )
     checked = inspector.inspect_image_file
 
     def inspect_then_swap(*args, **kwargs):
@@ -243,8 +265,9 @@ def test_replacing_the_bucket_object_after_inspection_cannot_smuggle_a_host_file
     assert downloaded_sha256(job.image) == sha256_of(raw)  # the inspected file, not the swapped one
 
 
-@pytest.mark.parametrize("body", [{"architecture": ["x86"]}, {"hw_firmware_type": {"a": 1}},
-                                  {"min_disk": [40]}, {"name": {"n": 1}}])
+@pytest.mark.parametrize(
+    "body", [{"architecture": ["x86"]}, {"hw_firmware_type": {"a": 1}}, {"min_disk": [40]}, {"name": {"n": 1}}]
+)
 def test_wrongly_typed_fields_are_a_clear_400(admin, body):
     with pytest.raises(ImsError) as refused:
         create(admin, "images:any.qcow2", **body)

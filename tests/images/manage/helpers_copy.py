@@ -1,4 +1,5 @@
 """Real imported images for the copy and export tests: a pattern disk imported through the pipeline."""
+
 import hashlib
 
 from images.blobs.store import iter_raw_disk
@@ -11,8 +12,14 @@ from tests.images.imports.helpers import pattern_disk, upload
 
 def imported_image(actor, tmp_path, *, name="source", seed=7, **fields) -> Image:
     raw = pattern_disk(tmp_path / f"{name}-{seed}.raw", seed=seed)
-    job = imports.create_image(actor, body={"name": name, "image_url": upload(actor, raw, f"{name}-{seed}.raw"),
-                                            "os_version": "Ubuntu 22.04 server 64bit"})
+    job = imports.create_image(
+        actor,
+        body={
+            "name": name,
+            "image_url": upload(actor, raw, f"{name}-{seed}.raw"),
+            "os_version": "Ubuntu 22.04 server 64bit",
+        },
+    )
     run_import(job.id)
     job = Job.objects.get(pk=job.pk)
     assert job.status == JobStatus.SUCCESS, job.fail_reason

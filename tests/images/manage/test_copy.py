@@ -1,8 +1,9 @@
 """Copying images within a region and across regions: what is refused, what is copied, what travels."""
+
 import pytest
 from django.db import IntegrityError, transaction
 
-from console.errors import ImsError
+from core.errors import ImsError
 from images.choices import ImageStatus, ImageType, VirtualEnvType
 from images.models import Image, Job, JobStatus
 from images.services import copy
@@ -36,11 +37,19 @@ def test_copy_in_region_writes_no_bytes_and_keeps_the_disk(admin, source):
     assert job.status == JobStatus.SUCCESS, job.fail_reason
     assert job.entities["bytes_moved"] == 0
     new = Image.objects.select_related("manifest").get(pk=job.entities["image_id"])
-    assert (new.status, new.name, new.description, new.owner_id) == (ImageStatus.ACTIVE, "copied", "a copy",
-                                                                    admin.project.id)
+    assert (new.status, new.name, new.description, new.owner_id) == (
+        ImageStatus.ACTIVE,
+        "copied",
+        "a copy",
+        admin.project.id,
+    )
     assert new.original_image_id == str(source.pk) and new.root_origin == source.root_origin
     assert (new.os_version, new.platform, new.min_disk, new.hw_firmware_type) == (
-        source.os_version, source.platform, source.min_disk, source.hw_firmware_type)
+        source.os_version,
+        source.platform,
+        source.min_disk,
+        source.hw_firmware_type,
+    )
     assert new.manifest_id != source.manifest_id and new.manifest.new_bytes == 0
     assert disk_sha256(new) == disk_sha256(source) == source.os_hash_value
 
@@ -50,13 +59,16 @@ def test_safe_mode_twin_copies_too(admin, source):
     assert job.status == JobStatus.SUCCESS
 
 
-@pytest.mark.parametrize("change, code", [
-    ({"status": ImageStatus.SAVING}, "IMG.0901"),
-    ({"backup_id": "backup-1"}, "IMG.0902"),
-    ({"virtual_env_type": VirtualEnvType.ISO_IMAGE}, "IMG.0903"),
-    ({"virtual_size": 129 * GB}, "IMG.0904"),
-    ({"cmk_id": "key-1"}, "IMG.0120"),
-])
+@pytest.mark.parametrize(
+    "change, code",
+    [
+        ({"status": ImageStatus.SAVING}, "IMG.0901"),
+        ({"backup_id": "backup-1"}, "IMG.0902"),
+        ({"virtual_env_type": VirtualEnvType.ISO_IMAGE}, "IMG.0903"),
+        ({"virtual_size": 129 * GB}, "IMG.0904"),
+        ({"cmk_id": "key-1"}, "IMG.0120"),
+    ],
+)
 def test_copy_in_region_refusals(admin, source, change, code):
     Image.objects.filter(pk=source.pk).update(**change)
     source.refresh_from_db()
@@ -65,8 +77,9 @@ def test_copy_in_region_refusals(admin, source, change, code):
 
 
 def test_asking_for_an_encrypted_copy_is_refused_clearly(admin, source):
-    error = refused(lambda: copy.copy_image_in_region(admin, image=source, body={"name": "c", "cmk_id": "k"}),
-                    "IMG.0120")
+    error = refused(
+        lambda: copy.copy_image_in_region(admin, image=source, body={"name": "c", "cmk_id": "k"}), "IMG.0120"
+    )
     assert "key management" in error.message
 
 
@@ -94,12 +107,11 @@ def test_cross_region_copy_sends_only_missing_chunks(admin, tmp_path):
 def test_cross_region_copy_refusals(admin, source):
     body = {**CROSS, "name": "far"}
     refused(lambda: copy.copy_image_cross_region(admin, image=source, body={**body, "agency_name": ""}), "IMG.0001")
-    refused(lambda: copy.copy_image_cross_region(admin, image=source, body={**body, "region": "nowhere"}),
-            "IMG.0001")
-    refused(lambda: copy.copy_image_cross_region(admin, image=source, body={**body, "region": "cn-north-4"}),
-            "IMG.0906")
-    refused(lambda: copy.copy_image_cross_region(admin, image=source, body={**body, "project_name": "x"}),
-            "IMG.0001")
+    refused(lambda: copy.copy_image_cross_region(admin, image=source, body={**body, "region": "nowhere"}), "IMG.0001")
+    refused(
+        lambda: copy.copy_image_cross_region(admin, image=source, body={**body, "region": "cn-north-4"}), "IMG.0906"
+    )
+    refused(lambda: copy.copy_image_cross_region(admin, image=source, body={**body, "project_name": "x"}), "IMG.0001")
     Image.objects.filter(pk=source.pk).update(cmk_id="key-1")
     source.refresh_from_db()
     refused(lambda: copy.copy_image_cross_region(admin, image=source, body=body), "IMG.0905")
@@ -119,7 +131,7 @@ def test_the_database_itself_keeps_one_copy_task_per_image(admin, source):
 
 
 def test_at_most_five_cross_region_copies_per_tenant(admin, source):
-    for number in range(5):
+    for _copy in range(5):
         other = factories.make_image(admin.project, manifest=source.manifest)
         Job.objects.create(job_type=copy.CROSS_REGION_JOB, project=admin.project, image=other, family="copy")
     refused(lambda: copy.copy_image_cross_region(admin, image=source, body={**CROSS, "name": "far"}), "IMG.0908")

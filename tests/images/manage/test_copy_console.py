@@ -1,4 +1,5 @@
 """The action bar of the image detail page: buttons enabled by the services' own rules, forms that start jobs."""
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -43,18 +44,23 @@ def test_copy_and_export_forms_start_jobs(console, source):
     response = console.post(reverse("images:image_copy", args=[source.pk]), {"name": "copied"})
     job = Job.objects.get(job_type="copyImageInRegion")
     assert response.url == reverse("images:job_detail", args=[job.id])
-    response = console.post(reverse("images:image_export", args=[source.pk]),
-                            {"bucket": "exports", "key": "a.vmdk", "file_format": "vmdk"})
+    response = console.post(
+        reverse("images:image_export", args=[source.pk]), {"bucket": "exports", "key": "a.vmdk", "file_format": "vmdk"}
+    )
     job = Job.objects.get(job_type="exportImage")
     assert response.url == reverse("images:job_detail", args=[job.id]) and job.entities["file_format"] == "vmdk"
-    response = console.post(reverse("images:image_copy_region", args=[source.pk]),
-                            {"name": "far", "region": "cn-east-3"})
+    response = console.post(
+        reverse("images:image_copy_region", args=[source.pk]), {"name": "far", "region": "cn-east-3"}
+    )
     assert Job.objects.get(job_type="copyImageCrossRegion").entities["region"] == "cn-east-3"
 
 
 def test_a_refusal_returns_to_the_image_with_its_message(console, source):
-    response = console.post(reverse("images:image_export", args=[source.pk]),
-                            {"bucket": "exports", "key": "a", "file_format": "zvhd"}, follow=True)
+    response = console.post(
+        reverse("images:image_export", args=[source.pk]),
+        {"bucket": "exports", "key": "a", "file_format": "zvhd"},
+        follow=True,
+    )
     assert "proprietary" in response.content.decode()
 
 

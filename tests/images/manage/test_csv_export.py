@@ -1,4 +1,5 @@
 """The console's CSV download of the image list: file, encoding, quoting, formula neutralising, scope, queries."""
+
 import csv
 import io
 import re
@@ -8,8 +9,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from core.spreadsheet import neutralise
 from images.models import Image, ImageTag
-from images.services.csv_export import neutralise
 from tests.factories import PASSWORD, make_image
 
 URL = "/console/images/export.csv"
@@ -46,31 +47,62 @@ def test_private_export_is_an_attachment_named_after_region_and_time_with_a_bom(
     make_image(tenant_a.project, name="web-server")
     response, raw = download(console_a, imagetype="private")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert re.fullmatch(r'attachment; filename="private-images-cn-north-4-\d{14}\.csv"',
-                        response["Content-Disposition"])
+    assert re.fullmatch(
+        r'attachment; filename="private-images-cn-north-4-\d{14}\.csv"', response["Content-Disposition"]
+    )
     assert raw.startswith(b"\xef\xbb\xbf") and not raw.startswith(b"\xef\xbb\xbf\xef\xbb\xbf")
 
 
 def test_public_export_is_named_public_and_holds_only_public_images(console_a, tenant_a, public_catalog):
     make_image(tenant_a.project, name="my-private-image")
     response, raw = download(console_a)
-    assert re.fullmatch(r'attachment; filename="public-images-cn-north-4-\d{14}\.csv"',
-                        response["Content-Disposition"])
+    assert re.fullmatch(r'attachment; filename="public-images-cn-north-4-\d{14}\.csv"', response["Content-Disposition"])
     names = set(by_name(rows_of(raw)))
     public = set(Image.objects.filter(region="cn-north-4", image_type="gold").values_list("name", flat=True))
     assert names == public and "my-private-image" not in names
 
 
 def test_rows_carry_the_columns_of_the_product(console_a, tenant_a):
-    image = make_image(tenant_a.project, name="web-server", description="nginx 网站", min_disk=50, size=2048,
-                       architecture="arm", tags={"env": "prod", "team": "ims"})
+    image = make_image(
+        tenant_a.project,
+        name="web-server",
+        description="nginx 网站",
+        min_disk=50,
+        size=2048,
+        architecture="arm",
+        tags={"env": "prod", "team": "ims"},
+    )
     rows = rows_of(download(console_a, imagetype="private")[1])
-    assert rows[0] == ["Name", "ID", "Status", "OS", "OS type", "Image type", "Architecture", "Disk format",
-                       "Min disk (GB)", "Size (bytes)", "Created (UTC)", "Description", "Tags"]
+    assert rows[0] == [
+        "Name",
+        "ID",
+        "Status",
+        "OS",
+        "OS type",
+        "Image type",
+        "Architecture",
+        "Disk format",
+        "Min disk (GB)",
+        "Size (bytes)",
+        "Created (UTC)",
+        "Description",
+        "Tags",
+    ]
     assert by_name(rows)["web-server"] == [
-        "web-server", str(image.id), "Normal", "Ubuntu 22.04 server 64bit", "Linux", "ECS system disk image",
-        "Kunpeng (ARM)", "QCOW2", "50", "2048", image.created_at.strftime("%Y-%m-%d %H:%M:%S"), "nginx 网站",
-        "env=prod; team=ims"]
+        "web-server",
+        str(image.id),
+        "Normal",
+        "Ubuntu 22.04 server 64bit",
+        "Linux",
+        "ECS system disk image",
+        "Kunpeng (ARM)",
+        "QCOW2",
+        "50",
+        "2048",
+        image.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+        "nginx 网站",
+        "env=prod; team=ims",
+    ]
 
 
 def test_commas_quotes_and_line_breaks_are_quoted_as_rfc_4180_says(console_a, tenant_a):
@@ -83,10 +115,9 @@ def test_commas_quotes_and_line_breaks_are_quoted_as_rfc_4180_says(console_a, te
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
 def test_a_cell_that_a_spreadsheet_would_run_as_a_formula_is_neutralised(console_a, tenant_a, start):
-    make_image(tenant_a.project, name="formula", description=f"{start}HYPERLINK(\"http://x\")",
-               tags={"k": f"{start}1+1"})
+    make_image(tenant_a.project, name="formula", description=f'{start}HYPERLINK("http://x")', tags={"k": f"{start}1+1"})
     row = by_name(rows_of(download(console_a, imagetype="private")[1]))["formula"]
-    assert row[11] == f"'{start}HYPERLINK(\"http://x\")"
+    assert row[11] == f'\'{start}HYPERLINK("http://x")'
     assert row[12] == f"k={start}1+1"  # the tag cell starts with its key, which is harmless
 
 
@@ -96,10 +127,21 @@ def test_a_name_starting_with_a_formula_sign_is_neutralised(console_a, tenant_a)
     assert [row[0] for row in rows[1:]] == ["'=cmd|' /C calc'!A0"]
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("=1", "'=1"), ("+1", "'+1"), ("-1", "'-1"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("\rx", "'\rx"),
-    ("a=1", "a=1"), ("", ""), (None, ""), (42, "42"),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("=1", "'=1"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("a=1", "a=1"),
+        ("", ""),
+        (None, ""),
+        (42, "42"),
+    ],
+)
 def test_neutralise(value, expected):
     assert neutralise(value) == expected
 
@@ -137,13 +179,14 @@ def test_signed_out_visitors_are_sent_to_sign_in():
 
 def fill(project, count: int) -> None:
     images = Image.objects.bulk_create(
-        Image(region=project.region, owner=project, name=f"bulk-{n:04d}", status="active") for n in range(count))
+        Image(region=project.region, owner=project, name=f"bulk-{n:04d}", status="active") for n in range(count)
+    )
     ImageTag.objects.bulk_create(ImageTag(image=image, key="n", value=str(n)) for n, image in enumerate(images))
 
 
 def queries_of_an_export(client, expected_rows: int) -> list[str]:
     with CaptureQueriesContext(connection) as context:
-        response, raw = download(client, imagetype="private")
+        _response, raw = download(client, imagetype="private")
     assert len(rows_of(raw)) == expected_rows + 1
     return [query["sql"][:120] for query in context.captured_queries]
 

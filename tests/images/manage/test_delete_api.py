@@ -1,8 +1,7 @@
 """Deleting images: Glance DELETE /v2/images/{id}, its refusals, the freed quota and the audit trail."""
+
 import json
 from datetime import timedelta
-
-import pytest
 
 from audit.models import Trace, TraceResult
 from iam.actors import system_actor
@@ -13,7 +12,6 @@ from images.models import Image, Job, JobStatus
 from images.services.delete import glance_delete_image
 from images.services.storage import sweep_orphan_manifests
 from tests.factories import actor, make_image, share
-
 
 
 def delete(client, image, body=None):
@@ -45,7 +43,9 @@ def test_delete_answers_204_and_the_image_disappears(api_a, tenant_a):
     response = delete(api_a, image)
     assert response.status_code == 204
     assert api_a.get(f"/v2/images/{image.id}").status_code == 404
-    assert str(image.id) not in {i["id"] for i in api_a.get("/v2/cloudimages", {"__imagetype": "private"}).json()["images"]}
+    assert str(image.id) not in {
+        i["id"] for i in api_a.get("/v2/cloudimages", {"__imagetype": "private"}).json()["images"]
+    }
 
 
 def test_delete_accepts_the_delete_backup_flag_and_refuses_a_non_boolean(api_a, tenant_a):

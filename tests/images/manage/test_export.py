@@ -1,9 +1,10 @@
 """Exporting images into a bucket: refusals, and the exported file converted back to the very same disk."""
+
 import subprocess
 
 import pytest
 
-from console.errors import ImsError
+from core.errors import ImsError
 from iam.actors import system_actor
 from images.choices import ImageStatus, ImageType, VirtualEnvType
 from images.models import Image, Job, JobStatus
@@ -74,38 +75,46 @@ def test_export_reports_progress_and_names_the_image(admin, source):
     assert job.percent == 100.0 and job.entities["image_id"] == str(source.pk)
 
 
-@pytest.mark.parametrize("body, code", [
-    ({"file_format": "zvhd"}, "IMG.0715"),
-    ({"file_format": "zvhd2"}, "IMG.0715"),
-    ({"file_format": "vdi"}, "IMG.0001"),
-    ({"is_quick_export": True, "file_format": "qcow2"}, "IMG.0001"),
-    ({"file_format": "qcow2", "bucket_url": "nobucket:x"}, "IMG.0916"),
-    ({"file_format": "qcow2", "bucket_url": "no-colon"}, "IMG.0001"),
-])
+@pytest.mark.parametrize(
+    "body, code",
+    [
+        ({"file_format": "zvhd"}, "IMG.0715"),
+        ({"file_format": "zvhd2"}, "IMG.0715"),
+        ({"file_format": "vdi"}, "IMG.0001"),
+        ({"is_quick_export": True, "file_format": "qcow2"}, "IMG.0001"),
+        ({"file_format": "qcow2", "bucket_url": "nobucket:x"}, "IMG.0916"),
+        ({"file_format": "qcow2", "bucket_url": "no-colon"}, "IMG.0001"),
+    ],
+)
 def test_export_body_refusals(admin, source, body, code):
     refused(lambda: export.export_image(admin, image=source, body={"bucket_url": "exports:x", **body}), code)
 
 
 def test_zvhd_refusal_says_why(admin, source):
-    error = refused(lambda: export.export_image(admin, image=source, body={"bucket_url": "exports:x",
-                                                                          "file_format": "zvhd"}), "IMG.0715")
+    error = refused(
+        lambda: export.export_image(admin, image=source, body={"bucket_url": "exports:x", "file_format": "zvhd"}),
+        "IMG.0715",
+    )
     assert "proprietary" in error.message
 
 
-@pytest.mark.parametrize("change, quick, code", [
-    ({"image_type": ImageType.GOLD}, False, "IMG.0911"),
-    ({"image_type": ImageType.MARKET}, False, "IMG.0911"),
-    ({"status": ImageStatus.KILLED}, False, "IMG.0901"),
-    ({"backup_id": "backup-1"}, False, "IMG.0902"),
-    ({"virtual_env_type": VirtualEnvType.ISO_IMAGE}, False, "IMG.0903"),
-    ({"root_origin": "instance", "platform": "Windows"}, False, "IMG.0912"),
-    ({"root_origin": "instance", "platform": "RedHat"}, False, "IMG.0912"),
-    ({"product_code": "market-1"}, False, "IMG.0912"),
-    ({"virtual_size": 1025 * GB}, True, "IMG.0913"),
-    ({"virtual_size": 129 * GB}, False, "IMG.0914"),
-    ({"cmk_id": "key-1"}, True, "IMG.0915"),
-    ({"cmk_id": "key-1"}, False, "IMG.0120"),
-])
+@pytest.mark.parametrize(
+    "change, quick, code",
+    [
+        ({"image_type": ImageType.GOLD}, False, "IMG.0911"),
+        ({"image_type": ImageType.MARKET}, False, "IMG.0911"),
+        ({"status": ImageStatus.KILLED}, False, "IMG.0901"),
+        ({"backup_id": "backup-1"}, False, "IMG.0902"),
+        ({"virtual_env_type": VirtualEnvType.ISO_IMAGE}, False, "IMG.0903"),
+        ({"root_origin": "instance", "platform": "Windows"}, False, "IMG.0912"),
+        ({"root_origin": "instance", "platform": "RedHat"}, False, "IMG.0912"),
+        ({"product_code": "market-1"}, False, "IMG.0912"),
+        ({"virtual_size": 1025 * GB}, True, "IMG.0913"),
+        ({"virtual_size": 129 * GB}, False, "IMG.0914"),
+        ({"cmk_id": "key-1"}, True, "IMG.0915"),
+        ({"cmk_id": "key-1"}, False, "IMG.0120"),
+    ],
+)
 def test_export_refusals(admin, source, change, quick, code):
     Image.objects.filter(pk=source.pk).update(**change)
     source.refresh_from_db()
@@ -134,8 +143,10 @@ def test_large_images_export_only_quickly(admin, source):
 
 def test_a_bucket_of_another_tenant_is_not_found(admin, source, tenant_b):
     create_bucket(system_actor(factories.project_of(tenant_b.account)), name="theirs")
-    refused(lambda: export.export_image(admin, image=source, body={"bucket_url": "theirs:x",
-                                                                  "file_format": "qcow2"}), "IMG.0916")
+    refused(
+        lambda: export.export_image(admin, image=source, body={"bucket_url": "theirs:x", "file_format": "qcow2"}),
+        "IMG.0916",
+    )
 
 
 def test_a_failed_export_cleans_up(admin, source):
@@ -150,6 +161,6 @@ def test_a_failed_export_cleans_up(admin, source):
 
 def test_an_export_larger_than_one_put_goes_up_in_parts(admin, source, settings):
     settings.OBS_MAX_PUT_SIZE = 4 * 1024 * 1024
-    job, stored = exported(admin, source, is_quick_export=True)
+    _job, stored = exported(admin, source, is_quick_export=True)
     assert stored.size == source.virtual_size and stored.sha256 == source.os_hash_value
     assert read_object(admin, "out/disk.img.sha256").decode() == f"{source.os_hash_value}  disk.img\n"

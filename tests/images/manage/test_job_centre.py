@@ -1,4 +1,5 @@
 """The job centre: the tenant's jobs with progress, time left and errors, live rows, filters, pages and cancel."""
+
 import re
 from datetime import timedelta
 
@@ -7,12 +8,12 @@ from django.test import Client
 from django.utils import timezone
 
 from audit.models import Trace
-from console.errors import ImsError
+from core.errors import ImsError
 from iam.authz import PermissionDenied
 from images.choices import ImageStatus
-from images.console_jobs import cancel_job, eta, job_type_label
 from images.models import Image, Job, JobStatus
 from images.selectors import show_image_quota
+from images.views.jobs import cancel_job, eta, job_type_label
 from tests import factories
 from tests.factories import PASSWORD, make_image
 
@@ -38,8 +39,14 @@ def make_job(project, *, status=JobStatus.INIT, job_type="createImageByFile", im
 
 def running(project, **fields) -> Job:
     started = timezone.now() - timedelta(seconds=100)
-    defaults = dict(begin_time=started, heartbeat_at=started, phase="converting", bytes_done=25 * 2**20,
-                    bytes_total=100 * 2**20, percent=25.0)
+    defaults = dict(
+        begin_time=started,
+        heartbeat_at=started,
+        phase="converting",
+        bytes_done=25 * 2**20,
+        bytes_total=100 * 2**20,
+        percent=25.0,
+    )
     return make_job(project, status=JobStatus.RUNNING, **{**defaults, **fields})
 
 
@@ -69,8 +76,13 @@ def test_a_running_job_shows_phase_progress_bytes_and_time_left(console_a, tenan
 
 
 def test_a_failed_job_shows_its_error_code_and_reason(console_a, tenant_a):
-    make_job(tenant_a.project, status=JobStatus.FAIL, error_code="IMG.0705", fail_reason="The file was refused.",
-             end_time=timezone.now())
+    make_job(
+        tenant_a.project,
+        status=JobStatus.FAIL,
+        error_code="IMG.0705",
+        fail_reason="The file was refused.",
+        end_time=timezone.now(),
+    )
     text = console_a.get(LIST).content.decode()
     assert "IMG.0705 · The file was refused." in text and "Failed" in text
 
@@ -94,8 +106,15 @@ def test_the_detail_page_keeps_its_live_progress_until_the_job_ends(console_a, t
 
 
 def test_jobs_of_every_type_are_listed_with_a_label(console_a, tenant_a):
-    for job_type in ("copyImageInRegion", "copyImageCrossRegion", "exportImage", "addImageMember",
-                     "deleteImageMember", "shareSomethingNew", "oddJob"):
+    for job_type in (
+        "copyImageInRegion",
+        "copyImageCrossRegion",
+        "exportImage",
+        "addImageMember",
+        "deleteImageMember",
+        "shareSomethingNew",
+        "oddJob",
+    ):
         make_job(tenant_a.project, job_type=job_type, status=JobStatus.SUCCESS)
     text = console_a.get(LIST).content.decode()
     for label in ("Copy image", "Cross-region copy", "Export image", "Share image", "Stop sharing image", "oddJob"):

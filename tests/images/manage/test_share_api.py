@@ -1,4 +1,5 @@
 """The member API (v1 batch jobs, v1 member reads, Glance members) and the two-tenant story told over it."""
+
 import pytest
 
 from images import runners
@@ -45,8 +46,9 @@ def test_two_tenants_share_accept_list_reject(api_a, api_b, image, tenant_b):
     shown = api_b.get(f"/v1/{b_project}/cloudimages/{image.id}/members/{b_project}").json()
     assert shown["status"] == "pending" and shown["member_id"] == b_project and shown["schema"] == "/v2/schemas/member"
 
-    job = job_of(api_b, api_b.send("PUT", BATCH, {"images": [str(image.id)], "project_id": b_project,
-                                                  "status": "accepted"}))
+    job = job_of(
+        api_b, api_b.send("PUT", BATCH, {"images": [str(image.id)], "project_id": b_project, "status": "accepted"})
+    )
     assert job["status"] == "SUCCESS" and job["entities"]["results"][0]["status"] == "success"
     assert shared_ids(api_b) == [str(image.id)]
     assert shared_ids(api_b, member_status="accepted") == [str(image.id)]
@@ -111,7 +113,9 @@ def test_the_owner_cannot_set_a_members_status(api_a, image, tenant_b):
     b = tenant_b.project.id
     assert code(api_a.send("PUT", f"/v2/images/{image.id}/members/{b}", {"status": "accepted"})) == (403, "IMG.0610")
     assert code(api_a.send("PUT", BATCH, {"images": [str(image.id)], "project_id": b, "status": "accepted"})) == (
-        403, "IMG.0610")
+        403,
+        "IMG.0610",
+    )
     assert ImageMember.objects.get(image=image).status == "pending"
 
 
@@ -119,16 +123,18 @@ def test_glance_member_calls(api_a, api_b, image, tenant_b):
     b = tenant_b.project.id
     added = api_a.send("POST", f"/v2/images/{image.id}/members", {"member": b})
     assert added.status_code == 200
-    assert set(added.json()) == {"status", "created_at", "updated_at", "image_id", "member_id", "schema",
-                                 "member_type"}
+    assert set(added.json()) == {"status", "created_at", "updated_at", "image_id", "member_id", "schema", "member_type"}
     assert added.json()["status"] == "pending" and added.json()["member_type"] == "project"
     listed = api_a.get(f"/v2/images/{image.id}/members").json()
     assert [m["member_id"] for m in listed["members"]] == [b] and listed["schema"] == "/v2/schemas/members"
-    updated = api_b.send("PUT", f"/v2/images/{image.id}/members/{b}", {"status": "accepted"},
-                         content_type="application/json")
+    updated = api_b.send(
+        "PUT", f"/v2/images/{image.id}/members/{b}", {"status": "accepted"}, content_type="application/json"
+    )
     assert updated.status_code == 200 and updated.json()["status"] == "accepted"
     assert api_a.get(f"/v2/images/{image.id}/members/{b}").json()["status"] == "accepted"
-    assert api_a.send("DELETE", f"/v2/images/{image.id}/members/{b}", content_type="application/json").status_code == 204
+    assert (
+        api_a.send("DELETE", f"/v2/images/{image.id}/members/{b}", content_type="application/json").status_code == 204
+    )
     assert code(api_a.get(f"/v2/images/{image.id}/members/{b}")) == (404, "IMG.0609")
     assert shared_ids(api_b) == [] and api_b.get(f"/v2/images/{image.id}").status_code == 404
 
@@ -146,30 +152,39 @@ def test_v1_member_list_pages_with_marker(api_a, image, identity):
     assert code(api_a.get(f"/v1/{'0' * 32}/cloudimages/{image.id}/members")) == (404, "IMG.0404")
 
 
-@pytest.mark.parametrize("fields, status, error", [
-    ({"cmk_id": "kms-key"}, 400, "IMG.0602"),
-    ({"status": "queued"}, 400, "IMG.0601"),
-    ({"system_support_market": True}, 400, "IMG.0603"),
-])
+@pytest.mark.parametrize(
+    "fields, status, error",
+    [
+        ({"cmk_id": "kms-key"}, 400, "IMG.0602"),
+        ({"status": "queued"}, 400, "IMG.0601"),
+        ({"system_support_market": True}, 400, "IMG.0603"),
+    ],
+)
 def test_refusals_answer_at_once_with_their_code(api_a, tenant_a, tenant_b, fields, status, error):
     image = make_image(tenant_a.project, **fields)
     body = {"images": [str(image.id)], "projects": [tenant_b.project.id]}
     assert code(api_a.send("POST", BATCH, body)) == (status, error)
     assert code(api_a.send("POST", f"/v2/images/{image.id}/members", {"member": tenant_b.project.id})) == (
-        status, error)
+        status,
+        error,
+    )
 
 
 def test_other_region_unknown_project_and_limit_refusals(api_a, image, tenant_b, identity):
     other_region = project_of(tenant_b.account, "cn-east-3").id
-    assert code(api_a.send("POST", BATCH, {"images": [str(image.id)], "projects": [other_region]})) == (
-        400, "IMG.0607")
+    assert code(api_a.send("POST", BATCH, {"images": [str(image.id)], "projects": [other_region]})) == (400, "IMG.0607")
     assert code(api_a.send("POST", BATCH, {"images": [str(image.id)], "projects": ["f" * 32]})) == (400, "IMG.0606")
-    ImageMember.objects.bulk_create(ImageMember(image=image, project=project_of(make_account(f"q{n}")))
-                                    for n in range(128))
+    ImageMember.objects.bulk_create(
+        ImageMember(image=image, project=project_of(make_account(f"q{n}"))) for n in range(128)
+    )
     assert code(api_a.send("POST", f"/v2/images/{image.id}/members", {"member": tenant_b.project.id})) == (
-        400, "IMG.0605")
+        400,
+        "IMG.0605",
+    )
     assert code(api_a.send("POST", BATCH, {"images": [str(image.id)], "projects": [tenant_b.project.id]})) == (
-        400, "IMG.0605")
+        400,
+        "IMG.0605",
+    )
 
 
 def test_bad_bodies_are_400(api_a, image, tenant_b):
@@ -181,6 +196,10 @@ def test_bad_bodies_are_400(api_a, image, tenant_b):
 def test_reader_is_refused_with_403(signed_client, tenant_a, tenant_b, image):
     reader = signed_client(tenant_a.reader)
     assert code(reader.send("POST", BATCH, {"images": [str(image.id)], "projects": [tenant_b.project.id]})) == (
-        403, "IMG.0003")
+        403,
+        "IMG.0003",
+    )
     assert code(reader.send("POST", f"/v2/images/{image.id}/members", {"member": tenant_b.project.id})) == (
-        403, "IMG.0003")
+        403,
+        "IMG.0003",
+    )

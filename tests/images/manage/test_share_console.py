@@ -1,4 +1,5 @@
 """The console's sharing: the members panel of the detail page and the Shared tab's pending inbox."""
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -52,7 +53,7 @@ def test_refusal_is_a_message_and_a_disabled_button(tenant_a, tenant_b):
 
 def test_reader_sees_disabled_buttons_with_the_reason(tenant_a, image):
     panel = signed_in(tenant_a.reader).get(reverse("images:image_members", args=[image.id])).content.decode()
-    assert "share-submit\" disabled" in panel and "ims:images:share" in panel
+    assert 'share-submit" disabled' in panel and "ims:images:share" in panel
 
 
 def test_post_without_csrf_token_is_refused(tenant_a, tenant_b, image):
@@ -66,8 +67,11 @@ def test_member_accepts_from_the_inbox_and_rejects_from_the_detail_page(tenant_b
     client = signed_in(tenant_b.admin)
     inbox = client.get(reverse("images:shared_inbox")).content.decode()
     assert "console-share" in inbox and 'data-testid="inbox-accept"' in inbox
-    post(client, reverse("images:image_member_answer", args=[image.id]), {"status": "accepted",
-                                                                          "next": "https://evil.example/"})
+    post(
+        client,
+        reverse("images:image_member_answer", args=[image.id]),
+        {"status": "accepted", "next": "https://evil.example/"},
+    )
     assert ImageMember.objects.get(image=image).status == "accepted"
     assert "console-share" not in client.get(reverse("images:shared_inbox")).content.decode()
     panel = client.get(reverse("images:image_members", args=[image.id])).content.decode()

@@ -1,14 +1,15 @@
 """Sharing through the service functions: the rules, the jobs and their per-pair results, the audit rows."""
+
 import pytest
 
 from audit.models import Trace
-from console.errors import ImsError
+from core.errors import ImsError
 from iam.authz import PermissionDenied
 from images import runners
 from images.choices import ImageStatus, MemberStatus
 from images.models import ImageMember, Job, JobStatus
 from images.services import members
-from tests.factories import actor, make_account, make_image, make_user, project_of, share, ADMIN
+from tests.factories import ADMIN, actor, make_account, make_image, make_user, project_of, share
 
 
 @pytest.fixture
@@ -44,8 +45,9 @@ def test_batch_add_members_runs_a_job_with_per_pair_results(owner, image, tenant
     assert job.job_type == "addImageMember" and job.status == JobStatus.INIT
     job = run(job)
     assert job.status == JobStatus.SUCCESS
-    assert job.entities["results"] == [{"image_id": str(image.id), "project_id": tenant_b.project.id,
-                                        "status": "success"}]
+    assert job.entities["results"] == [
+        {"image_id": str(image.id), "project_id": tenant_b.project.id, "status": "success"}
+    ]
     assert ImageMember.objects.get(image=image).status == MemberStatus.PENDING
     trace = Trace.objects.get(event_name="addMember")
     assert trace.result == "success" and trace.resource_id == str(image.id)
@@ -64,11 +66,15 @@ def test_add_job_reports_a_failed_pair_and_leaves_the_image_alone(owner, image, 
 
 def test_member_accepts_then_rejects_by_batch_update(member, image, tenant_b):
     share(image, tenant_b.project)
-    job = run(members.batch_update_members(member, images=[str(image.id)], status="accepted",
-                                           project_id=tenant_b.project.id))
+    job = run(
+        members.batch_update_members(member, images=[str(image.id)], status="accepted", project_id=tenant_b.project.id)
+    )
     assert job.status == JobStatus.SUCCESS and job.job_type == "updateImageMember"
-    assert job.entities["results"][0] == {"image_id": str(image.id), "project_id": tenant_b.project.id,
-                                          "status": "success"}
+    assert job.entities["results"][0] == {
+        "image_id": str(image.id),
+        "project_id": tenant_b.project.id,
+        "status": "success",
+    }
     assert ImageMember.objects.get(image=image).status == MemberStatus.ACCEPTED
     run(members.batch_update_members(member, images=[str(image.id)], status="rejected"))
     assert ImageMember.objects.get(image=image).status == MemberStatus.REJECTED
@@ -87,17 +93,20 @@ def test_batch_delete_members_fails_per_pair_when_not_a_member(owner, image, ten
 
 def test_encrypted_image_cannot_be_shared(owner, tenant_a, tenant_b):
     image = make_image(tenant_a.project, cmk_id="kms-key")
-    refused("IMG.0602", members.batch_add_members, actor=owner, images=[str(image.id)],
-            projects=[tenant_b.project.id])
+    refused("IMG.0602", members.batch_add_members, actor=owner, images=[str(image.id)], projects=[tenant_b.project.id])
     refused("IMG.0602", members.glance_add_image_member, actor=owner, image=image, member_id=tenant_b.project.id)
     assert set(Trace.objects.filter(event_name="addMember").values_list("result", "error_code")) == {
-        ("failure", "IMG.0602")}
+        ("failure", "IMG.0602")
+    }
 
 
-@pytest.mark.parametrize("fields, code", [
-    ({"status": ImageStatus.SAVING}, "IMG.0601"),
-    ({"system_support_market": True}, "IMG.0603"),
-])
+@pytest.mark.parametrize(
+    "fields, code",
+    [
+        ({"status": ImageStatus.SAVING}, "IMG.0601"),
+        ({"system_support_market": True}, "IMG.0603"),
+    ],
+)
 def test_inactive_and_market_images_cannot_be_shared(owner, tenant_a, tenant_b, fields, code):
     image = make_image(tenant_a.project, **fields)
     refused(code, members.glance_add_image_member, actor=owner, image=image, member_id=tenant_b.project.id)
@@ -112,8 +121,7 @@ def test_the_129th_member_is_refused(owner, image, tenant_b, identity):
     accounts = [make_account(f"m{n}") for n in range(128)]
     ImageMember.objects.bulk_create(ImageMember(image=image, project=project_of(a)) for a in accounts)
     refused("IMG.0605", members.glance_add_image_member, actor=owner, image=image, member_id=tenant_b.project.id)
-    refused("IMG.0605", members.batch_add_members, actor=owner, images=[str(image.id)],
-            projects=[tenant_b.project.id])
+    refused("IMG.0605", members.batch_add_members, actor=owner, images=[str(image.id)], projects=[tenant_b.project.id])
 
 
 def test_another_region_unknown_project_and_own_account_are_refused(owner, image, tenant_a, tenant_b):
@@ -126,17 +134,33 @@ def test_another_region_unknown_project_and_own_account_are_refused(owner, image
 
 def test_adding_twice_is_a_conflict(owner, image, tenant_b):
     members.glance_add_image_member(owner, image=image, member_id=tenant_b.project.id)
-    assert refused("IMG.0611", members.glance_add_image_member, actor=owner, image=image,
-                   member_id=tenant_b.project.id).status == 409
+    assert (
+        refused(
+            "IMG.0611", members.glance_add_image_member, actor=owner, image=image, member_id=tenant_b.project.id
+        ).status
+        == 409
+    )
 
 
 def test_the_owner_cannot_set_a_members_status(owner, image, tenant_b):
     share(image, tenant_b.project)
-    error = refused("IMG.0610", members.glance_update_image_member, actor=owner, image=image,
-                    member_id=tenant_b.project.id, status="accepted")
+    error = refused(
+        "IMG.0610",
+        members.glance_update_image_member,
+        actor=owner,
+        image=image,
+        member_id=tenant_b.project.id,
+        status="accepted",
+    )
     assert error.status == 403
-    refused("IMG.0610", members.batch_update_members, actor=owner, images=[str(image.id)], status="accepted",
-            project_id=tenant_b.project.id)
+    refused(
+        "IMG.0610",
+        members.batch_update_members,
+        actor=owner,
+        images=[str(image.id)],
+        status="accepted",
+        project_id=tenant_b.project.id,
+    )
     refused("IMG.0609", members.batch_update_members, actor=owner, images=[str(image.id)], status="accepted")
     assert ImageMember.objects.get(image=image).status == MemberStatus.PENDING
 
@@ -147,20 +171,33 @@ def test_member_cannot_add_or_remove_members_of_the_image(member, image, tenant_
     refused("IMG.0002", members.glance_add_image_member, actor=member, image=image, member_id=third.id)
     refused("IMG.0002", members.glance_delete_image_member, actor=member, image=image, member_id=tenant_b.project.id)
     refused("IMG.0002", members.batch_add_members, actor=member, images=[str(image.id)], projects=[third.id])
-    refused("IMG.0002", members.batch_delete_members, actor=member, images=[str(image.id)],
-            projects=[tenant_b.project.id])
+    refused(
+        "IMG.0002", members.batch_delete_members, actor=member, images=[str(image.id)], projects=[tenant_b.project.id]
+    )
     assert list(image.members.values_list("project_id", flat=True)) == [tenant_b.project.id]
 
 
 def test_invalid_bodies_are_refused(owner, member, image, tenant_b):
     refused("IMG.0001", members.batch_add_members, actor=owner, images=[], projects=[tenant_b.project.id])
     refused("IMG.0001", members.batch_add_members, actor=owner, images=[str(image.id)], projects=None)
-    refused("IMG.0001", members.batch_add_members, actor=owner, images=[str(image.id)],
-            projects=[tenant_b.project.id], domains=["d"])
+    refused(
+        "IMG.0001",
+        members.batch_add_members,
+        actor=owner,
+        images=[str(image.id)],
+        projects=[tenant_b.project.id],
+        domains=["d"],
+    )
     share(image, tenant_b.project)
     refused("IMG.0001", members.batch_update_members, actor=member, images=[str(image.id)], status="maybe")
-    refused("IMG.0001", members.glance_update_image_member, actor=member, image=image,
-            member_id=tenant_b.project.id, status="pending")
+    refused(
+        "IMG.0001",
+        members.glance_update_image_member,
+        actor=member,
+        image=image,
+        member_id=tenant_b.project.id,
+        status="pending",
+    )
 
 
 def test_reader_cannot_share_or_answer(tenant_a, tenant_b, image):
@@ -177,7 +214,9 @@ def test_lists_show_all_members_to_the_owner_and_only_itself_to_a_member(owner, 
     share(image, tenant_b.project)
     share(image, third)
     assert {m.project_id for m in members.list_image_members(owner, image_id=image.id).items} == {
-        tenant_b.project.id, third.id}
+        tenant_b.project.id,
+        third.id,
+    }
     assert [m.project_id for m in members.list_image_members(member, image_id=image.id).items] == [tenant_b.project.id]
     refused("IMG.0609", members.show_image_member, actor=member, image_id=image.id, member_id=third.id)
     page = members.list_image_members(owner, image_id=image.id, limit=1)

@@ -1,4 +1,5 @@
 """Every tag operation of the API: v1, v2 and Glance paths, their refusals, isolation and audit."""
+
 import pytest
 
 from audit.models import Trace, TraceResult
@@ -17,12 +18,22 @@ def project_id(tenant_a):
 
 def test_v1_put_accepts_the_legacy_string_and_the_key_value_object(api_a, tenant_a):
     image = make_image(tenant_a.project)
-    assert api_a.send("PUT", "/v1/cloudimages/tags", {"image_id": str(image.id), "tag": "env.prod.eu"}).status_code == 204
-    assert api_a.send("PUT", "/v1/cloudimages/tags",
-                      {"image_id": str(image.id), "image_tag": {"key": "team", "value": "web"}}).status_code == 204
+    assert (
+        api_a.send("PUT", "/v1/cloudimages/tags", {"image_id": str(image.id), "tag": "env.prod.eu"}).status_code == 204
+    )
+    assert (
+        api_a.send(
+            "PUT", "/v1/cloudimages/tags", {"image_id": str(image.id), "image_tag": {"key": "team", "value": "web"}}
+        ).status_code
+        == 204
+    )
     assert tags_of(image) == {"env": "prod.eu", "team": "web"}
-    assert api_a.send("PUT", "/v1/cloudimages/tags",
-                      {"image_id": str(image.id), "image_tag": {"key": "team", "value": "db"}}).status_code == 204
+    assert (
+        api_a.send(
+            "PUT", "/v1/cloudimages/tags", {"image_id": str(image.id), "image_tag": {"key": "team", "value": "db"}}
+        ).status_code
+        == 204
+    )
     assert tags_of(image)["team"] == "db"
     assert Trace.objects.filter(event_name="addTag", result=TraceResult.SUCCESS).count() == 3
     missing = api_a.send("PUT", "/v1/cloudimages/tags", {"tag": "a.b"})
@@ -41,8 +52,11 @@ def test_v1_list_gives_the_projects_tags_as_strings_with_filters(api_a, api_b, t
 
 def test_v1_batch_delete_removes_the_named_keys(api_a, tenant_a, project_id):
     image = make_image(tenant_a.project, tags={"a": "1", "b": "2", "c": "3"})
-    response = api_a.send("DELETE", f"/v1/{project_id}/cloudimages/{image.id}/tags/delete",
-                          {"tags": [{"key": "a", "value": "1"}, {"key": "b"}]})
+    response = api_a.send(
+        "DELETE",
+        f"/v1/{project_id}/cloudimages/{image.id}/tags/delete",
+        {"tags": [{"key": "a", "value": "1"}, {"key": "b"}]},
+    )
     assert response.status_code == 204 and tags_of(image) == {"c": "3"}
     assert Trace.objects.get(event_name="deleteTag").result == TraceResult.SUCCESS
 
@@ -77,8 +91,9 @@ def test_an_image_has_at_most_ten_tags(api_a, tenant_a, project_id):
     assert overwrite.status_code == 204 and tags_of(image)["k1"] == "w"
 
 
-@pytest.mark.parametrize("tag", [{"key": ""}, {"key": "bad key!"}, {"key": "k" * 37}, {"key": "k", "value": "v" * 44},
-                                 {"value": "no key"}])
+@pytest.mark.parametrize(
+    "tag", [{"key": ""}, {"key": "bad key!"}, {"key": "k" * 37}, {"key": "k", "value": "v" * 44}, {"value": "no key"}]
+)
 def test_tags_breaking_the_rules_are_refused(api_a, tenant_a, project_id, tag):
     image = make_image(tenant_a.project)
     response = api_a.send("POST", f"/v2/{project_id}/images/{image.id}/tags", {"tag": tag})
@@ -106,7 +121,9 @@ def test_list_image_by_tags_filters_counts_and_pages_with_string_limits(api_a, t
 
     assert ids({"tags": [{"key": "env", "values": ["prod"]}]}) == {str(web.id), str(db.id)}
     assert ids({"tags_any": [{"key": "team", "values": ["db"]}, {"key": "env", "values": ["test"]}]}) == {
-        str(db.id), str(test.id)}
+        str(db.id),
+        str(test.id),
+    }
     assert ids({"not_tags": [{"key": "team", "values": []}]}) == {str(test.id), str(bare.id)}
     assert ids({"not_tags_any": [{"key": "env", "values": []}]}) == {str(bare.id)}
     assert ids({"matches": [{"key": "resource_name", "value": "web"}]}) == {str(web.id), str(test.id)}
@@ -114,9 +131,12 @@ def test_list_image_by_tags_filters_counts_and_pages_with_string_limits(api_a, t
     page = api_a.send("POST", url, {"action": "filter", "limit": "1", "offset": "1"}).json()
     assert len(page["resources"]) == 1 and page["total_count"] == 4
     resource = api_a.send("POST", url, {"action": "filter", "tags": [{"key": "team", "values": ["web"]}]}).json()
-    assert resource["resources"][0] == {"resource_id": str(web.id), "resource_name": "web-1",
-                                        "resource_detail": {"status": "active"},
-                                        "tags": [{"key": "env", "value": "prod"}, {"key": "team", "value": "web"}]}
+    assert resource["resources"][0] == {
+        "resource_id": str(web.id),
+        "resource_name": "web-1",
+        "resource_detail": {"status": "active"},
+        "tags": [{"key": "env", "value": "prod"}, {"key": "team", "value": "web"}],
+    }
     count = api_a.send("POST", url, {"action": "count", "tags": [{"key": "env", "values": ["prod"]}]})
     assert count.json() == {"total_count": 2}
     assert api_a.send("POST", url, {"action": "filter", "limit": "lots"}).status_code == 400
@@ -168,5 +188,7 @@ def test_a_reader_may_list_but_not_change_tags_and_the_refusal_is_traced(signed_
     assert response.status_code == 403
     assert reader.send("DELETE", f"/v2/images/{image.id}/tags/keep", data=b"").status_code == 403
     assert list(Trace.objects.values_list("event_name", "result").order_by("time")) == [
-        ("addTag", TraceResult.DENIED), ("deleteTag", TraceResult.DENIED)]
+        ("addTag", TraceResult.DENIED),
+        ("deleteTag", TraceResult.DENIED),
+    ]
     assert tags_of(image) == {"keep": "me"}

@@ -1,4 +1,5 @@
 """The tag editor on the image detail page: an htmx panel for owners, disabled with a reason for others."""
+
 import pytest
 
 from audit.models import Trace, TraceResult
@@ -37,8 +38,9 @@ def test_the_owner_sees_tags_with_add_and_delete(console_as, tenant_a):
 
 def test_adding_a_tag_with_htmx_answers_the_refreshed_panel(console_as, tenant_a):
     image = make_image(tenant_a.project)
-    response = console_as(tenant_a.admin).post(PANEL.format(image.id), {"key": "team", "value": "web"},
-                                               headers={"HX-Request": "true"})
+    response = console_as(tenant_a.admin).post(
+        PANEL.format(image.id), {"key": "team", "value": "web"}, headers={"HX-Request": "true"}
+    )
     assert response.status_code == 200 and "team" in response.content.decode()
     assert dict(ImageTag.objects.filter(image=image).values_list("key", "value")) == {"team": "web"}
     assert Trace.objects.get(event_name="addTag").result == TraceResult.SUCCESS
@@ -52,8 +54,9 @@ def test_without_htmx_a_post_redirects_to_the_detail_page(console_as, tenant_a):
 
 def test_a_bad_tag_is_shown_in_the_panel(console_as, tenant_a):
     image = make_image(tenant_a.project)
-    response = console_as(tenant_a.admin).post(PANEL.format(image.id), {"key": "bad key!"},
-                                               headers={"HX-Request": "true"})
+    response = console_as(tenant_a.admin).post(
+        PANEL.format(image.id), {"key": "bad key!"}, headers={"HX-Request": "true"}
+    )
     assert response.status_code == 200 and 'data-testid="tag-error"' in response.content.decode()
     assert not ImageTag.objects.filter(image=image).exists()
 

@@ -1,8 +1,9 @@
 """The tag services called directly: one function per catalogue operation, reads scoped to the project."""
+
 import pytest
 
 from audit.models import Trace, TraceResult
-from console.errors import ImsError
+from core.errors import ImsError
 from iam.authz import PermissionDenied
 from images.models import ImageTag
 from images.services import tags
@@ -26,8 +27,16 @@ def test_every_write_operation_changes_tags_and_is_traced_under_its_event(tenant
     tags.glance_delete_tag(me, image=image, tag="d")
     assert keys(image) == {}
     events = list(Trace.objects.order_by("time").values_list("event_name", flat=True))
-    assert events == ["addTag", "addTag", "batchTagsAction", "addTag", "batchTagsAction", "deleteTag", "deleteTag",
-                      "deleteTag"]
+    assert events == [
+        "addTag",
+        "addTag",
+        "batchTagsAction",
+        "addTag",
+        "batchTagsAction",
+        "deleteTag",
+        "deleteTag",
+        "deleteTag",
+    ]
 
 
 def test_reads_see_only_the_projects_own_images(tenant_a, tenant_b):

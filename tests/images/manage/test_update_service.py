@@ -1,8 +1,9 @@
 """The update services called directly, as the console, jobs and seeding call them."""
+
 import pytest
 
 from audit.models import Trace, TraceResult
-from console.errors import ImsError
+from core.errors import ImsError
 from iam.authz import PermissionDenied
 from images.services.update import Change, glance_update_image, parse_patch, update_image
 from tests.factories import actor, make_image
@@ -28,8 +29,9 @@ def test_parse_patch_reads_both_shapes_and_the_description_alias():
 
 def test_removing_max_ram_and_description_clears_them(tenant_a):
     image = make_image(tenant_a.project, max_ram=4096, description="d")
-    update_image(actor(tenant_a.admin), image=image, changes=[Change("remove", "max_ram"),
-                                                              Change("remove", "__description")])
+    update_image(
+        actor(tenant_a.admin), image=image, changes=[Change("remove", "max_ram"), Change("remove", "__description")]
+    )
     image.refresh_from_db()
     assert image.max_ram is None and image.description == ""
 

@@ -1,13 +1,15 @@
 """The tag editor of the image detail page: an htmx panel that lists, adds and deletes tags."""
+
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from console.errors import ImsError
+from core import text
+from core.errors import ImsError
 from iam.authz import can
-from images import rules, selectors
+from iam.pages import ConsolePage
+from images import selectors
 from images.models import ImageTag
 from images.services import tags as tag_service
-from images.views import ConsolePage
 
 UPDATE_ACTION = "ims:images:update"
 
@@ -36,15 +38,25 @@ class TagPanelView(ConsolePage):
         return self.panel(request, selectors.get_image(request.actor, image_id))
 
     def act(self, request, image_id):
-        pairs = tag_service.tag_pairs([{"key": request.POST.get("key", "").strip(),
-                                        "value": request.POST.get("value", "").strip()}])
+        pairs = tag_service.tag_pairs(
+            [{"key": request.POST.get("key", "").strip(), "value": request.POST.get("value", "").strip()}]
+        )
         tag_service.add_image_tag(request.actor, image_id=image_id, tags=pairs)
 
     def panel(self, request, image, *, error: str = "", status: int = 200):
-        return render(request, "images/_detail_tags.html", {
-            "image": image, "tags": list(ImageTag.objects.filter(image=image)), "tag_panel": True, "tag_error": error,
-            "edit_refusal": edit_refusal(request.actor, image), "max_tags": rules.MAX_TAGS,
-        }, status=status)
+        return render(
+            request,
+            "images/_detail_tags.html",
+            {
+                "image": image,
+                "tags": list(ImageTag.objects.filter(image=image)),
+                "tag_panel": True,
+                "tag_error": error,
+                "edit_refusal": edit_refusal(request.actor, image),
+                "max_tags": text.MAX_TAGS,
+            },
+            status=status,
+        )
 
 
 class TagDeleteView(TagPanelView):

@@ -1,4 +1,5 @@
 """Creating images through the API: the official IMS paths and Glance's create, upload and download."""
+
 from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -7,8 +8,7 @@ from rest_framework.parsers import BaseParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from console.errors import ImsError
-from images.api.representations import glance_created_image
+from core.errors import ImsError
 from images.services import imports
 
 IMS = ["ims"]
@@ -42,8 +42,9 @@ def job_view_class(base, name: str, service, doc: str):
     def post(self, request, *args, **kwargs):
         return base.post(self, request, *args, **kwargs)
 
-    post = extend_schema(operation_id=name, tags=IMS, request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT,
-                         description=doc)(post)
+    post = extend_schema(
+        operation_id=name, tags=IMS, request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT, description=doc
+    )(post)
     return type(f"{name.title().replace('_', '')}View", (base,), {"service": staticmethod(service), "post": post})
 
 
@@ -54,20 +55,26 @@ def job_view(name: str, service, path_doc: str):
 CreateImageView = job_view("create_image", imports.create_image, "Create a private image (image_url: bucket:key).")
 CreateImageSafeView = job_view("create_image_in_safe_mode", imports.create_image_in_safe_mode, "Safe-mode twin.")
 CreateDataImageView = job_view("create_data_image", imports.create_data_image, "Create a data disk image.")
-CreateWholeImageView = job_view("create_whole_image", imports.create_whole_image,
-                                "Create a whole-machine image (refused: no server or backup service here).")
-CreateDataImageSafeView = job_view("create_data_image_in_safe_mode", imports.create_data_image_in_safe_mode,
-                                   "Safe-mode twin.")
+CreateWholeImageView = job_view(
+    "create_whole_image",
+    imports.create_whole_image,
+    "Create a whole-machine image (refused: no server or backup service here).",
+)
+CreateDataImageSafeView = job_view(
+    "create_data_image_in_safe_mode", imports.create_data_image_in_safe_mode, "Safe-mode twin."
+)
 ImportQuickView = job_view("import_image_quick", imports.import_image_quick, "Fast import of a RAW file.")
-ImportQuickSafeView = job_view("import_image_quick_in_safe_mode", imports.import_image_quick_in_safe_mode,
-                               "Safe-mode twin.")
+ImportQuickSafeView = job_view(
+    "import_image_quick_in_safe_mode", imports.import_image_quick_in_safe_mode, "Safe-mode twin."
+)
 
 
 class RegisterImageView(APIView):
     @extend_schema(operation_id="register_image", tags=IMS, request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
     def put(self, request, image_id):
-        return job_response(imports.register_image(request.auth, image_id=image_id,
-                                                   image_url=body_of(request).get("image_url")))
+        return job_response(
+            imports.register_image(request.auth, image_id=image_id, image_url=body_of(request).get("image_url"))
+        )
 
 
 class OctetStreamParser(BaseParser):
@@ -82,8 +89,12 @@ class OctetStreamParser(BaseParser):
 class GlanceImageFileView(APIView):
     parser_classes = [OctetStreamParser]
 
-    @extend_schema(operation_id="glance_upload_image_file", tags=GLANCE, request={"application/octet-stream": bytes},
-                   responses={204: None})
+    @extend_schema(
+        operation_id="glance_upload_image_file",
+        tags=GLANCE,
+        request={"application/octet-stream": bytes},
+        responses={204: None},
+    )
     def put(self, request, image_id):
         raw = request._request
         # Django reads nothing of a chunked body (no Content-Length); the WSGI server has already de-chunked it.
@@ -96,8 +107,9 @@ class GlanceImageFileView(APIView):
         imports.glance_upload_image_file(request.auth, image_id=image_id, stream=stream, content_length=length)
         return Response(status=204)
 
-    @extend_schema(operation_id="glance_download_image_file", tags=GLANCE,
-                   responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(
+        operation_id="glance_download_image_file", tags=GLANCE, responses={(200, "application/octet-stream"): bytes}
+    )
     def get(self, request, image_id):
         image, chunks = imports.glance_download_image_file(request.auth, image_id=image_id)
         response = StreamingHttpResponse(chunks, content_type="application/octet-stream")

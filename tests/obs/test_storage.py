@@ -1,7 +1,8 @@
 """One storage per purpose and region: a local folder by default, an S3 bucket in S3 mode."""
+
 from django.core.files.base import ContentFile
 
-from console.storage import storage_for
+from obs.storage import storage_for
 
 
 def test_local_storage_keeps_regions_apart(settings, tmp_path):

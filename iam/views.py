@@ -1,17 +1,18 @@
 """The user's own console page: profile, password, access keys and effective permissions."""
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
-from django import forms
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from console.errors import ImsError
-from console.pages import ConsolePage
+from core.errors import ImsError
 from iam import account
 from iam.credentials import MAX_ACCESS_KEYS_PER_USER
+from iam.pages import ConsolePage
 
 NEW_SECRET_SESSION_KEY = "iam_new_secret"
 
@@ -19,12 +20,21 @@ NEW_SECRET_SESSION_KEY = "iam_new_secret"
 class PasswordForm(forms.Form):
     """What the page asks for; whether the password is right and strong enough is the service's call."""
 
-    old_password = forms.CharField(label=gettext_lazy("Old password"), strip=False, widget=forms.PasswordInput(
-        attrs={"autocomplete": "current-password", "autofocus": True}))
-    new_password1 = forms.CharField(label=gettext_lazy("New password"), strip=False, widget=forms.PasswordInput(
-        attrs={"autocomplete": "new-password"}))
-    new_password2 = forms.CharField(label=gettext_lazy("New password confirmation"), strip=False,
-                                    widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    old_password = forms.CharField(
+        label=gettext_lazy("Old password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
+    new_password1 = forms.CharField(
+        label=gettext_lazy("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password2 = forms.CharField(
+        label=gettext_lazy("New password confirmation"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
     def clean(self):
         data = super().clean()
@@ -39,16 +49,21 @@ class AccountPage(ConsolePage):
 
     def render_page(self, request, password_form=None, status=200):
         keys = list(account.own_access_keys(request.user))
-        return render(request, "iam/account.html", {
-            "nav": "account",
-            "profile": account.profile(request.user),
-            "password_form": password_form or PasswordForm(),
-            "access_keys": keys,
-            "can_create_key": len(keys) < MAX_ACCESS_KEYS_PER_USER,
-            "max_keys": MAX_ACCESS_KEYS_PER_USER,
-            "region_permissions": account.effective_permissions(request.user),
-            "image_grants": account.image_grants(request.user),
-        }, status=status)
+        return render(
+            request,
+            "iam/account.html",
+            {
+                "nav": "account",
+                "profile": account.profile(request.user),
+                "password_form": password_form or PasswordForm(),
+                "access_keys": keys,
+                "can_create_key": len(keys) < MAX_ACCESS_KEYS_PER_USER,
+                "max_keys": MAX_ACCESS_KEYS_PER_USER,
+                "region_permissions": account.effective_permissions(request.user),
+                "image_grants": account.image_grants(request.user),
+            },
+            status=status,
+        )
 
 
 class AccountView(AccountPage):
@@ -65,8 +80,11 @@ class PasswordChangeView(AccountPage):
         if not form.is_valid():
             return self.render_page(request, password_form=form, status=400)
         try:
-            user = account.change_password(request.actor, old_password=form.cleaned_data["old_password"],
-                                           new_password=form.cleaned_data["new_password1"])
+            user = account.change_password(
+                request.actor,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password1"],
+            )
         except ImsError as error:
             form.add_error("old_password" if error.code == "IAM.0021" else "new_password1", error.message)
             return self.render_page(request, password_form=form, status=400)
@@ -78,8 +96,7 @@ class PasswordChangeView(AccountPage):
 class AccessKeyCreateView(AccountPage):
     def post(self, request):
         try:
-            key, secret = account.create_own_access_key(request.actor,
-                                                        description=request.POST.get("description", ""))
+            key, secret = account.create_own_access_key(request.actor, description=request.POST.get("description", ""))
         except ImsError as error:
             messages.error(request, error.message)
             return redirect("iam:account")
@@ -101,8 +118,12 @@ class AccessKeyStatusView(AccountPage):
     def post(self, request, access_key):
         active = request.POST.get("active") == "true"
         account.set_access_key_status(request.actor, key_id=access_key, active=active)
-        messages.success(request, _("The access key %(ak)s is now enabled.") % {"ak": access_key} if active
-                         else _("The access key %(ak)s is now disabled.") % {"ak": access_key})
+        messages.success(
+            request,
+            _("The access key %(ak)s is now enabled.") % {"ak": access_key}
+            if active
+            else _("The access key %(ak)s is now disabled.") % {"ak": access_key},
+        )
         return redirect("iam:account")
 
 

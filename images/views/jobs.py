@@ -1,25 +1,24 @@
 """Console: the job centre (list, live rows, detail, cancel) and the image list's CSV download."""
+
 from datetime import timedelta
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit.models import TraceResult
 from audit.recorder import record
-from console.errors import ImsError
+from core.errors import ImsError
 from iam.authz import PermissionDenied, authorize, can
+from iam.pages import ConsolePage
 from images import selectors
-from images.choices import ImageType
 from images.models import Job, JobStatus
 from images.services import jobs as job_life
-from images.services.csv_export import csv_lines, export_image_list, file_name
-from images.views import FILTERS, ConsolePage, _sorting
 
 CANCEL_ACTION = "ims:images:update"
 PAGE_SIZE = 20
@@ -40,9 +39,12 @@ JOB_TYPES = {
     "deleteImageMember": gettext_lazy("Stop sharing image"),
 }
 KINDS = (
-    ("cross", gettext_lazy("Cross-region copy")), ("copy", gettext_lazy("Copy image")),
-    ("export", gettext_lazy("Export image")), ("member", gettext_lazy("Share image")),
-    ("share", gettext_lazy("Share image")), ("import", gettext_lazy("Import image")),
+    ("cross", gettext_lazy("Cross-region copy")),
+    ("copy", gettext_lazy("Copy image")),
+    ("export", gettext_lazy("Export image")),
+    ("member", gettext_lazy("Share image")),
+    ("share", gettext_lazy("Share image")),
+    ("import", gettext_lazy("Import image")),
 )
 
 
@@ -67,15 +69,23 @@ def why_not_cancellable(job: Job) -> str | None:
     if job.status == JobStatus.INIT:
         return None
     if job.status == JobStatus.RUNNING:
-        return _("A running job cannot be cancelled: its work is already under way and stopping it halfway "
-                 "could leave a broken image. Wait until it ends; you can then delete the image.")
+        return _(
+            "A running job cannot be cancelled: its work is already under way and stopping it halfway "
+            "could leave a broken image. Wait until it ends; you can then delete the image."
+        )
     return _("This job has already ended.")
 
 
 def cancel_job(actor, *, job: Job) -> Job:
     """Cancels a job that has not started: FAIL with IMG.0803, its image in the error state, quota freed."""
-    trace = dict(event="cancelJob", operation="cancel_job", actor=actor, resource_id=job.image_id or job.pk,
-                 resource_name=job.image.name if job.image else job.job_type, summary={"job_id": job.pk})
+    trace = dict(
+        event="cancelJob",
+        operation="cancel_job",
+        actor=actor,
+        resource_id=job.image_id or job.pk,
+        resource_name=job.image.name if job.image else job.job_type,
+        summary={"job_id": job.pk},
+    )
     try:
         authorize(actor, CANCEL_ACTION)
         if job.project_id != actor.project.id:
@@ -102,8 +112,9 @@ def _decorate(jobs, actor) -> list[Job]:
     for job in jobs:
         job.type_label, job.eta = job_type_label(job.job_type), eta(job, now)
         job.active = job.status in job_life.ACTIVE_STATES
-        job.cancel_refused = why_not_cancellable(job) if may_cancel else _(
-            "Your user may not change images in this region.")
+        job.cancel_refused = (
+            why_not_cancellable(job) if may_cancel else _("Your user may not change images in this region.")
+        )
     return jobs
 
 
@@ -118,13 +129,23 @@ class JobListView(ConsolePage):
         if job_type in types:
             jobs = jobs.filter(job_type=job_type)
         page = Paginator(jobs.select_related("image").order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
-            request.GET.get("page"))
+            request.GET.get("page")
+        )
         query = {key: value for key, value in (("status", status), ("type", job_type)) if value}
-        return render(request, "images/job_list.html", {
-            "page": page, "jobs": _decorate(list(page), actor), "nav": "jobs", "statuses": JobStatus.choices,
-            "types": [(value, job_type_label(value)) for value in types], "status": status, "type": job_type,
-            "query": urlencode(query),
-        })
+        return render(
+            request,
+            "images/job_list.html",
+            {
+                "page": page,
+                "jobs": _decorate(list(page), actor),
+                "nav": "jobs",
+                "statuses": JobStatus.choices,
+                "types": [(value, job_type_label(value)) for value in types],
+                "status": status,
+                "type": job_type,
+                "query": urlencode(query),
+            },
+        )
 
 
 class JobRowView(ConsolePage):
@@ -159,16 +180,3 @@ class JobCancelView(ConsolePage):
         if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
             return redirect(target)
         return redirect("images:job_detail", job_id=job.pk)
-
-
-class ImageListExportView(ConsolePage):
-    """The public or private tab of the current region, with the list's filters and sort, as a CSV file."""
-
-    def get(self, request):
-        tab = request.GET.get("imagetype") or ImageType.GOLD
-        query = {key: request.GET[key].strip() for key in FILTERS if request.GET.get(key, "").strip()}
-        rows = export_image_list(request.actor, image_type=tab, query={**query, **_sorting(request.GET, tab)})
-        response = StreamingHttpResponse((line.encode("utf-8") for line in csv_lines(rows)),
-                                         content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{file_name(request.actor, tab)}"'
-        return response

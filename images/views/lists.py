@@ -1,17 +1,18 @@
 """Console pages of the image service: the image list with its four tabs, and the image detail page."""
+
 from django.core.paginator import Paginator
-from django.http import QueryDict
+from django.http import QueryDict, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 
-from console.errors import ImsError
-from console.pages import ConsolePage, error_page  # noqa: F401  (other console modules import them from here)
+from core.errors import ImsError
 from iam.authz import PermissionDenied
+from iam.pages import ConsolePage, error_page  # noqa: F401  (other console modules import them from here)
 from images import selectors
 from images.choices import Architecture, ImageStatus, ImageType, OsType, Platform, SortKey
-from images.public_catalog import FEATURES
+from images.services.csv_export import csv_lines, export_image_list, file_name
 
 TABS = (
     (ImageType.GOLD, _("Public images")),
@@ -26,7 +27,7 @@ SORTABLE = (SortKey.NAME, SortKey.STATUS, SortKey.DISK_FORMAT, SortKey.CREATED_A
 LIST_PARAMS = ("imagetype", *FILTERS, "sort_key", "sort_dir", "page", "page_size")
 
 
-def _tab(raw) -> str:
+def tab_of(raw) -> str:
     return raw if raw in ImageType.values else ImageType.GOLD
 
 
@@ -34,7 +35,7 @@ def _page_size(raw) -> int:
     return int(raw) if raw in {str(size) for size in PAGE_SIZES} else PAGE_SIZES[0]
 
 
-def _sorting(params, tab: str) -> dict:
+def sorting_of(params, tab: str) -> dict:
     """The console offers a few sort columns; anything else falls back to the tab's natural order."""
     key, direction = params.get("sort_key"), params.get("sort_dir")
     if key not in SORTABLE:
@@ -63,9 +64,9 @@ def list_url(params) -> str:
 class ImageListView(ConsolePage):
     def get(self, request):
         actor = request.actor
-        tab = _tab(request.GET.get("imagetype"))
+        tab = tab_of(request.GET.get("imagetype"))
         filters = {key: request.GET[key].strip() for key in FILTERS if request.GET.get(key, "").strip()}
-        sorting = _sorting(request.GET, tab)
+        sorting = sorting_of(request.GET, tab)
         error = None
         try:
             images = selectors.console_images(actor, {**filters, **sorting, "imagetype": tab})
@@ -75,14 +76,31 @@ class ImageListView(ConsolePage):
             error, images = exc.message, selectors.visible_images(actor).none()
         paginator = Paginator(images, _page_size(request.GET.get("page_size")))
         page = paginator.get_page(request.GET.get("page"))
-        state = list_query({**request.GET.dict(), **sorting, "imagetype": tab,
-                            "page": str(page.number), "page_size": str(paginator.per_page)})
+        state = list_query(
+            {
+                **request.GET.dict(),
+                **sorting,
+                "imagetype": tab,
+                "page": str(page.number),
+                "page_size": str(paginator.per_page),
+            }
+        )
         context = {
-            "tabs": TABS, "tab": tab, "page": page, "filters": filters, "sorting": sorting, "error": error,
-            "page_sizes": PAGE_SIZES, "page_size": paginator.per_page,
-            "os_types": OsType.choices, "platforms": Platform.choices, "architectures": Architecture.choices,
-            "statuses": ImageStatus.choices, "columns": _columns(tab, sorting, state),
-            "state": state.urlencode(), "pages": _page_links(page, state),
+            "tabs": TABS,
+            "tab": tab,
+            "page": page,
+            "filters": filters,
+            "sorting": sorting,
+            "error": error,
+            "page_sizes": PAGE_SIZES,
+            "page_size": paginator.per_page,
+            "os_types": OsType.choices,
+            "platforms": Platform.choices,
+            "architectures": Architecture.choices,
+            "statuses": ImageStatus.choices,
+            "columns": _columns(tab, sorting, state),
+            "state": state.urlencode(),
+            "pages": _page_links(page, state),
             "region_next": list_url({"imagetype": tab}),
         }
         partial = request.htmx and not request.htmx.history_restore_request
@@ -95,8 +113,11 @@ class ImageListView(ConsolePage):
 def _columns(tab: str, sorting: dict, state: QueryDict) -> list[dict]:
     """The table's headings; sortable ones link to the same view sorted by them (first page)."""
     headings = [
-        ("name", _("Name/ID"), SortKey.NAME), ("status", _("Status"), SortKey.STATUS), ("os", _("OS"), None),
-        ("architecture", _("Architecture"), None), ("disk_format", _("Disk format"), SortKey.DISK_FORMAT),
+        ("name", _("Name/ID"), SortKey.NAME),
+        ("status", _("Status"), SortKey.STATUS),
+        ("os", _("OS"), None),
+        ("architecture", _("Architecture"), None),
+        ("disk_format", _("Disk format"), SortKey.DISK_FORMAT),
         ("min_disk", _("Min. system disk (GB)"), None),
     ]
     if tab == ImageType.GOLD:
@@ -133,15 +154,15 @@ def _page_links(page, state: QueryDict) -> dict:
     }
 
 
-class ImageDetailView(ConsolePage):
-    def get(self, request, image_id):
-        image = selectors.get_image(request.actor, image_id)
-        image_type = image.image_type_for(request.actor.project)
-        back = list_query(QueryDict(request.GET.get("back", "")))
-        back["imagetype"] = _tab(back.get("imagetype", image_type))
-        return render(request, "images/image_detail.html", {
-            "image": image, "image_type": image_type, "tab": back["imagetype"],
-            "features": [(code, FEATURES.get(code, code)) for code in image.features],
-            "tags": list(image.tags.all()), "back_url": list_url(back),
-            "region_next": list_url({"imagetype": back["imagetype"]}),
-        })
+class ImageListExportView(ConsolePage):
+    """The public or private tab of the current region, with the list's filters and sort, as a CSV file."""
+
+    def get(self, request):
+        tab = request.GET.get("imagetype") or ImageType.GOLD
+        query = {key: request.GET[key].strip() for key in FILTERS if request.GET.get(key, "").strip()}
+        rows = export_image_list(request.actor, image_type=tab, query={**query, **sorting_of(request.GET, tab)})
+        response = StreamingHttpResponse(
+            (line.encode("utf-8") for line in csv_lines(rows)), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{file_name(request.actor, tab)}"'
+        return response

@@ -1,17 +1,18 @@
 """Console pages of sharing: the members panel of the detail page, its add/remove/accept/reject forms, and the
 pending inbox of the Shared tab. Each form calls the same service as the API and redirects after the POST."""
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from console.errors import ImsError
+from core.errors import ImsError
 from iam.authz import can
+from iam.pages import ConsolePage
 from images import selectors
 from images.choices import MemberStatus
 from images.services import members
-from images.views import ConsolePage
 
 SHARE_ACTIONS = ("ims:images:get", "ims:images:share")
 
@@ -36,13 +37,22 @@ class MembersPanelView(ConsolePage):
         membership = None if is_owner else image.members.filter(project=actor.project).first()
         refusal = members.share_refusal(image) if is_owner else None
         rows = list(members.members_visible(actor, image)) if is_owner and allowed else []
-        return render(request, "images/_detail_members.html", {
-            "members_loaded": True, "image": image, "is_owner": is_owner, "membership": membership,
-            "members": rows, "can_share": allowed and refusal is None,
-            "share_reason": no_permission_reason() if not allowed else (refusal.message if refusal else ""),
-            "can_answer": allowed, "answer_reason": "" if allowed else no_permission_reason(),
-            "member_limit": members.member_limit(image),
-        })
+        return render(
+            request,
+            "images/_detail_members.html",
+            {
+                "members_loaded": True,
+                "image": image,
+                "is_owner": is_owner,
+                "membership": membership,
+                "members": rows,
+                "can_share": allowed and refusal is None,
+                "share_reason": no_permission_reason() if not allowed else (refusal.message if refusal else ""),
+                "can_answer": allowed,
+                "answer_reason": "" if allowed else no_permission_reason(),
+                "member_limit": members.member_limit(image),
+            },
+        )
 
 
 def _back(request, image_id) -> str:
@@ -67,26 +77,41 @@ def _act(request, image_id, change, success: str):
 class MemberAddView(ConsolePage):
     def post(self, request, image_id):
         project_id = request.POST.get("project_id", "").strip()
-        return _act(request, image_id, lambda: members.glance_add_image_member(
-            request.actor, image_id=image_id, member_id=project_id),
+        return _act(
+            request,
+            image_id,
+            lambda: members.glance_add_image_member(request.actor, image_id=image_id, member_id=project_id),
             _("The image is shared with project %(id)s. It appears there once the project accepts it.")
-            % {"id": project_id})
+            % {"id": project_id},
+        )
 
 
 class MemberRemoveView(ConsolePage):
     def post(self, request, image_id, member_id):
-        return _act(request, image_id, lambda: members.glance_delete_image_member(
-            request.actor, image_id=image_id, member_id=member_id),
-            _("Project %(id)s is no longer a member of the image.") % {"id": member_id})
+        return _act(
+            request,
+            image_id,
+            lambda: members.glance_delete_image_member(request.actor, image_id=image_id, member_id=member_id),
+            _("Project %(id)s is no longer a member of the image.") % {"id": member_id},
+        )
 
 
 class MemberAnswerView(ConsolePage):
     def post(self, request, image_id):
         status = request.POST.get("status", "")
-        success = _("You accepted the shared image.") if status == MemberStatus.ACCEPTED \
+        success = (
+            _("You accepted the shared image.")
+            if status == MemberStatus.ACCEPTED
             else _("You rejected the shared image.")
-        return _act(request, image_id, lambda: members.glance_update_image_member(
-            request.actor, image_id=image_id, member_id=request.actor.project.id, status=status), success)
+        )
+        return _act(
+            request,
+            image_id,
+            lambda: members.glance_update_image_member(
+                request.actor, image_id=image_id, member_id=request.actor.project.id, status=status
+            ),
+            success,
+        )
 
 
 class SharedInboxView(ConsolePage):
@@ -96,8 +121,14 @@ class SharedInboxView(ConsolePage):
         actor = request.actor
         allowed = can_share(actor)
         pending = list(members.pending_shares(actor)) if can(actor, "ims:images:list") else []
-        return render(request, "images/_shared_inbox.html", {
-            "inbox_loaded": True, "pending": pending, "can_answer": allowed,
-            "answer_reason": "" if allowed else no_permission_reason(),
-            "back": reverse("images:image_list") + "?imagetype=shared",
-        })
+        return render(
+            request,
+            "images/_shared_inbox.html",
+            {
+                "inbox_loaded": True,
+                "pending": pending,
+                "can_answer": allowed,
+                "answer_reason": "" if allowed else no_permission_reason(),
+                "back": reverse("images:image_list") + "?imagetype=shared",
+            },
+        )

@@ -1,11 +1,12 @@
 """API version documents (`GET /`, `GET /v2`) and the Glance schemas; no credentials needed."""
+
 from django.shortcuts import redirect
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from console.errors import ImsError
+from core.errors import ImsError
 
 # id, status, version number, the path its link points at. As in Glance's version document, every 2.x
 # points at /v2/: OpenStack clients pick the newest 2.x and send their Image API calls under its link
@@ -19,11 +20,20 @@ VERSIONS = (
 
 def versions_document(request, only: str | None = None) -> dict:
     base = request.build_absolute_uri("/")
-    return {"versions": [
-        {"id": version, "status": status, "version": number, "min_version": "",
-         "updated": "2026-11-29T00:00:00Z", "links": [{"href": f"{base}{path}/", "rel": "self"}]}
-        for version, status, number, path in VERSIONS if only in (None, version)
-    ]}
+    return {
+        "versions": [
+            {
+                "id": version,
+                "status": status,
+                "version": number,
+                "min_version": "",
+                "updated": "2026-11-29T00:00:00Z",
+                "links": [{"href": f"{base}{path}/", "rel": "self"}],
+            }
+            for version, status, number, path in VERSIONS
+            if only in (None, version)
+        ]
+    }
 
 
 def wants_html(request) -> bool:
@@ -55,33 +65,65 @@ class VersionView(APIView):
 
 
 IMAGE_SCHEMA_PROPERTIES = {
-    name: {"type": kind} for name, kind in (
-        ("id", "string"), ("name", "string"), ("status", "string"), ("visibility", "string"),
-        ("protected", "boolean"), ("checksum", "string"), ("owner", "string"), ("size", "integer"),
-        ("virtual_size", "integer"), ("min_ram", "integer"), ("min_disk", "integer"), ("disk_format", "string"),
-        ("container_format", "string"), ("created_at", "string"), ("updated_at", "string"), ("tags", "array"),
-        ("self", "string"), ("file", "string"), ("schema", "string"), ("os_hash_algo", "string"),
+    name: {"type": kind}
+    for name, kind in (
+        ("id", "string"),
+        ("name", "string"),
+        ("status", "string"),
+        ("visibility", "string"),
+        ("protected", "boolean"),
+        ("checksum", "string"),
+        ("owner", "string"),
+        ("size", "integer"),
+        ("virtual_size", "integer"),
+        ("min_ram", "integer"),
+        ("min_disk", "integer"),
+        ("disk_format", "string"),
+        ("container_format", "string"),
+        ("created_at", "string"),
+        ("updated_at", "string"),
+        ("tags", "array"),
+        ("self", "string"),
+        ("file", "string"),
+        ("schema", "string"),
+        ("os_hash_algo", "string"),
         ("os_hash_value", "string"),
     )
 }
-MEMBER_SCHEMA_PROPERTIES = {name: {"type": "string"} for name in (
-    "image_id", "member_id", "status", "created_at", "updated_at", "schema")}
+MEMBER_SCHEMA_PROPERTIES = {
+    name: {"type": "string"} for name in ("image_id", "member_id", "status", "created_at", "updated_at", "schema")
+}
 
 
 class SchemaView(APIView):
     authentication_classes = []
     permission_classes = []
     documents = {
-        "image": {"name": "image", "properties": IMAGE_SCHEMA_PROPERTIES, "additionalProperties": {"type": "string"},
-                  "links": [{"rel": "self", "href": "{self}"}, {"rel": "enclosure", "href": "{file}"}]},
-        "images": {"name": "images", "properties": {"images": {"type": "array", "items": {
-            "name": "image", "properties": IMAGE_SCHEMA_PROPERTIES}}, "schema": {"type": "string"},
-            "first": {"type": "string"}, "next": {"type": "string"}},
-            "links": [{"rel": "first", "href": "{first}"}, {"rel": "next", "href": "{next}"}]},
+        "image": {
+            "name": "image",
+            "properties": IMAGE_SCHEMA_PROPERTIES,
+            "additionalProperties": {"type": "string"},
+            "links": [{"rel": "self", "href": "{self}"}, {"rel": "enclosure", "href": "{file}"}],
+        },
+        "images": {
+            "name": "images",
+            "properties": {
+                "images": {"type": "array", "items": {"name": "image", "properties": IMAGE_SCHEMA_PROPERTIES}},
+                "schema": {"type": "string"},
+                "first": {"type": "string"},
+                "next": {"type": "string"},
+            },
+            "links": [{"rel": "first", "href": "{first}"}, {"rel": "next", "href": "{next}"}],
+        },
         "member": {"name": "member", "properties": MEMBER_SCHEMA_PROPERTIES},
-        "members": {"name": "members", "properties": {"members": {"type": "array", "items": {
-            "name": "member", "properties": MEMBER_SCHEMA_PROPERTIES}}, "schema": {"type": "string"}},
-            "links": [{"rel": "schema", "href": "{schema}"}]},
+        "members": {
+            "name": "members",
+            "properties": {
+                "members": {"type": "array", "items": {"name": "member", "properties": MEMBER_SCHEMA_PROPERTIES}},
+                "schema": {"type": "string"},
+            },
+            "links": [{"rel": "schema", "href": "{schema}"}],
+        },
     }
 
     @extend_schema(operation_id="glance_show_schema", tags=["glance"], responses=OpenApiTypes.OBJECT)

@@ -1,4 +1,5 @@
 """Modifying, tagging and deleting images through the API: thin views over images.services.update/tags/delete."""
+
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -6,10 +7,9 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from console.errors import ImsError
-from images import rules
+from core.errors import ImsError, invalid
 from images.api.representations import glance_image, image_info
-from images.api.views import GlanceImageView, check_path_project
+from images.api.views.images import GlanceImageView, check_path_project
 from images.services import delete, tags, update
 
 IMS = ["ims"]
@@ -48,12 +48,17 @@ class GlanceImageItemView(GlanceImageView):
 
     parser_classes = [JSONParser, GlancePatchV21Parser, GlancePatchV20Parser]
 
-    @extend_schema(operation_id="glance_update_image", tags=GLANCE, request={PATCH_V21: OpenApiTypes.OBJECT},
-                   responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="glance_update_image",
+        tags=GLANCE,
+        request={PATCH_V21: OpenApiTypes.OBJECT},
+        responses=OpenApiTypes.OBJECT,
+    )
     def patch(self, request, image_id):
         style = "2.0" if request.content_type.startswith(PATCH_V20) else "2.1"
-        image = update.glance_update_image(request.auth, image_id=image_id,
-                                           changes=update.parse_patch(request.data, style=style))
+        image = update.glance_update_image(
+            request.auth, image_id=image_id, changes=update.parse_patch(request.data, style=style)
+        )
         return Response(glance_image(image, request.auth.project))
 
     @extend_schema(operation_id="glance_delete_image", tags=GLANCE, request=OpenApiTypes.OBJECT, responses={204: None})
@@ -61,7 +66,7 @@ class GlanceImageItemView(GlanceImageView):
         body = request.data or {}
         backup = body.get("delete_backup", False) if isinstance(body, dict) else None
         if not isinstance(backup, bool):
-            raise rules.invalid("delete_backup", _("must be true or false."))
+            raise invalid("delete_backup", _("must be true or false."))
         delete.glance_delete_image(request.auth, image_id=image_id, delete_backup=backup)
         return empty()
 
@@ -75,7 +80,7 @@ class LegacyTagsView(APIView):
         else:
             pairs = tags.legacy_tag(body.get("tag"))
         if not body.get("image_id"):
-            raise rules.invalid("image_id", _("is required."))
+            raise invalid("image_id", _("is required."))
         tags.create_or_update_tags(request.auth, image_id=body["image_id"], tags=pairs)
         return empty()
 
@@ -108,8 +113,9 @@ class ImageTagsView(APIView):
 
 
 class ImageTagsActionView(APIView):
-    @extend_schema(operation_id="batch_add_or_delete_tags", tags=IMS, request=OpenApiTypes.OBJECT,
-                   responses={204: None})
+    @extend_schema(
+        operation_id="batch_add_or_delete_tags", tags=IMS, request=OpenApiTypes.OBJECT, responses={204: None}
+    )
     def post(self, request, project_id, image_id):
         check_path_project(request, project_id)
         body = json_object(request)
@@ -134,8 +140,9 @@ class ProjectTagsView(APIView):
 
 
 class ImagesByTagsView(APIView):
-    @extend_schema(operation_id="list_image_by_tags", tags=IMS, request=OpenApiTypes.OBJECT,
-                   responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="list_image_by_tags", tags=IMS, request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT
+    )
     def post(self, request, project_id):
         check_path_project(request, project_id)
         return Response(tags.list_image_by_tags(request.auth, body=json_object(request)))

@@ -1,13 +1,14 @@
 """Console: the "Create private image" wizard (with its dry run); the job pages live in `console_jobs`."""
+
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
-from console.errors import ImsError
+from core.errors import ImsError
 from iam.authz import can, scope
+from iam.pages import ConsolePage, error_page
 from images.forms import CreateImageForm
 from images.services import imports
 from images.services.dry_run import check_image_file
-from images.views import ConsolePage, error_page
 
 SERVICES = {"system": imports.create_image, "iso": imports.create_image, "data": imports.create_data_image}
 
@@ -17,7 +18,8 @@ def bucket_objects(actor) -> list[str]:
     from obs.models import StoredObject
 
     rows = scope(actor, "obs:objects:list", StoredObject.objects.select_related("bucket")).order_by(
-        "bucket__name", "key")[:500]
+        "bucket__name", "key"
+    )[:500]
     return [f"{row.bucket.name}:{row.key}" for row in rows]
 
 
@@ -25,8 +27,9 @@ def may_create(actor) -> bool:
     return can(actor, "ims:serverImages:create") or can(actor, "ims:dataImages:create")
 
 
-NO_CREATE = _("Your user may not create images in this region. Ask an administrator of your account for "
-              "IMS FullAccess here.")
+NO_CREATE = _(
+    "Your user may not create images in this region. Ask an administrator of your account for IMS FullAccess here."
+)
 
 
 class CreateImageView(ConsolePage):

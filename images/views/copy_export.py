@@ -3,17 +3,18 @@
 Buttons are enabled or disabled by the same `can()` and rules the services apply; each POST calls one service
 and redirects to the job it started (or back to the image, with the refusal as a message).
 """
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from console.errors import ImsError
+from core.errors import ImsError
 from iam.authz import can
 from iam.models import Project
-from images import rules_copy, selectors
+from iam.pages import ConsolePage
+from images import rules, selectors
 from images.services import copy, delete, export
-from images.views import ConsolePage
 
 CONSOLE_AGENCY = "ims_admin_agency"
 
@@ -28,8 +29,11 @@ def _refusal(actor, action: str, image, check):
 def _buckets(actor) -> list:
     from obs.models import Bucket
 
-    return list(Bucket.objects.filter(account=actor.account, region=actor.project.region).order_by("name")
-                .values_list("name", flat=True))
+    return list(
+        Bucket.objects.filter(account=actor.account, region=actor.project.region)
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
 
 
 class ImageActionsView(ConsolePage):
@@ -40,17 +44,26 @@ class ImageActionsView(ConsolePage):
         image = selectors.get_image(actor, image_id)
         if image.owner_id != actor.project.id:
             return render(request, "images/_detail_actions.html", {"image": image, "loaded": True})
-        return render(request, "images/_detail_actions.html", {
-            "image": image, "loaded": True, "own": True,
-            "copy_refusal": _refusal(actor, "ims:images:copy", image, rules_copy.copy_in_region_refusal),
-            "cross_refusal": _refusal(actor, "ims:images:copy", image, rules_copy.copy_cross_region_refusal),
-            "export_refusal": _refusal(actor, "ims:images:export", image,
-                                       lambda i: rules_copy.export_refusal(i, quick=None)),
-            "regions": Project.objects.filter(account=actor.account).exclude(pk=actor.project.pk)
-                       .select_related("region").order_by("region__position"),
-            "buckets": _buckets(actor),
-            "delete_refusal": _refusal(actor, "ims:images:delete", image, delete.deletion_refusal),
-        })
+        return render(
+            request,
+            "images/_detail_actions.html",
+            {
+                "image": image,
+                "loaded": True,
+                "own": True,
+                "copy_refusal": _refusal(actor, "ims:images:copy", image, rules.copy_in_region_refusal),
+                "cross_refusal": _refusal(actor, "ims:images:copy", image, rules.copy_cross_region_refusal),
+                "export_refusal": _refusal(
+                    actor, "ims:images:export", image, lambda i: rules.export_refusal(i, quick=None)
+                ),
+                "regions": Project.objects.filter(account=actor.account)
+                .exclude(pk=actor.project.pk)
+                .select_related("region")
+                .order_by("region__position"),
+                "buckets": _buckets(actor),
+                "delete_refusal": _refusal(actor, "ims:images:delete", image, delete.deletion_refusal),
+            },
+        )
 
 
 class _ImageJobPost(ConsolePage):
@@ -84,8 +97,13 @@ class CopyView(_ImageJobPost):
 class CrossRegionCopyView(_ImageJobPost):
     def body(self, post):
         region = post.get("region", "")
-        return {"name": post.get("name", ""), "description": post.get("description", ""), "region": region,
-                "project_name": region, "agency_name": CONSOLE_AGENCY}
+        return {
+            "name": post.get("name", ""),
+            "description": post.get("description", ""),
+            "region": region,
+            "project_name": region,
+            "agency_name": CONSOLE_AGENCY,
+        }
 
     def call(self, actor, image_id, body):
         return copy.copy_image_cross_region(actor, image_id=image_id, body=body)

@@ -3,6 +3,7 @@
 Purposes: "chunks" (the image chunk store), "objects" (tenants' buckets), "staging" is never a storage —
 staging files are local temp files of the worker.
 """
+
 from functools import lru_cache
 
 from django.conf import settings
@@ -38,9 +39,13 @@ def s3_client():
     """A boto3 client for the configured endpoint (bucket creation, multipart uploads)."""
     import boto3
 
-    return boto3.client("s3", endpoint_url=settings.S3_ENDPOINT_URL or None,
-                        aws_access_key_id=settings.S3_ACCESS_KEY_ID,
-                        aws_secret_access_key=settings.S3_SECRET_ACCESS_KEY, region_name=settings.S3_REGION_NAME)
+    return boto3.client(
+        "s3",
+        endpoint_url=settings.S3_ENDPOINT_URL or None,
+        aws_access_key_id=settings.S3_ACCESS_KEY_ID,
+        aws_secret_access_key=settings.S3_SECRET_ACCESS_KEY,
+        region_name=settings.S3_REGION_NAME,
+    )
 
 
 def ensure_s3_bucket(name: str) -> None:

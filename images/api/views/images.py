@@ -1,11 +1,12 @@
 """The read side of the IMS API and the OpenStack Image API: thin views over the selectors."""
+
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from console.errors import ImsError
+from core.errors import ImsError
 from images import selectors
 from images.api.representations import glance_created_image, glance_image, image_info, job_body
 from images.services import imports
@@ -27,9 +28,26 @@ def list_params(*names):
 
 
 class CloudImageListView(APIView):
-    @extend_schema(operation_id="list_images", tags=IMS, responses=OpenApiTypes.OBJECT, parameters=list_params(
-        "__imagetype", "__os_type", "__platform", "name", "id", "status", "visibility", "architecture", "tag",
-        "sort_key", "sort_dir", "marker", "limit"))
+    @extend_schema(
+        operation_id="list_images",
+        tags=IMS,
+        responses=OpenApiTypes.OBJECT,
+        parameters=list_params(
+            "__imagetype",
+            "__os_type",
+            "__platform",
+            "name",
+            "id",
+            "status",
+            "visibility",
+            "architecture",
+            "tag",
+            "sort_key",
+            "sort_dir",
+            "marker",
+            "limit",
+        ),
+    )
     def get(self, request):
         actor = request.auth
         page = selectors.list_images(actor, request.query_params, default_limit=500)
@@ -40,24 +58,34 @@ class CloudImageListView(APIView):
 
 
 class GlanceImageListView(APIView):
-    @extend_schema(operation_id="glance_list_images", tags=GLANCE, responses=OpenApiTypes.OBJECT,
-                   parameters=list_params("name", "status", "visibility", "__imagetype", "marker", "limit"))
+    @extend_schema(
+        operation_id="glance_list_images",
+        tags=GLANCE,
+        responses=OpenApiTypes.OBJECT,
+        parameters=list_params("name", "status", "visibility", "__imagetype", "marker", "limit"),
+    )
     def get(self, request):
         actor = request.auth
         page = selectors.list_images(actor, request.query_params, default_limit=25)
         # As Glance does: `first` repeats the query without the marker, `next` adds the next page's marker.
         query = request.query_params.copy()
         query.pop("marker", None)
-        body = {"images": [glance_image(image, actor.project) for image in page.items],
-                "first": f"/v2/images?{query.urlencode()}" if query else "/v2/images", "schema": "/v2/schemas/images"}
+        body = {
+            "images": [glance_image(image, actor.project) for image in page.items],
+            "first": f"/v2/images?{query.urlencode()}" if query else "/v2/images",
+            "schema": "/v2/schemas/images",
+        }
         if page.next_marker:
             query["marker"] = page.next_marker
             body["next"] = f"/v2/images?{query.urlencode()}"
         return Response(body)
 
-
-    @extend_schema(operation_id="glance_create_image_metadata", tags=GLANCE, request=OpenApiTypes.OBJECT,
-                   responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="glance_create_image_metadata",
+        tags=GLANCE,
+        request=OpenApiTypes.OBJECT,
+        responses=OpenApiTypes.OBJECT,
+    )
     def post(self, request):
         image = imports.glance_create_image_metadata(request.auth, body=request.data)
         return Response(glance_created_image(image, request.auth.project), status=201)
@@ -70,8 +98,9 @@ class GlanceImageView(APIView):
 
 
 class OsVersionListView(APIView):
-    @extend_schema(operation_id="list_os_versions", tags=IMS, responses=OpenApiTypes.OBJECT,
-                   parameters=list_params("tag"))
+    @extend_schema(
+        operation_id="list_os_versions", tags=IMS, responses=OpenApiTypes.OBJECT, parameters=list_params("tag")
+    )
     def get(self, request):
         return Response(selectors.list_os_versions(request.auth, request.query_params.get("tag")))
 

@@ -1,0 +1,1 @@
+"""Console pages of the images app, one module per family; routes in `images/urls.py`."""

@@ -1,0 +1,30 @@
+"""The image detail page."""
+
+from django.http import QueryDict
+from django.shortcuts import render
+
+from iam.pages import ConsolePage, error_page  # noqa: F401  (other console modules import them from here)
+from images import selectors
+from images.public_catalog import FEATURES
+from images.views.lists import list_query, list_url, tab_of
+
+
+class ImageDetailView(ConsolePage):
+    def get(self, request, image_id):
+        image = selectors.get_image(request.actor, image_id)
+        image_type = image.image_type_for(request.actor.project)
+        back = list_query(QueryDict(request.GET.get("back", "")))
+        back["imagetype"] = tab_of(back.get("imagetype", image_type))
+        return render(
+            request,
+            "images/image_detail.html",
+            {
+                "image": image,
+                "image_type": image_type,
+                "tab": back["imagetype"],
+                "features": [(code, FEATURES.get(code, code)) for code in image.features],
+                "tags": list(image.tags.all()),
+                "back_url": list_url(back),
+                "region_next": list_url({"imagetype": back["imagetype"]}),
+            },
+        )
