@@ -1,12 +1,14 @@
-"""Thin Celery tasks: each loads its job and calls one step of the pipeline."""
+"""Thin Celery tasks: each hands its job id to the runner of the job's type, or calls one service."""
 
 from celery import shared_task
 from celery.signals import worker_ready
 
+from images.services.jobs import RUN_JOB_TASK
 
-@shared_task(name="images.run_job", acks_late=True)
+
+@shared_task(name=RUN_JOB_TASK, acks_late=True)
 def run_job(job_id: str) -> None:
-    from images.runners import run
+    from images.jobs import run
 
     run(job_id)
 

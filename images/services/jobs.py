@@ -1,7 +1,10 @@
-"""The life of a Job: started with its image, progress reported, finished, or failed cleanly.
+"""The life of a Job, as services and runners share it: created with its image, queued once its row is committed,
+started, kept alive, reported on, and ended exactly once, by `succeed` or by the one failure path `fail`.
 
-A failed job leaves: the job FAIL with a stable code and a reason a user understands, its image in the
-error state (which frees the image quota), its staging files removed, and its chunks free to the collector.
+A failed job leaves: the job FAIL with a stable code and a reason a user understands, its image in the error
+state (which frees the image quota), its staging files removed, and its chunks free to the collector. However a
+job ends (its runner, the reaper, a cancel, a queue that cannot be reached), the end is traced once, as the
+system actor, on the job's image. The runners themselves live in `images.jobs`, above the services.
 """
 
 import logging
@@ -9,17 +12,25 @@ import shutil
 import threading
 from datetime import timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import TraceResult
+from audit.recorder import record
 from core.errors import ImsError
+from iam.actors import Actor, system_actor
+from iam.catalogue import JOB_FAILED, JOB_SUCCEEDED
+from iam.operations import operation
 from images.choices import ImageStatus
-from images.models import Image, Job, JobStatus
+from images.models import ACTIVE_JOB_STATES, Image, Job, JobStatus
+from images.selectors import get_job
 
 logger = logging.getLogger(__name__)
-ACTIVE_STATES = (JobStatus.INIT, JobStatus.RUNNING)
+# The Celery task that runs a job (images.tasks): sent by name, so services need not import the task module.
+RUN_JOB_TASK = "images.run_job"
 # A running job writes its heartbeat at least this often; twice as long without one means its worker died.
 HEARTBEAT_INTERVAL = timedelta(seconds=30)
 STALE_AFTER = timedelta(minutes=5)
@@ -31,13 +42,22 @@ def staging_dir(job: Job):
     return settings.VAR_DIR / "staging" / job.id
 
 
+def new_job(actor: Actor, job_type: str, image: Image | None, **entities) -> Job:
+    return Job.objects.create(
+        job_type=job_type,
+        project=actor.project,
+        user=actor.user if actor.user else None,
+        image=image,
+        entities=entities,
+    )
+
+
 def enqueue(job: Job) -> None:
     """Sends the job to a worker once the transaction that created it has committed."""
-    from images.tasks import run_job
 
     def send():
         try:
-            run_job.delay(job.id)
+            current_app.send_task(RUN_JOB_TASK, args=[job.id])
         except Exception:
             logger.exception("job %s could not be queued", job.id)
             fail(
@@ -79,20 +99,10 @@ class Heartbeat:
             connection.close()
 
 
-def new_job(actor, job_type: str, image: Image | None, **entities) -> Job:
-    return Job.objects.create(
-        job_type=job_type,
-        project=actor.project,
-        user=actor.user if actor.user else None,
-        image=image,
-        entities=entities,
-    )
-
-
 def start(job: Job, phase: str) -> bool:
     """Marks the job running; False when it already ended (a redelivered message must not rerun it)."""
     now = timezone.now()
-    updated = Job.objects.filter(pk=job.pk, status__in=ACTIVE_STATES).update(
+    updated = Job.objects.filter(pk=job.pk, status__in=ACTIVE_JOB_STATES).update(
         status=JobStatus.RUNNING, begin_time=now, heartbeat_at=now, phase=phase
     )
     return bool(updated)
@@ -107,33 +117,73 @@ def report(job: Job, *, phase: str, done: int = 0, total: int = 0, percent: floa
     )
 
 
-def succeed(job: Job, **entities) -> None:
-    Job.objects.filter(pk=job.pk).update(
-        status=JobStatus.SUCCESS,
-        end_time=timezone.now(),
-        percent=100.0,
-        phase="done",
-        entities={**job.entities, **entities},
-    )
+def succeed(job: Job, **entities) -> bool:
+    """Ends the job SUCCESS with `entities` added; False when it had already ended (then nothing changes)."""
+    with transaction.atomic():
+        ended = Job.objects.filter(pk=job.pk, status__in=ACTIVE_JOB_STATES).update(
+            status=JobStatus.SUCCESS,
+            end_time=timezone.now(),
+            percent=100.0,
+            phase="done",
+            entities={**job.entities, **entities},
+        )
+        if ended:
+            _trace_end(job, TraceResult.SUCCESS)
+    return bool(ended)
 
 
-def fail(job: Job, error: ImsError) -> None:
-    """The one failure path: job FAIL, image in the error state, staging removed.
+def fail(
+    job: Job, error: ImsError, *, keep_image: bool = False, entities: dict | None = None, only_from=ACTIVE_JOB_STATES
+) -> bool:
+    """The one failure path: job FAIL, its image in the error state, staging removed, the failure traced.
 
-    Chunks the job wrote are referenced by no image, so the collector removes them after its grace period.
+    `keep_image`: the job changes no image's bytes (a member job), so a failure leaves its image as it was.
+    `only_from`: the states the job may end from (a cancel takes only a job that has not started). False when
+    the job was not in one of them: a job ends once, and nothing is changed then. Chunks the job wrote are
+    referenced by no image, so the collector removes them after its grace period.
     """
     with transaction.atomic():
-        Job.objects.filter(pk=job.pk).update(
-            status=JobStatus.FAIL, end_time=timezone.now(), error_code=error.code, fail_reason=error.message
+        ended = Job.objects.filter(pk=job.pk, status__in=only_from).update(
+            status=JobStatus.FAIL,
+            end_time=timezone.now(),
+            error_code=error.code,
+            fail_reason=error.message,
+            # Entities only when given: the row may hold entities this copy of the job never saw.
+            **({"entities": {**job.entities, **entities}} if entities else {}),
         )
-        # The job's image, and the image it was making (a copy names its new image in its entities); a finished
-        # image (a copy's source) is never touched.
-        made = {job.image_id, job.entities.get("image_id")} - {None, ""}
-        if made:
-            Image.objects.filter(pk__in=made, status__in=[ImageStatus.QUEUED, ImageStatus.SAVING]).update(
-                status=ImageStatus.KILLED, manifest=None
-            )
+        if not ended:
+            return False
+        if not keep_image:
+            _kill_images(job)
+        _trace_end(job, TraceResult.FAILURE, error.code)
     shutil.rmtree(staging_dir(job), ignore_errors=True)
+    return True
+
+
+def _kill_images(job: Job) -> None:
+    # The job's image, and the image it was making (a copy names its new image in its entities); a finished
+    # image (a copy's source) is never touched.
+    made = {job.image_id, job.entities.get("image_id")} - {None, ""}
+    if made:
+        Image.objects.filter(pk__in=made, status__in=[ImageStatus.QUEUED, ImageStatus.SAVING]).update(
+            status=ImageStatus.KILLED, manifest=None
+        )
+
+
+def _trace_end(job: Job, result: str, error_code: str = "") -> None:
+    """The job's outcome in the audit trail: the system did the work, on the image the job names. The request
+    that queued the job was traced under the operation's own event; this row tells how the work ended."""
+    image = Image.objects.filter(pk=job.image_id).only("name").first() if job.image_id else None
+    record(
+        event=JOB_SUCCEEDED if result == TraceResult.SUCCESS else JOB_FAILED,
+        operation=job.job_type,
+        actor=system_actor(job.project),
+        resource_id=str(job.image_id or ""),
+        resource_name=image.name if image else "",
+        result=result,
+        error_code=error_code,
+        summary={"job_id": job.pk, "job_type": job.job_type},
+    )
 
 
 def reap_stale_jobs(*, stale_after: timedelta = STALE_AFTER) -> int:
@@ -143,15 +193,42 @@ def reap_stale_jobs(*, stale_after: timedelta = STALE_AFTER) -> int:
     cutoff = timezone.now() - stale_after
     count = 0
     for job in Job.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=cutoff):
-        fail(
+        count += fail(
             job,
             ImsError(
                 "IMG.0801",
                 _("The worker running this job stopped before it finished; nothing of it was kept. Please try again."),
             ),
+            only_from=(JobStatus.RUNNING,),
         )
-        count += 1
     for job in Job.objects.filter(status=JobStatus.INIT, created_at__lt=timezone.now() - NEVER_STARTED_AFTER):
-        fail(job, ImsError("IMG.0805", _("No worker picked this job up in time; nothing was kept. Please try again.")))
-        count += 1
+        error = ImsError("IMG.0805", _("No worker picked this job up in time; nothing was kept. Please try again."))
+        count += fail(job, error, only_from=(JobStatus.INIT,))
     return count
+
+
+def why_not_cancellable(job: Job) -> str | None:
+    if job.status == JobStatus.INIT:
+        return None
+    if job.status == JobStatus.RUNNING:
+        return _(
+            "A running job cannot be cancelled: its work is already under way and stopping it halfway "
+            "could leave a broken image. Wait until it ends; you can then delete the image."
+        )
+    return _("This job has already ended.")
+
+
+def _job_summary(kwargs: dict) -> dict:
+    job = kwargs.get("job")
+    return {"job_id": job.pk if job is not None else kwargs.get("job_id", "")}
+
+
+@operation("cancel_job", target="job", find=get_job, summary=_job_summary)
+def cancel_job(actor: Actor, *, job: Job) -> Job:
+    """Cancels a job that has not started: FAIL with IMG.0803, its image in the error state, quota freed."""
+    # Ended by a conditional update, so a worker starting the job at this moment cannot also run it.
+    if not fail(job, ImsError("IMG.0803", _("The job was cancelled by the user.")), only_from=(JobStatus.INIT,)):
+        job.refresh_from_db()
+        raise ImsError("IMG.0804", why_not_cancellable(job) or _("This job has already ended."), 409)
+    job.refresh_from_db()
+    return job

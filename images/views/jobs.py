@@ -4,23 +4,21 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from audit.models import TraceResult
-from audit.recorder import record
 from core.errors import ImsError
-from iam.authz import PermissionDenied, authorize, can
+from iam.authz import can
+from iam.catalogue import operation
 from iam.pages import ConsolePage
 from images import selectors
-from images.models import Job, JobStatus
+from images.models import ACTIVE_JOB_STATES, Job, JobStatus
 from images.services import jobs as job_life
 
-CANCEL_ACTION = "ims:images:update"
+(CANCEL_ACTION,) = operation("cancel_job").actions
 PAGE_SIZE = 20
 # Known job types; others are named by what their name says (see `job_type_label`).
 JOB_TYPES = {
@@ -65,55 +63,13 @@ def eta(job: Job, now=None) -> timedelta | None:
     return timedelta(seconds=round((job.bytes_total - job.bytes_done) * elapsed / job.bytes_done))
 
 
-def why_not_cancellable(job: Job) -> str | None:
-    if job.status == JobStatus.INIT:
-        return None
-    if job.status == JobStatus.RUNNING:
-        return _(
-            "A running job cannot be cancelled: its work is already under way and stopping it halfway "
-            "could leave a broken image. Wait until it ends; you can then delete the image."
-        )
-    return _("This job has already ended.")
-
-
-def cancel_job(actor, *, job: Job) -> Job:
-    """Cancels a job that has not started: FAIL with IMG.0803, its image in the error state, quota freed."""
-    trace = dict(
-        event="cancelJob",
-        operation="cancel_job",
-        actor=actor,
-        resource_id=job.image_id or job.pk,
-        resource_name=job.image.name if job.image else job.job_type,
-        summary={"job_id": job.pk},
-    )
-    try:
-        authorize(actor, CANCEL_ACTION)
-        if job.project_id != actor.project.id:
-            raise ImsError("IMG.0006", _("Job %(id)s does not exist.") % {"id": job.pk}, 404)
-        with transaction.atomic():
-            # Claimed by a conditional update, so a worker starting it at this moment cannot also run it.
-            if not Job.objects.filter(pk=job.pk, status=JobStatus.INIT).update(status=JobStatus.FAIL):
-                job.refresh_from_db()
-                raise ImsError("IMG.0804", why_not_cancellable(job) or _("This job has already ended."), 409)
-            job_life.fail(job, ImsError("IMG.0803", _("The job was cancelled by the user.")))
-    except PermissionDenied as denied:
-        record(**trace, result=TraceResult.DENIED, error_code=denied.code)
-        raise
-    except ImsError as error:
-        record(**trace, result=TraceResult.FAILURE, error_code=error.code)
-        raise
-    record(**trace, result=TraceResult.SUCCESS)
-    job.refresh_from_db()
-    return job
-
-
 def _decorate(jobs, actor) -> list[Job]:
     may_cancel, now = can(actor, CANCEL_ACTION), timezone.now()
     for job in jobs:
         job.type_label, job.eta = job_type_label(job.job_type), eta(job, now)
-        job.active = job.status in job_life.ACTIVE_STATES
+        job.active = job.status in ACTIVE_JOB_STATES
         job.cancel_refused = (
-            why_not_cancellable(job) if may_cancel else _("Your user may not change images in this region.")
+            job_life.why_not_cancellable(job) if may_cancel else _("Your user may not change images in this region.")
         )
     return jobs
 
@@ -165,18 +121,17 @@ class JobDetailView(ConsolePage):
 
 class JobCancelView(ConsolePage):
     def post(self, request, job_id):
-        job = selectors.get_job(request.actor, job_id)
+        # The service finds the job: another project's job is "not found", and that attempt is traced too. A
+        # missing permission propagates to ConsolePage, which answers with its 403 page.
         try:
-            cancel_job(request.actor, job=job)
-        except PermissionDenied as denied:
-            messages.error(request, denied.message)
+            job_life.cancel_job(request.actor, job_id=job_id)
         except ImsError as error:
-            if error.status == 404:
+            if error.status in (403, 404):
                 raise
             messages.error(request, f"{error.message} ({error.code})")
         else:
-            messages.success(request, _("Job %(id)s cancelled.") % {"id": job.pk})
+            messages.success(request, _("Job %(id)s cancelled.") % {"id": job_id})
         target = request.POST.get("next", "")
         if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
             return redirect(target)
-        return redirect("images:job_detail", job_id=job.pk)
+        return redirect("images:job_detail", job_id=job_id)

@@ -1,15 +1,14 @@
 """The import job, phase by phase: fetch → inspect → store (decode, chunk, hash) → done.
 
 Runs in a worker (`images.tasks.run_job`); every phase reports progress to the Job. Any refusal or fault
-goes through `jobs.fail`, which leaves the job FAIL, the image in the error state and nothing on disk.
+goes through the runner base's one failure path, which leaves the job FAIL, the image in the error state and
+nothing on disk.
 """
 
 import hashlib
 import logging
 import os
-import shutil
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,33 +16,20 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import units
 from core.errors import ImsError
 from iam.actors import system_actor
 from images.choices import ImageStatus, VirtualEnvType
+from images.jobs.base import Reporter, Runner
 from images.models import Image, Job
-from images.runners import runner
 from images.services import jobs
 from images.services.imports import FAST_IMPORT_LIMIT
 
 logger = logging.getLogger(__name__)
 READ_SIZE = 4 * 1024 * 1024
 PHASES = ("fetch", "inspect", "store")
-
-
-class Reporter:
-    """Turns byte counts into job progress, at most a few database writes a second."""
-
-    def __init__(self, job: Job, phase: str, total: int):
-        self.job, self.phase, self.total, self.last = job, phase, total, 0.0
-        jobs.report(job, phase=phase, done=0, total=total)
-
-    def __call__(self, done: int, total: int | None = None) -> None:
-        now = time.monotonic()
-        if now - self.last >= 0.5 or (total or self.total) == done:
-            self.last = now
-            jobs.report(self.job, phase=self.phase, done=done, total=total or self.total)
 
 
 class FileHasher(threading.Thread):
@@ -63,30 +49,28 @@ class FileHasher(threading.Thread):
             self.error = error
 
 
-@runner(
-    "createImageByFile", "createDataImageByFile", "createIsoImage", "importImageQuick", "registerImage", "uploadImage"
-)
+class ImportRunner(Runner):
+    job_types = (
+        "createImageByFile",
+        "createDataImageByFile",
+        "createIsoImage",
+        "importImageQuick",
+        "registerImage",
+        "uploadImage",
+    )
+    first_phase = "fetch"
+    related = ("image__region", "project__region", "project__account")
+    internal_error = gettext_lazy(
+        "The import failed because of an internal error; nothing was kept. Please try again or contact the operator."
+    )
+
+    def run(self) -> None:
+        import_file(self.job)
+
+
 def run_import(job_id: str) -> None:
-    job = Job.objects.select_related("image__region", "project__region", "project__account").filter(pk=job_id).first()
-    if job is None or not jobs.start(job, "fetch"):
-        return  # unknown, or already finished: a redelivered message must not run a job twice
-    try:
-        with jobs.Heartbeat(job):
-            import_file(job)
-    except ImsError as error:
-        jobs.fail(job, error)
-    except Exception:
-        logger.exception("import job %s failed", job_id)
-        jobs.fail(
-            job,
-            ImsError(
-                "IMG.0899",
-                _(
-                    "The import failed because of an internal error; nothing was kept. "
-                    "Please try again or contact the operator."
-                ),
-            ),
-        )
+    """Runs import job `job_id` in this process (tests and benchmarks; the worker goes through `images.tasks`)."""
+    ImportRunner.handle(job_id)
 
 
 @dataclass
@@ -248,4 +232,3 @@ def finish(job: Job, inspection, result, *, file_md5: str, file_sha256: str) -> 
         if not updated:
             raise ImsError("IMG.0802", _("The image was deleted while it was being imported."))
         jobs.succeed(job, image_id=str(job.image_id), image_name=job.image.name)
-    shutil.rmtree(jobs.staging_dir(job), ignore_errors=True)

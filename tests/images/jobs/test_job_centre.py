@@ -13,7 +13,8 @@ from iam.authz import PermissionDenied
 from images.choices import ImageStatus
 from images.models import Image, Job, JobStatus
 from images.selectors import show_image_quota
-from images.views.jobs import cancel_job, eta, job_type_label
+from images.services.jobs import cancel_job
+from images.views.jobs import eta, job_type_label
 from tests import factories
 from tests.factories import PASSWORD, make_image
 
@@ -155,6 +156,9 @@ def test_cancelling_a_waiting_job_fails_it_frees_the_quota_kills_the_image_and_i
     trace = Trace.objects.get(event_name="cancelJob")
     assert (trace.operation, trace.result, trace.resource_id) == ("cancel_job", "success", str(job.image_id))
     assert trace.username == tenant_a.admin.username
+    # The job's end is traced too, once, as the system that owns the job's life.
+    ended = Trace.objects.get(event_name="jobFailed")
+    assert (ended.error_code, ended.via, ended.summary["job_id"]) == ("IMG.0803", "system", job.pk)
 
 
 def test_a_running_job_cannot_be_cancelled_and_the_user_is_told_why(console_a, tenant_a):
@@ -187,6 +191,14 @@ def test_a_reader_may_not_cancel(tenant_a):
     assert job.status == JobStatus.INIT and Trace.objects.get(event_name="cancelJob").result == "denied"
     page = signed_in(tenant_a.reader).get(LIST).content.decode()
     assert 'data-testid="job-cancel-disabled"' in page and 'data-testid="job-cancel"' not in page
+
+
+def test_a_reader_posting_a_cancel_gets_the_no_permission_page(tenant_a):
+    job = make_job(tenant_a.project)
+    response = signed_in(tenant_a.reader).post(f"{LIST}/{job.id}/cancel")
+    assert response.status_code == 403 and "ims:images:update" in response.content.decode()
+    job.refresh_from_db()
+    assert job.status == JobStatus.INIT and Trace.objects.get(event_name="cancelJob").result == "denied"
 
 
 def test_another_tenants_job_is_not_found(console_a, tenant_b):

@@ -1,0 +1,50 @@
+"""The copy job: builds the new image's manifest from its source's (within a region no bytes are written; to
+another region only the chunks that region lacks travel) and activates it.
+
+The job names the source image (which it locks: one copy task at a time per image, a database constraint); its
+entities name the new image, which the one failure path puts in the error state.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.errors import ImsError
+from images.choices import ImageStatus
+from images.jobs.base import Runner
+from images.models import Image, Job
+from images.services import jobs
+from images.services.copy import CROSS_REGION_JOB, IN_REGION_JOB
+
+
+class CopyRunner(Runner):
+    job_types = (IN_REGION_JOB, CROSS_REGION_JOB)
+    first_phase = "copy"
+    related = ("image", "project")
+    internal_error = gettext_lazy(
+        "The copy failed because of an internal error; nothing was kept. Please try again or contact the operator."
+    )
+
+    def run(self) -> None:
+        copy_disk(self.job)
+
+
+def copy_disk(job: Job) -> None:
+    from images.blobs.store import copy_manifest
+
+    source = job.image
+    copy = Image.objects.select_related("region").filter(pk=job.entities["image_id"]).first()
+    if source is None or source.manifest is None or source.status != ImageStatus.ACTIVE:
+        raise ImsError("IMG.0802", _("The source image was deleted or changed while it was being copied."))
+    if copy is None:
+        raise ImsError("IMG.0802", _("The new image was deleted while it was being copied."))
+    jobs.report(job, phase="copy", done=0, total=source.manifest.data_bytes)
+    manifest, moved = copy_manifest(source.manifest, target_region=copy.region)
+    with transaction.atomic():
+        updated = Image.objects.filter(pk=copy.pk, status=ImageStatus.SAVING).update(
+            status=ImageStatus.ACTIVE, manifest=manifest, active_at=timezone.now(), updated_at=timezone.now()
+        )
+        if not updated:
+            raise ImsError("IMG.0802", _("The new image was deleted while it was being copied."))
+        jobs.succeed(job, bytes_moved=moved)

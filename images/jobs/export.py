@@ -1,0 +1,134 @@
+"""The export job: rebuilds the disk as a sparse raw file, converts it (or not, for a quick export), puts it into
+the bucket with a `<key>.sha256` sidecar; the runner base removes its staging folder whatever happens."""
+
+import contextlib
+import io
+import os
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.errors import ImsError
+from iam.actors import system_actor
+from images.jobs.base import Reporter, Runner
+from images.models import Job
+from images.services import jobs
+from images.services.export import EXPORT_JOB
+
+
+class ExportRunner(Runner):
+    job_types = (EXPORT_JOB,)
+    first_phase = "rebuild"
+    related = ("image__manifest", "project__account")
+    internal_error = gettext_lazy(
+        "The export failed because of an internal error; nothing was kept. Please try again or contact the operator."
+    )
+
+    def run(self) -> None:
+        export_file(self.job)
+
+
+def export_file(job: Job) -> None:
+    from images.blobs.store import read_raw_disk
+    from images.formats.conversion import convert_from_raw
+
+    image = job.image
+    if image is None or image.manifest is None:
+        raise ImsError("IMG.0802", _("The image was deleted while it was being exported."))
+    file_format = job.entities["file_format"]
+    if file_format == "raw":
+        # A quick export streams the disk straight from the chunk store: no raw copy is written first.
+        from images.blobs.store import iter_raw_disk
+
+        size = image.manifest.virtual_size
+        stored = upload(job, _Pieces(iter_raw_disk(image.manifest)), size)
+    else:
+        staging = jobs.staging_dir(job)
+        staging.mkdir(parents=True, exist_ok=True)
+        raw, output = staging / "disk.raw", staging / f"disk.{file_format}"
+        jobs.report(job, phase="rebuild", done=0, total=image.manifest.virtual_size)
+        read_raw_disk(image.manifest, raw)
+        report = Reporter(job, "convert", 100)
+        convert_from_raw(raw, output, file_format, on_progress=lambda fraction: report(int(fraction * 100)))
+        raw.unlink()
+        with open(output, "rb") as handle:
+            stored = upload(job, handle, os.path.getsize(output))
+    jobs.succeed(job, file_size=stored.size, file_sha256=stored.sha256)
+
+
+def upload(job: Job, stream, size: int):
+    """Puts the file (in parts when larger than one PUT takes) and its SHA-256 sidecar into the bucket."""
+    from obs.limits import max_put_size
+    from obs.services import put_object
+
+    actor = system_actor(job.project)
+    bucket, key = job.entities["bucket_url"].split(":", 1)
+    report = Reporter(job, "upload", size)
+    if size <= max_put_size():
+        stored = put_object(actor, bucket=bucket, key=key, stream=stream, size=size)
+    else:
+        stored = _put_in_parts(actor, bucket, key, stream, size, report)
+    report(size)
+    sidecar = f"{stored.sha256}  {key.rsplit('/', 1)[-1]}\n".encode()
+    put_object(
+        actor,
+        bucket=bucket,
+        key=f"{key}.sha256",
+        stream=io.BytesIO(sidecar),
+        size=len(sidecar),
+        content_type="text/plain",
+    )
+    return stored
+
+
+def _put_in_parts(actor, bucket: str, key: str, handle, size: int, report):
+    from obs.services import abort_upload, complete_upload, put_part, start_upload
+
+    upload = start_upload(actor, bucket=bucket, key=key, size=size)
+    try:
+        done, number = 0, 1
+        while done < size:
+            length = min(upload.part_size, size - done)
+            put_part(actor, upload_id=upload.pk, number=number, stream=_Window(handle, length), size=length)
+            done, number = done + length, number + 1
+            report(done)
+        return complete_upload(actor, upload_id=upload.pk)
+    except BaseException:
+        # A failed export leaves no partial bytes: the parts already stored go with the unfinished upload (unless
+        # it got as far as completing, when the object is whole).
+        with contextlib.suppress(ImsError):
+            abort_upload(actor, upload_id=upload.pk)
+        raise
+
+
+class _Pieces:
+    """A readable stream over an iterator of byte pieces (the disk as the chunk store yields it)."""
+
+    def __init__(self, pieces):
+        self.pieces, self.buffer = iter(pieces), memoryview(b"")
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            return bytes(self.buffer) + b"".join(self.pieces)
+        while not self.buffer:
+            piece = next(self.pieces, None)
+            if piece is None:
+                return b""
+            self.buffer = memoryview(piece)
+        data, self.buffer = self.buffer[:size], self.buffer[size:]
+        return bytes(data)
+
+
+class _Window:
+    """At most `length` bytes of a file, read in place (a part of a multipart upload)."""
+
+    def __init__(self, handle, length: int):
+        self.handle, self.left = handle, length
+
+    def read(self, size: int = -1) -> bytes:
+        if self.left <= 0:
+            return b""
+        size = self.left if size is None or size < 0 else min(size, self.left)
+        data = self.handle.read(size)
+        self.left -= len(data)
+        return data
