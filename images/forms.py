@@ -1,16 +1,35 @@
-"""The console's "Create private image" form: the same fields the API takes, checked by the same service."""
+"""The console's forms: "Create private image" and the image's copy and export actions. They take the fields the
+API takes, check them with the checks the API's input serializers use, and give the services their typed
+keyword arguments."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from images.choices import Architecture, FirmwareType
+from core import text
+from core.errors import ImsError
+from images import validation
+from images.choices import Architecture, FirmwareType, VirtualEnvType
 from images.public_catalog import OTHER_OS_VERSIONS, PUBLIC_IMAGES
+
+# The minimum disk (GB) each kind of image accepts, as the API checks it.
+MIN_DISK = {"system": (40, 1024), "iso": (1, 1024), "data": (40, 2048)}
+# The options of every file import, passed to the service as they are cleaned.
+FILE_OPTIONS = ("name", "description", "image_url", "min_disk", "architecture", "hw_firmware_type", "tags", "sha256")
 
 SOURCE_KINDS = (
     ("system", _("System disk image")),
     ("data", _("Data disk image")),
     ("iso", _("ISO image")),
 )
+
+
+def checked(check, *arguments):
+    """The value one shared check (core.text, images.validation) returns; its refusal as this field's error,
+    worded as the API words it."""
+    try:
+        return check(*arguments)
+    except ImsError as error:
+        raise forms.ValidationError(error.message, code=error.code) from None
 
 
 def os_version_choices():
@@ -55,20 +74,78 @@ class CreateImageForm(forms.Form):
         self.fields["image_url"].choices = [("", _("Choose a file"))] + [(url, url) for url in objects]
         self.fields["os_version"].choices = os_version_choices()
 
-    def api_body(self) -> dict:
-        """The request body the official API would take for the same image."""
+    def clean_name(self):
+        return checked(text.check_name, self.cleaned_data["name"])
+
+    def clean_description(self):
+        return checked(text.check_description, self.cleaned_data["description"])
+
+    def clean_tags(self):
+        lines = [line.strip() for line in (self.cleaned_data["tags"] or "").splitlines() if line.strip()]
+        pairs = [dict(zip(("key", "value"), [*line.split("=", 1), ""][:2], strict=False)) for line in lines]
+        return checked(text.check_tags, pairs)
+
+    def clean_sha256(self):
+        return checked(validation.check_sha256, "sha256", self.cleaned_data["sha256"])
+
+    def clean(self):
+        data = super().clean()
+        low, high = MIN_DISK.get(data.get("kind"), MIN_DISK["system"])
+        if data.get("min_disk") is not None:
+            try:
+                text.check_int("min_disk", data["min_disk"], low, high)
+            except ImsError as error:
+                self.add_error("min_disk", error.message)
+        return data
+
+    def service_arguments(self) -> dict:
+        """The cleaned form as the keyword arguments of the import service its kind calls."""
         data = self.cleaned_data
-        body = {
-            key: data[key]
-            for key in ("name", "description", "image_url", "min_disk", "architecture", "hw_firmware_type", "sha256")
-            if data.get(key) not in (None, "")
-        }
-        tags = [line.strip() for line in (data.get("tags") or "").splitlines() if line.strip()]
-        body["image_tags"] = [dict(zip(("key", "value"), ([*tag.split("=", 1), ""])[:2], strict=False)) for tag in tags]
+        arguments = {key: data[key] for key in FILE_OPTIONS}
         if data["kind"] == "data":
-            body["os_type"] = data.get("os_type") or "Linux"
-        else:
-            body["os_version"] = data.get("os_version") or "Other Linux(64 bit)"
-        if data["kind"] == "iso":
-            body["type"] = "IsoImage"
-        return body
+            return {**arguments, "os_type": data.get("os_type") or "Linux"}
+        iso = data["kind"] == "iso"
+        return {
+            **arguments,
+            "os_version": data.get("os_version") or "Other Linux(64 bit)",
+            "virtual_env_type": VirtualEnvType.ISO_IMAGE if iso else VirtualEnvType.FUSION_COMPUTE,
+        }
+
+
+class CopyForm(forms.Form):
+    """The action bar's copy within the region."""
+
+    # Not stripped: the name is taken, or refused, exactly as typed, as the API takes it.
+    name = forms.CharField(required=False, strip=False)
+    description = forms.CharField(required=False, strip=False)
+
+    def clean_name(self):
+        return checked(text.check_name, self.cleaned_data["name"])
+
+    def clean_description(self):
+        return checked(text.check_description, self.cleaned_data["description"])
+
+
+class CrossRegionCopyForm(CopyForm):
+    """The action bar's copy to the account's project in another region (the service checks the region)."""
+
+    region = forms.CharField(required=False, strip=False)
+
+
+class ExportForm(forms.Form):
+    """The action bar's export: a bucket of the region, an object name and a format, or "quick" for the raw disk
+    as it is (the service decides which formats it exports to)."""
+
+    bucket = forms.CharField(required=False, strip=False)
+    key = forms.CharField(required=False, strip=False)
+    file_format = forms.CharField(required=False, strip=False)
+
+    def clean(self):
+        data = super().clean()
+        bucket_url = f"{data.get('bucket', '')}:{data.get('key', '')}"
+        quick = data.get("file_format") == "quick"
+        return {
+            "bucket_url": checked(validation.check_bucket_url, "bucket_url", bucket_url),
+            "file_format": None if quick else data.get("file_format", ""),
+            "is_quick_export": quick,
+        }

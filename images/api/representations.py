@@ -1,4 +1,5 @@
-"""The image and job objects in the official field names and types (ims-api.md §4–5).
+"""The image, member and job objects in the official field names and types (ims-api.md §4–5); their shapes are
+described for the OpenAPI schema by the serializers of images/api/outputs.py.
 
 Plain functions rather than serializers: a page of 1,000 images is rendered on every list call, and the
 SDK's types are exact (strings where it expects strings, JSON booleans where it expects booleans).
@@ -142,6 +143,51 @@ def job_body(job) -> dict:
         "fail_reason": job.fail_reason or None,
         "entities": entities,
     }
+
+
+MEMBER_SCHEMA = "/v2/schemas/member"
+MEMBERS_SCHEMA = "/v2/schemas/members"
+
+
+def member_body(member) -> dict:
+    """A member as the IMS v1 and the Glance member calls show it."""
+    return {
+        "status": member.status,
+        "created_at": utc(member.created_at),
+        "updated_at": utc(member.updated_at),
+        "image_id": str(member.image_id),
+        "member_id": member.project_id,
+        "schema": MEMBER_SCHEMA,
+        "member_type": member.member_type,
+    }
+
+
+def member_page(page, *, glance: bool) -> dict:
+    """A page of members; Glance shows `page_info` only when there is a next page, IMS always."""
+    body = {"members": [member_body(member) for member in page.items], "schema": MEMBERS_SCHEMA}
+    if page.next_marker or not glance:
+        body["page_info"] = {"next_marker": page.next_marker or "", "current_count": len(page.items)}
+    return body
+
+
+def tag_list(image) -> list[dict]:
+    return [{"key": tag.key, "value": tag.value} for tag in image.tags.all()]
+
+
+def tagged_resources(selection) -> dict:
+    """The answer of list_image_by_tags: only the count for `count`, a page of images as resources too."""
+    if selection.page is None:
+        return {"total_count": selection.total_count}
+    resources = [
+        {
+            "resource_id": str(image.pk),
+            "resource_name": image.name,
+            "resource_detail": {"status": image.status},
+            "tags": tag_list(image),
+        }
+        for image in selection.page
+    ]
+    return {"resources": resources, "total_count": selection.total_count}
 
 
 def glance_created_image(image, project) -> dict:

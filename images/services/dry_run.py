@@ -8,7 +8,9 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from core.errors import ImsError
-from iam.authz import authorize
+from iam import catalogue
+from iam.actors import Actor
+from iam.authz import authorize_all
 from images.selectors import show_image_quota
 
 HEAD_BYTES = 4 * 1024 * 1024
@@ -28,13 +30,18 @@ class DryRun:
     images_quota: int = 0
 
 
-def check_image_file(actor, *, url: str, declared_format: str | None = None) -> DryRun:
+def check_image_file(
+    actor: Actor, *, url: str, operation: str = "create_image", declared_format: str | None = None
+) -> DryRun:
     """Inspects the object's headers (format, disk size, header safety checks): quick and bounded, so it can
-    run inside a web request; the import runs every check, qemu-img's included, on the whole file."""
+    run inside a web request; the import runs every check, qemu-img's included, on the whole file.
+
+    `operation` is the import the caller means to submit: the dry run needs the permission that submission
+    needs (a system disk import `ims:serverImages:create`, a data disk import `ims:dataImages:create`)."""
     from images.formats.inspector import inspect_headers
     from obs.services import local_path_or_none, open_object_for_reading
 
-    authorize(actor, "ims:images:create")
+    authorize_all(actor, catalogue.operation(operation).actions)
     result = DryRun(url=url)
     quota = show_image_quota(actor)[0]
     result.images_used, result.images_quota = quota.used, quota.quota

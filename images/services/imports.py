@@ -1,4 +1,6 @@
-"""Creating private images from image files: the request is checked and queued here; `images.pipeline` runs it.
+"""Creating private images from image files: the product's rules (quotas, the source object, the image's state)
+are enforced and the import queued here; `images.jobs.imports` runs it. The services take typed keyword arguments:
+the API's input serializers (`images.api.inputs.imports`) and the console's form parse what the caller sent.
 
 One function per operation of the catalogue (`create_image`, `create_data_image`, `import_image_quick`,
 `register_image`, `glance_create_image_metadata`, `glance_upload_image_file`); the safe-mode twins of the
@@ -12,16 +14,16 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core import text, units
+from core import units
 from core.errors import ImsError, invalid
 from core.units import GiB
+from iam.actors import Actor
 from iam.models import Project
 from iam.operations import operation
-from images import validation
 from images.choices import Architecture, FirmwareType, ImageStatus, ImageType, VirtualEnvType, Visibility
-from images.models import Image, ImageTag, Job
+from images.models import ACTIVE_JOB_STATES, Image, ImageTag, Job
 from images.public_catalog import OTHER_OS_VERSIONS, PUBLIC_IMAGES
-from images.selectors import get_image, get_own_image
+from images.selectors import get_image, get_own_image, private_images_used
 from images.services import jobs
 
 FAST_IMPORT_LIMIT = 1024 * GiB
@@ -77,26 +79,8 @@ def os_version_facts(os_version: str, *, os_type_hint: str = "Linux") -> tuple[s
     )
 
 
-def _common(body: dict, *, min_disk_range=(40, 1024), data_image=False) -> ImportRequest:
-    if not isinstance(body, dict):
-        raise invalid("body", _("must be a JSON object."))
-    request = ImportRequest(name=text.check_name(body.get("name")))
-    request.description = text.check_description(body.get("description"))
-    request.min_disk = text.check_int("min_disk", body.get("min_disk"), *min_disk_range, default=min_disk_range[0])
-    request.architecture = text.check_choice(
-        "architecture", body.get("architecture"), set(Architecture.values), default=Architecture.X86
-    )
-    request.firmware = text.check_choice(
-        "hw_firmware_type", body.get("hw_firmware_type"), set(FirmwareType.values), default=FirmwareType.BIOS
-    )
-    if request.architecture == Architecture.ARM:
-        request.firmware = FirmwareType.UEFI  # Kunpeng servers boot only with UEFI
-    request.min_ram = text.check_int("min_ram", body.get("min_ram"), 0, 1024 * 1024, default=0)
-    if body.get("max_ram") not in (None, ""):
-        request.max_ram = text.check_int("max_ram", body.get("max_ram"), 0, 1024 * 1024)
-    request.tags = text.check_tags(body.get("image_tags"), body.get("tags"))
-    request.expected_sha256 = validation.check_sha256("sha256", body.get("sha256"))
-    if body.get("cmk_id"):
+def _refuse_encryption(cmk_id: str | None) -> None:
+    if cmk_id:
         raise ImsError(
             "IMG.0120",
             _(
@@ -104,37 +88,50 @@ def _common(body: dict, *, min_disk_range=(40, 1024), data_image=False) -> Impor
                 "installation does not offer yet; leave cmk_id out."
             ),
         )
-    if body.get("image_url") is not None:
-        request.image_url = validation.check_bucket_url("image_url", body.get("image_url"))
-    os_type_default = body.get("os_type") if body.get("os_type") in ("Linux", "Windows") else "Linux"
-    if data_image:
-        request.os_type = text.check_choice("os_type", body.get("os_type"), {"Linux", "Windows"}, default="Linux")
-        request.virtual_env_type = VirtualEnvType.DATA_IMAGE
-    elif body.get("os_version"):
-        request.os_version = body["os_version"]
-        request.platform, request.os_type, request.os_bit = os_version_facts(body["os_version"])
+
+
+def _import_request(
+    *,
+    architecture: str,
+    hw_firmware_type: str,
+    tags: dict[str, str] | None,
+    sha256: str,
+    cmk_id: str | None,
+    **fields,
+) -> ImportRequest:
+    """The request of a file import, once the product's rules on its options hold."""
+    _refuse_encryption(cmk_id)
+    if architecture == Architecture.ARM:
+        hw_firmware_type = FirmwareType.UEFI  # Kunpeng servers boot only with UEFI
+    return ImportRequest(
+        architecture=architecture,
+        firmware=hw_firmware_type,
+        tags=dict(tags or {}),
+        expected_sha256=sha256,
+        **fields,
+    )
+
+
+def _describe_os(request: ImportRequest, os_version: str | None, os_type: str) -> None:
+    """A system disk names its OS from the OS version list; without a version it is "Other" of its OS type."""
+    if os_version:
+        request.os_version = os_version
+        request.platform, request.os_type, request.os_bit = os_version_facts(os_version)
     else:
-        request.os_version = f"Other {os_type_default}(64 bit)"
-        request.platform, request.os_type, request.os_bit = "Other", os_type_default, 64
-    return request
+        request.os_version = f"Other {os_type}(64 bit)"
+        request.platform, request.os_type, request.os_bit = "Other", os_type, 64
 
 
-def _lock_quota(actor, *, new_image: bool) -> None:
+def _lock_quota(actor: Actor, *, new_image: bool) -> None:
     """Checks both quotas with the project row locked, so concurrent requests cannot both pass the limit."""
     Project.objects.select_for_update().filter(pk=actor.project.pk).first()
-    if new_image:
-        used = (
-            Image.objects.filter(owner=actor.project, image_type=ImageType.PRIVATE)
-            .exclude(status__in=[ImageStatus.KILLED, ImageStatus.DELETED])
-            .count()
+    if new_image and private_images_used(actor.project) >= settings.IMS_PRIVATE_IMAGE_QUOTA:
+        raise ImsError(
+            "IMG.0301",
+            _("The private image quota of this region (%(n)d) is used up; delete images or ask for a higher quota.")
+            % {"n": settings.IMS_PRIVATE_IMAGE_QUOTA},
         )
-        if used >= settings.IMS_PRIVATE_IMAGE_QUOTA:
-            raise ImsError(
-                "IMG.0301",
-                _("The private image quota of this region (%(n)d) is used up; delete images or ask for a higher quota.")
-                % {"n": settings.IMS_PRIVATE_IMAGE_QUOTA},
-            )
-    running = Job.objects.filter(project=actor.project, status__in=jobs.ACTIVE_STATES).count()
+    running = Job.objects.filter(project=actor.project, status__in=ACTIVE_JOB_STATES).count()
     if running >= settings.IMS_PARALLEL_TASK_QUOTA:
         raise ImsError(
             "IMG.0302",
@@ -211,40 +208,83 @@ def _queue_import(actor, request: ImportRequest, job_type: str, image: Image | N
     return job
 
 
-def _create_image(actor, *, body: dict) -> Job:
-    if body.get("instance_id") or body.get("volume_id"):
-        raise ImsError(
-            "IMG.0110",
-            _(
-                "Creating an image from a server or a disk is not available yet; create it "
-                "from an image file (image_url)."
-            ),
-        )
-    if not body.get("image_url"):
-        raise invalid("image_url", _("is required: the bucket:key of the image file."))
-    if body.get("type") == "IsoImage":
-        request = _common(body, min_disk_range=(1, 1024))
-        request.virtual_env_type = VirtualEnvType.ISO_IMAGE
+def _create_image(
+    actor: Actor,
+    *,
+    name: str,
+    image_url: str,
+    min_disk: int,
+    description: str = "",
+    os_version: str | None = None,
+    os_type: str = "Linux",
+    virtual_env_type: str = VirtualEnvType.FUSION_COMPUTE,
+    architecture: str = Architecture.X86,
+    hw_firmware_type: str = FirmwareType.BIOS,
+    min_ram: int = 0,
+    max_ram: int | None = None,
+    tags: dict[str, str] | None = None,
+    sha256: str = "",
+    cmk_id: str | None = None,
+) -> Job:
+    """A system disk image from the file `image_url` (bucket:key), for ECS (FusionCompute) or BMS (Ironic), or
+    an ISO image (`virtual_env_type` IsoImage). `sha256` is the file's expected checksum, "" for none."""
+    request = _import_request(
+        name=name,
+        image_url=image_url,
+        min_disk=min_disk,
+        description=description,
+        architecture=architecture,
+        hw_firmware_type=hw_firmware_type,
+        min_ram=min_ram,
+        max_ram=max_ram,
+        tags=tags,
+        sha256=sha256,
+        cmk_id=cmk_id,
+        virtual_env_type=virtual_env_type,
+    )
+    _describe_os(request, os_version, os_type)
+    iso = virtual_env_type == VirtualEnvType.ISO_IMAGE
+    if iso:
         request.declared_format = "iso"
-        _check_source_object(actor, request, limit=normal_import_limit())
-        return _queue_import(actor, request, "createIsoImage")
-    request = _common(body)
-    if body.get("type") in ("BMS", "Ironic"):
-        request.virtual_env_type = VirtualEnvType.IRONIC
-    elif body.get("type") not in (None, "", "ECS", "FusionCompute"):
-        raise invalid("type", _("must be ECS, BMS or IsoImage."))
     _check_source_object(actor, request, limit=normal_import_limit())
-    return _queue_import(actor, request, "createImageByFile")
+    return _queue_import(actor, request, "createIsoImage" if iso else "createImageByFile")
 
 
 create_image = operation("create_image")(_create_image)
 create_image_in_safe_mode = operation("create_image_in_safe_mode")(_create_image)
 
 
-def _create_data_image(actor, *, body: dict) -> Job:
-    request = _common(body, min_disk_range=(40, 2048), data_image=True)
-    if not body.get("image_url"):
-        raise invalid("image_url", _("is required: the bucket:key of the image file."))
+def _create_data_image(
+    actor: Actor,
+    *,
+    name: str,
+    image_url: str,
+    min_disk: int,
+    description: str = "",
+    os_type: str = "Linux",
+    architecture: str = Architecture.X86,
+    hw_firmware_type: str = FirmwareType.BIOS,
+    min_ram: int = 0,
+    max_ram: int | None = None,
+    tags: dict[str, str] | None = None,
+    sha256: str = "",
+    cmk_id: str | None = None,
+) -> Job:
+    request = _import_request(
+        name=name,
+        image_url=image_url,
+        min_disk=min_disk,
+        description=description,
+        architecture=architecture,
+        hw_firmware_type=hw_firmware_type,
+        min_ram=min_ram,
+        max_ram=max_ram,
+        tags=tags,
+        sha256=sha256,
+        cmk_id=cmk_id,
+        os_type=os_type,
+        virtual_env_type=VirtualEnvType.DATA_IMAGE,
+    )
     _check_source_object(actor, request, limit=normal_import_limit())
     return _queue_import(actor, request, "createDataImageByFile")
 
@@ -253,12 +293,11 @@ create_data_image = operation("create_data_image")(_create_data_image)
 create_data_image_in_safe_mode = operation("create_data_image_in_safe_mode")(_create_data_image)
 
 
-@operation("create_whole_image", summary=lambda kwargs: {"name": (kwargs.get("body") or {}).get("name")})
-def create_whole_image(actor, *, body: dict) -> Job:
+@operation("create_whole_image", summary=lambda kwargs: {"name": kwargs.get("name")})
+def create_whole_image(actor: Actor, *, name: str, instance_id: str | None = None, backup_id: str | None = None) -> Job:
     """A whole-machine image is taken from a cloud server or its backup; this service manages images only, so
-    the request is checked like the product checks it and then refused with what to do instead."""
-    text.check_name(body.get("name"))
-    if not (body.get("instance_id") or body.get("backup_id")):
+    the request, checked like the product checks it, is refused with what to do instead."""
+    if not (instance_id or backup_id):
         raise invalid("instance_id", _("instance_id or backup_id is required."))
     raise ImsError(
         "IMG.0131",
@@ -270,14 +309,45 @@ def create_whole_image(actor, *, body: dict) -> Job:
     )
 
 
-def _import_image_quick(actor, *, body: dict) -> Job:
-    data = isinstance(body, dict) and body.get("type") == "DataImage"
-    request = _common(body, min_disk_range=(1, 2048 if data else 1024), data_image=data)
-    if not data and not body.get("os_version"):
-        raise invalid("os_version", _("is required for a fast import."))
-    if not body.get("image_url"):
-        raise invalid("image_url", _("is required: the bucket:key of the image file."))
-    request.fast, request.declared_format = True, "raw"
+def _import_image_quick(
+    actor: Actor,
+    *,
+    name: str,
+    image_url: str,
+    min_disk: int,
+    description: str = "",
+    os_version: str | None = None,
+    os_type: str = "Linux",
+    virtual_env_type: str = VirtualEnvType.FUSION_COMPUTE,
+    architecture: str = Architecture.X86,
+    hw_firmware_type: str = FirmwareType.BIOS,
+    min_ram: int = 0,
+    max_ram: int | None = None,
+    tags: dict[str, str] | None = None,
+    sha256: str = "",
+    cmk_id: str | None = None,
+) -> Job:
+    """A RAW file imported as it is (up to 1 TB): a system disk image, or a data disk image when
+    `virtual_env_type` is DataImage."""
+    request = _import_request(
+        name=name,
+        image_url=image_url,
+        min_disk=min_disk,
+        description=description,
+        architecture=architecture,
+        hw_firmware_type=hw_firmware_type,
+        min_ram=min_ram,
+        max_ram=max_ram,
+        tags=tags,
+        sha256=sha256,
+        cmk_id=cmk_id,
+        fast=True,
+        declared_format="raw",
+    )
+    if virtual_env_type == VirtualEnvType.DATA_IMAGE:
+        request.os_type, request.virtual_env_type = os_type, VirtualEnvType.DATA_IMAGE
+    else:
+        _describe_os(request, os_version, os_type)
     _check_source_object(actor, request, limit=FAST_IMPORT_LIMIT)
     return _queue_import(actor, request, "importImageQuick")
 
@@ -287,16 +357,19 @@ import_image_quick_in_safe_mode = operation("import_image_quick_in_safe_mode")(_
 
 
 @operation("glance_create_image_metadata")
-def glance_create_image_metadata(actor, *, body: dict) -> Image:
+def glance_create_image_metadata(
+    actor: Actor,
+    *,
+    name: str,
+    disk_format: str = "vhd",
+    container_format: str = "bare",
+    os_version: str = "Other Linux(64 bit)",
+    min_disk: int = 0,
+    min_ram: int = 0,
+    protected: bool = False,
+    tags: list[str] | None = None,
+) -> Image:
     """A queued image waiting for its file (Glance upload or register_image)."""
-    if not isinstance(body, dict):
-        raise invalid("body", _("must be a JSON object."))
-    name = body.get("name")
-    if not isinstance(name, str) or not 1 <= len(name) <= 255 or text.CONTROL_CHARACTERS.search(name):
-        raise invalid("name", _("1 to 255 characters, without control characters."))
-    if body.get("visibility", "private") != "private":
-        raise invalid("visibility", _("only private images can be created."))
-    disk_format = text.check_choice("disk_format", body.get("disk_format"), GLANCE_DISK_FORMATS, default="vhd")
     if disk_format in PROPRIETARY:
         raise ImsError(
             "IMG.0715",
@@ -305,16 +378,7 @@ def glance_create_image_metadata(actor, *, body: dict) -> Image:
                 "upload QCOW2, VHD or RAW instead."
             ),
         )
-    container_format = text.check_choice("container_format", body.get("container_format"), {"bare"}, default="bare")
-    os_version = body.get("__os_version") or "Other Linux(64 bit)"
     platform, os_type, os_bit = os_version_facts(os_version)
-    tags = body.get("tags") or []
-    if (
-        not isinstance(tags, list)
-        or len(tags) > text.MAX_TAGS
-        or not all(isinstance(t, str) and 1 <= len(t) <= 128 for t in tags)
-    ):
-        raise invalid("tags", _("a list of at most %(n)d strings of 1 to 128 characters.") % {"n": text.MAX_TAGS})
     _lock_quota(actor, new_image=True)
     image = Image.objects.create(
         name=name,
@@ -329,12 +393,12 @@ def glance_create_image_metadata(actor, *, body: dict) -> Image:
         platform=platform,
         os_type=os_type,
         os_bit=os_bit,
-        min_disk=text.check_int("min_disk", body.get("min_disk"), 0, 1024, default=0),
-        min_ram=text.check_int("min_ram", body.get("min_ram"), 0, 1024 * 1024, default=0),
-        protected=validation.check_bool("protected", body.get("protected")),
+        min_disk=min_disk,
+        min_ram=min_ram,
+        protected=protected,
         root_origin="file",
     )
-    ImageTag.objects.bulk_create([ImageTag(image=image, key=tag, value="") for tag in dict.fromkeys(tags)])
+    ImageTag.objects.bulk_create([ImageTag(image=image, key=tag, value="") for tag in dict.fromkeys(tags or [])])
     return image
 
 
@@ -352,11 +416,9 @@ def _queued_image(image: Image) -> None:
 
 
 @operation("register_image", find=get_own_image)
-def register_image(actor, *, image: Image, image_url) -> Job:
+def register_image(actor: Actor, *, image: Image, image_url: str) -> Job:
     _queued_image(image)
-    request = ImportRequest(
-        name=image.name, image_url=validation.check_bucket_url("image_url", image_url), min_disk=image.min_disk or 1
-    )
+    request = ImportRequest(name=image.name, image_url=image_url, min_disk=image.min_disk or 1)
     _check_source_object(actor, request, limit=normal_import_limit())
     # Claimed with a conditional update: of two concurrent registrations only one finds the image queued.
     if not Image.objects.filter(pk=image.pk, status=ImageStatus.QUEUED).update(

@@ -1,13 +1,18 @@
 """Image tags: every tag operation of the catalogue, on the IMS v1 and v2 paths and Glance's.
 
-A tag is a key with a value (Glance's tags are keys with an empty value); an image has at most 10.
+A tag is a key with a value (Glance's tags are keys with an empty value); an image has at most 10. The API's
+input serializers (images/api/inputs/tags.py) parse the bodies; `tag_pairs` and `legacy_tag` are the tag rules
+they and the console share.
 """
+
+from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from core import text
 from core.errors import ImsError, invalid
+from iam.actors import Actor
 from iam.operations import operation
 from images.choices import ImageStatus
 from images.filtersets import filter_images
@@ -163,51 +168,46 @@ def list_images_tags(actor) -> list[dict]:
     return [{"key": key, "values": values} for key, values in grouped.items()]
 
 
-def _filters(body: dict, field: str) -> list[tuple[str, list[str]]]:
-    items = body.get(field) or []
-    if not isinstance(items, list) or len(items) > MAX_FILTER_KEYS:
-        raise invalid(field, _("at most %(n)d {key, values} objects.") % {"n": MAX_FILTER_KEYS})
-    result = []
-    for item in items:
-        values = item.get("values") or [] if isinstance(item, dict) else None
-        if (
-            not isinstance(item, dict)
-            or not isinstance(item.get("key"), str)
-            or not item["key"]
-            or not isinstance(values, list)
-            or len(values) > MAX_FILTER_KEYS
-        ):
-            raise invalid(field, _("each filter has a key and at most %(n)d values.") % {"n": MAX_FILTER_KEYS})
-        result.append((item["key"], [str(value) for value in values]))
-    return result
+@dataclass(frozen=True)
+class TagFilter:
+    """Images with tag `key`, of one of `values` (any value when there are none)."""
+
+    key: str
+    values: tuple[str, ...] = ()
 
 
-def _has(key: str, values: list[str]) -> Exists:
-    tags = ImageTag.objects.filter(image=OuterRef("pk"), key=key)
-    return Exists(tags.filter(value__in=values) if values else tags)
+@dataclass
+class TagSelection:
+    """A page of the selected images (None when only counted) and how many are selected."""
+
+    page: list[Image] | None
+    total_count: int
+
+
+def _has(condition: TagFilter) -> Exists:
+    tags = ImageTag.objects.filter(image=OuterRef("pk"), key=condition.key)
+    return Exists(tags.filter(value__in=condition.values) if condition.values else tags)
 
 
 def _all(conditions) -> Q:
     query = Q()
-    for key, values in conditions:
-        query &= Q(_has(key, values))
+    for condition in conditions:
+        query &= Q(_has(condition))
     return query
 
 
 def _any(conditions) -> Q:
     query = Q()
-    for key, values in conditions:
-        query |= Q(_has(key, values))
+    for condition in conditions:
+        query |= Q(_has(condition))
     return query
 
 
-def _selected(actor, body: dict):
+def _selected(actor, *, tags, tags_any, not_tags, not_tags_any, without_any_tag: bool, names):
     images = own_images(actor)
-    if body.get("without_any_tag") is True:
+    if without_any_tag:
         images = images.exclude(Exists(ImageTag.objects.filter(image=OuterRef("pk"))))
     else:
-        tags, tags_any = _filters(body, "tags"), _filters(body, "tags_any")
-        not_tags, not_tags_any = _filters(body, "not_tags"), _filters(body, "not_tags_any")
         if tags:
             images = images.filter(_all(tags))
         if tags_any:
@@ -216,39 +216,37 @@ def _selected(actor, body: dict):
             images = images.exclude(_all(not_tags))
         if not_tags_any:
             images = images.exclude(_any(not_tags_any))
-    for match in body.get("matches") or []:
-        if (
-            not isinstance(match, dict)
-            or match.get("key") != "resource_name"
-            or not isinstance(match.get("value"), str)
-        ):
-            raise invalid("matches", _("each match is {key: resource_name, value}."))
-        if match["value"]:
-            images = images.filter(name__icontains=match["value"])
+    for name in names:
+        images = images.filter(name__icontains=name)
     return images
 
 
-@operation("list_image_by_tags", summary=lambda kwargs: {"action": (kwargs.get("body") or {}).get("action")})
-def list_image_by_tags(actor, *, body: dict) -> dict:
-    """The project's images selected by tags: `filter` answers a page of them, `count` only how many."""
-    if not isinstance(body, dict):
-        raise invalid("body", _("must be a JSON object."))
-    action = body.get("action")
-    if action not in ("filter", "count"):
-        raise invalid("action", _("must be filter or count."))
-    images = _selected(actor, body)
+@operation("list_image_by_tags", summary=lambda kwargs: {"action": kwargs.get("action")})
+def list_image_by_tags(
+    actor: Actor,
+    *,
+    action: str,
+    tags: list[TagFilter] = (),
+    tags_any: list[TagFilter] = (),
+    not_tags: list[TagFilter] = (),
+    not_tags_any: list[TagFilter] = (),
+    without_any_tag: bool = False,
+    names: list[str] = (),
+    limit: int = 10,
+    offset: int = 0,
+) -> TagSelection:
+    """The project's images selected by tags (`without_any_tag`: untagged ones, the tag filters ignored) and by
+    parts of their names: `filter` answers a page of them, `count` only how many."""
+    images = _selected(
+        actor,
+        tags=tags,
+        tags_any=tags_any,
+        not_tags=not_tags,
+        not_tags_any=not_tags_any,
+        without_any_tag=without_any_tag,
+        names=names,
+    )
     if action == "count":
-        return {"total_count": images.count()}
-    limit = text.check_int("limit", body.get("limit"), 1, MAX_LIMIT, default=10)
-    offset = text.check_int("offset", body.get("offset"), 0, 10**9, default=0)
+        return TagSelection(None, images.count())
     page = images.order_by("-created_at", "-pk").prefetch_related("tags")[offset : offset + limit]
-    resources = [
-        {
-            "resource_id": str(image.pk),
-            "resource_name": image.name,
-            "resource_detail": {"status": image.status},
-            "tags": [{"key": tag.key, "value": tag.value} for tag in image.tags.all()],
-        }
-        for image in page
-    ]
-    return {"resources": resources, "total_count": images.count()}
+    return TagSelection(list(page), images.count())

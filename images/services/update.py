@@ -1,7 +1,8 @@
 """Modifying an image's attributes: the IMS JSON-patch (`update_image`) and Glance's (`glance_update_image`).
 
-Both receive the patch already reduced to `Change`s (the API accepts two Glance media types); values arrive as
-strings, as the SDK types them, and are parsed here with messages that name the attribute.
+Both receive the patch already reduced to `Change`s by the API's input (images/api/inputs/update.py, which reads
+the IMS patch and Glance's two media types); values arrive as the client sent them (the SDK types them as
+strings) and are parsed here, by the product's rules, with messages that name the attribute.
 """
 
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from core import text, units
 from core.errors import ImsError, invalid
+from iam.actors import Actor
 from iam.operations import operation
 from images.choices import Architecture, FirmwareType, ImageStatus
 from images.models import Image
@@ -17,8 +19,7 @@ from images.selectors import get_own_image
 from images.services.imports import os_version_facts
 
 MAX_RAM = 1024 * 1024
-OPS = ("add", "replace", "remove")
-# Attributes the product lets its owner change, by their wire name; `description` is accepted as an alias.
+# Attributes the product lets its owner change, by their official name.
 MUTABLE = (
     "name",
     "__description",
@@ -31,7 +32,6 @@ MUTABLE = (
     "hw_firmware_type",
     "protected",
 )
-ALIASES = {"description": "__description", "os_version": "__os_version"}
 GLANCE_ONLY = ("protected",)
 # Attributes that cannot be removed, only replaced.
 REQUIRED = (
@@ -48,6 +48,8 @@ SRIOV_FLAG = "kvm_hi1822_hisriov"
 
 @dataclass(frozen=True)
 class Change:
+    """One change of a patch: add, replace or remove `attribute` (its official name)."""
+
     op: str
     attribute: str
     value: object = None
@@ -55,31 +57,6 @@ class Change:
 
 def summary(kwargs) -> dict:
     return {"changes": [{"op": c.op, "path": f"/{c.attribute}", "value": c.value} for c in kwargs.get("changes", [])]}
-
-
-def parse_patch(body, *, style: str = "2.1") -> list[Change]:
-    """The JSON-patch array as changes: `{op, path, value}`, or the older Glance `{"replace": "/name", "value"}`."""
-    if not isinstance(body, list) or not body:
-        raise invalid("body", _("must be a non-empty JSON array of changes."))
-    return [_change(item, style) for item in body]
-
-
-def _change(item, style: str) -> Change:
-    if not isinstance(item, dict):
-        raise invalid("body", _("each change must be a JSON object."))
-    if style == "2.0":
-        ops = [op for op in OPS if op in item]
-        if len(ops) != 1:
-            raise invalid("body", _("each change names exactly one of add, replace or remove."))
-        op, path = ops[0], item[ops[0]]
-    else:
-        op, path = item.get("op"), item.get("path")
-        if op not in OPS:
-            raise invalid("op", _("must be add, replace or remove."))
-    if not isinstance(path, str) or not path.startswith("/") or len(path) < 2:
-        raise invalid("path", _("must name one attribute, as /name."))
-    attribute = path[1:]
-    return Change(op, ALIASES.get(attribute, attribute), item.get("value"))
 
 
 def _bool(attribute: str, value) -> bool:
@@ -192,12 +169,12 @@ def _modify(image: Image, changes: list[Change], *, glance: bool, statuses) -> I
 
 
 @operation("update_image", summary=summary, find=get_own_image)
-def update_image(actor, *, image: Image, changes: list[Change]) -> Image:
+def update_image(actor: Actor, *, image: Image, changes: list[Change]) -> Image:
     """Change attributes of an active private image of the actor's project."""
     return _modify(image, changes, glance=False, statuses=(ImageStatus.ACTIVE,))
 
 
 @operation("glance_update_image", summary=summary, find=get_own_image)
-def glance_update_image(actor, *, image: Image, changes: list[Change]) -> Image:
+def glance_update_image(actor: Actor, *, image: Image, changes: list[Change]) -> Image:
     """The same for Glance clients, which may also name images still waiting for their file."""
     return _modify(image, changes, glance=True, statuses=(ImageStatus.ACTIVE, ImageStatus.QUEUED))

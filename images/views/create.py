@@ -48,7 +48,7 @@ class CreateImageView(ConsolePage):
         form = CreateImageForm(request.POST, objects=bucket_objects(request.actor))
         if form.is_valid():
             try:
-                job = SERVICES[form.cleaned_data["kind"]](request.actor, body=form.api_body())
+                job = SERVICES[form.cleaned_data["kind"]](request.actor, **form.service_arguments())
             except ImsError as error:
                 form.add_error(None, f"{error.message} ({error.code})")
             else:
@@ -57,15 +57,18 @@ class CreateImageView(ConsolePage):
 
 
 class DryRunView(ConsolePage):
-    """htmx: inspects the chosen file and shows format, size, safety verdict and quota impact."""
+    """htmx: inspects the chosen file and shows format, size, safety verdict and quota impact, for the caller
+    who may make the submission the chosen kind leads to."""
 
     def post(self, request):
-        url = request.POST.get("image_url", "")
-        declared = "iso" if request.POST.get("kind") == "iso" else None
+        url, kind = request.POST.get("image_url", ""), request.POST.get("kind", "system")
         if not url:
             return render(request, "images/_dry_run.html", {"missing": True})
+        submission = SERVICES.get(kind, SERVICES["system"]).operation.name
         try:
-            result = check_image_file(request.actor, url=url, declared_format=declared)
+            result = check_image_file(
+                request.actor, url=url, operation=submission, declared_format="iso" if kind == "iso" else None
+            )
         except ImsError as error:
             return render(request, "images/_dry_run.html", {"error": error})
         return render(request, "images/_dry_run.html", {"result": result})

@@ -1,13 +1,15 @@
 """The read side of the IMS API and the OpenStack Image API: thin views over the selectors."""
 
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import ImsError
 from images import selectors
+from images.api import outputs
+from images.api.inputs.common import parse
+from images.api.inputs.imports import GlanceCreateImageInput
 from images.api.representations import glance_created_image, glance_image, image_info, job_body
 from images.services import imports
 
@@ -31,7 +33,7 @@ class CloudImageListView(APIView):
     @extend_schema(
         operation_id="list_images",
         tags=IMS,
-        responses=OpenApiTypes.OBJECT,
+        responses=outputs.ImageList,
         parameters=list_params(
             "__imagetype",
             "__os_type",
@@ -61,7 +63,7 @@ class GlanceImageListView(APIView):
     @extend_schema(
         operation_id="glance_list_images",
         tags=GLANCE,
-        responses=OpenApiTypes.OBJECT,
+        responses=outputs.GlanceImageList,
         parameters=list_params("name", "status", "visibility", "__imagetype", "marker", "limit"),
     )
     def get(self, request):
@@ -83,43 +85,47 @@ class GlanceImageListView(APIView):
     @extend_schema(
         operation_id="glance_create_image_metadata",
         tags=GLANCE,
-        request=OpenApiTypes.OBJECT,
-        responses=OpenApiTypes.OBJECT,
+        request=GlanceCreateImageInput,
+        responses={201: outputs.GlanceCreatedImage},
     )
     def post(self, request):
-        image = imports.glance_create_image_metadata(request.auth, body=request.data)
+        image = imports.glance_create_image_metadata(request.auth, **parse(GlanceCreateImageInput, request.data))
         return Response(glance_created_image(image, request.auth.project), status=201)
 
 
 class GlanceImageView(APIView):
-    @extend_schema(operation_id="glance_show_image", tags=GLANCE, responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="glance_show_image", tags=GLANCE, responses=outputs.GlanceImage)
     def get(self, request, image_id):
         return Response(glance_image(selectors.get_image(request.auth, image_id), request.auth.project))
 
 
 class OsVersionListView(APIView):
     @extend_schema(
-        operation_id="list_os_versions", tags=IMS, responses=OpenApiTypes.OBJECT, parameters=list_params("tag")
+        operation_id="list_os_versions",
+        tags=IMS,
+        responses=outputs.OsVersionGroup(many=True),
+        parameters=list_params("tag"),
+        description="A JSON array: the region's OS versions grouped by platform.",
     )
     def get(self, request):
         return Response(selectors.list_os_versions(request.auth, request.query_params.get("tag")))
 
 
 class QuotaView(APIView):
-    @extend_schema(operation_id="show_image_quota", tags=IMS, responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="show_image_quota", tags=IMS, responses=outputs.Quotas)
     def get(self, request):
         usages = selectors.show_image_quota(request.auth)
         return Response({"quotas": {"resources": [vars(usage) for usage in usages]}})
 
 
 class JobView(APIView):
-    @extend_schema(operation_id="show_job", tags=IMS, responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="show_job", tags=IMS, responses=outputs.Job)
     def get(self, request, project_id, job_id):
         check_path_project(request, project_id)
         return Response(job_body(selectors.get_job(request.auth, job_id)))
 
 
 class JobProgressView(APIView):
-    @extend_schema(operation_id="show_job_progress", tags=IMS, responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="show_job_progress", tags=IMS, responses=outputs.Job)
     def get(self, request, job_id):
         return Response(job_body(selectors.get_job(request.auth, job_id)))

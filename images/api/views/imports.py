@@ -2,79 +2,84 @@
 
 from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.parsers import BaseParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import ImsError
+from images.api.inputs import imports as inputs
+from images.api.inputs.common import JobCreated, job_response, parse
 from images.services import imports
 
 IMS = ["ims"]
 GLANCE = ["glance"]
 
 
-def job_response(job) -> Response:
-    return Response({"job_id": job.id}, status=200)
-
-
-def body_of(request) -> dict:
-    data = request.data
-    if not isinstance(data, dict):
-        raise ImsError("IMG.0001", _("The request body must be a JSON object."))
-    return data
-
-
 class JobOperationView(APIView):
-    """POST of one JSON body to one service function that answers with a job."""
+    """POST of one body, parsed by `input`, to one service function that answers with a job."""
 
     service = None
+    input = None
 
     def post(self, request):
-        return job_response(type(self).service(request.auth, body=body_of(request)))
+        return job_response(type(self).service(request.auth, **parse(self.input, request.data)))
 
 
-def job_view_class(base, name: str, service, doc: str):
-    """A subclass of `base` calling `service`, with a `post` of its own: extend_schema marks the function it is
-    given, so subclasses sharing the inherited one would all end up with the last operation id."""
+def job_view_class(base, name: str, service, input_class, doc: str):
+    """A subclass of `base` calling `service` with what `input_class` parsed, with a `post` of its own:
+    extend_schema marks the function it is given, so subclasses sharing the inherited one would all end up with
+    the last operation id."""
 
     def post(self, request, *args, **kwargs):
         return base.post(self, request, *args, **kwargs)
 
-    post = extend_schema(
-        operation_id=name, tags=IMS, request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT, description=doc
-    )(post)
-    return type(f"{name.title().replace('_', '')}View", (base,), {"service": staticmethod(service), "post": post})
+    post = extend_schema(operation_id=name, tags=IMS, request=input_class, responses=JobCreated, description=doc)(post)
+    attributes = {"service": staticmethod(service), "input": input_class, "post": post}
+    return type(f"{name.title().replace('_', '')}View", (base,), attributes)
 
 
-def job_view(name: str, service, path_doc: str):
-    return job_view_class(JobOperationView, name, service, path_doc)
+def job_view(name: str, service, input_class, path_doc: str):
+    return job_view_class(JobOperationView, name, service, input_class, path_doc)
 
 
-CreateImageView = job_view("create_image", imports.create_image, "Create a private image (image_url: bucket:key).")
-CreateImageSafeView = job_view("create_image_in_safe_mode", imports.create_image_in_safe_mode, "Safe-mode twin.")
-CreateDataImageView = job_view("create_data_image", imports.create_data_image, "Create a data disk image.")
+CreateImageView = job_view(
+    "create_image", imports.create_image, inputs.CreateImageInput, "Create a private image (image_url: bucket:key)."
+)
+CreateImageSafeView = job_view(
+    "create_image_in_safe_mode", imports.create_image_in_safe_mode, inputs.CreateImageInput, "Safe-mode twin."
+)
+CreateDataImageView = job_view(
+    "create_data_image", imports.create_data_image, inputs.CreateDataImageInput, "Create a data disk image."
+)
 CreateWholeImageView = job_view(
     "create_whole_image",
     imports.create_whole_image,
+    inputs.CreateWholeImageInput,
     "Create a whole-machine image (refused: no server or backup service here).",
 )
 CreateDataImageSafeView = job_view(
-    "create_data_image_in_safe_mode", imports.create_data_image_in_safe_mode, "Safe-mode twin."
+    "create_data_image_in_safe_mode",
+    imports.create_data_image_in_safe_mode,
+    inputs.CreateDataImageInput,
+    "Safe-mode twin.",
 )
-ImportQuickView = job_view("import_image_quick", imports.import_image_quick, "Fast import of a RAW file.")
+ImportQuickView = job_view(
+    "import_image_quick", imports.import_image_quick, inputs.ImportImageQuickInput, "Fast import of a RAW file."
+)
 ImportQuickSafeView = job_view(
-    "import_image_quick_in_safe_mode", imports.import_image_quick_in_safe_mode, "Safe-mode twin."
+    "import_image_quick_in_safe_mode",
+    imports.import_image_quick_in_safe_mode,
+    inputs.ImportImageQuickInput,
+    "Safe-mode twin.",
 )
 
 
 class RegisterImageView(APIView):
-    @extend_schema(operation_id="register_image", tags=IMS, request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="register_image", tags=IMS, request=inputs.RegisterImageInput, responses=JobCreated)
     def put(self, request, image_id):
-        return job_response(
-            imports.register_image(request.auth, image_id=image_id, image_url=body_of(request).get("image_url"))
-        )
+        arguments = parse(inputs.RegisterImageInput, request.data)
+        return job_response(imports.register_image(request.auth, image_id=image_id, **arguments))
 
 
 class OctetStreamParser(BaseParser):

@@ -1,75 +1,43 @@
 """The member API: v1 batch calls (answered with a job) and the Glance member calls (answered at once)."""
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from images.api import outputs
+from images.api.inputs import members as inputs
+from images.api.inputs.common import JobCreated, job_response, parse
+from images.api.representations import member_body, member_page
 from images.api.views.images import check_path_project, list_params
-from images.api.views.imports import body_of, job_response
 from images.services import members
-from images.services.members import member_body
 
 IMS = ["ims"]
 GLANCE = ["glance"]
 
 
-def _page_body(page, *, glance: bool) -> dict:
-    body = {"members": [member_body(member) for member in page.items], "schema": "/v2/schemas/members"}
-    if page.next_marker or not glance:
-        body["page_info"] = {"next_marker": page.next_marker or "", "current_count": len(page.items)}
-    return body
-
-
 class BatchMembersView(APIView):
-    @extend_schema(
-        operation_id="batch_add_members", tags=IMS, request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT
-    )
+    @extend_schema(operation_id="batch_add_members", tags=IMS, request=inputs.BatchMembersBody, responses=JobCreated)
     def post(self, request):
-        body = body_of(request)
-        job = members.batch_add_members(
-            request.auth,
-            images=body.get("images"),
-            projects=body.get("projects"),
-            domains=body.get("domains"),
-            organizations=body.get("organizations"),
-        )
-        return job_response(job)
+        return job_response(members.batch_add_members(request.auth, **parse(inputs.BatchMembersBody, request.data)))
 
     @extend_schema(
-        operation_id="batch_update_members", tags=IMS, request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT
+        operation_id="batch_update_members", tags=IMS, request=inputs.BatchUpdateMembersBody, responses=JobCreated
     )
     def put(self, request):
-        body = body_of(request)
-        job = members.batch_update_members(
-            request.auth,
-            images=body.get("images"),
-            status=body.get("status"),
-            project_id=body.get("project_id"),
-            vault_id=body.get("vault_id"),
-        )
-        return job_response(job)
+        answer = parse(inputs.BatchUpdateMembersBody, request.data)
+        return job_response(members.batch_update_members(request.auth, **answer))
 
-    @extend_schema(
-        operation_id="batch_delete_members", tags=IMS, request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT
-    )
+    @extend_schema(operation_id="batch_delete_members", tags=IMS, request=inputs.BatchMembersBody, responses=JobCreated)
     def delete(self, request):
-        body = body_of(request)
-        job = members.batch_delete_members(
-            request.auth,
-            images=body.get("images"),
-            projects=body.get("projects"),
-            domains=body.get("domains"),
-            organizations=body.get("organizations"),
-        )
-        return job_response(job)
+        body = parse(inputs.BatchMembersBody, request.data)
+        return job_response(members.batch_delete_members(request.auth, **body))
 
 
 class ImageMemberListView(APIView):
     @extend_schema(
         operation_id="list_image_members",
         tags=IMS,
-        responses=OpenApiTypes.OBJECT,
+        responses=outputs.MemberList,
         parameters=list_params("limit", "marker"),
     )
     def get(self, request, project_id, image_id):
@@ -80,11 +48,11 @@ class ImageMemberListView(APIView):
             limit=request.query_params.get("limit"),
             marker=request.query_params.get("marker"),
         )
-        return Response(_page_body(page, glance=False))
+        return Response(member_page(page, glance=False))
 
 
 class ImageMemberView(APIView):
-    @extend_schema(operation_id="show_image_member", tags=IMS, responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="show_image_member", tags=IMS, responses=outputs.Member)
     def get(self, request, project_id, image_id, member_id):
         check_path_project(request, project_id)
         return Response(member_body(members.show_image_member(request.auth, image_id=image_id, member_id=member_id)))
@@ -94,7 +62,7 @@ class GlanceMemberListView(APIView):
     @extend_schema(
         operation_id="glance_list_image_members",
         tags=GLANCE,
-        responses=OpenApiTypes.OBJECT,
+        responses=outputs.GlanceMemberList,
         parameters=list_params("limit", "marker"),
     )
     def get(self, request, image_id):
@@ -104,19 +72,18 @@ class GlanceMemberListView(APIView):
             limit=request.query_params.get("limit"),
             marker=request.query_params.get("marker"),
         )
-        return Response(_page_body(page, glance=True))
+        return Response(member_page(page, glance=True))
 
     @extend_schema(
-        operation_id="glance_add_image_member", tags=GLANCE, request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT
+        operation_id="glance_add_image_member", tags=GLANCE, request=inputs.GlanceMemberBody, responses=outputs.Member
     )
     def post(self, request, image_id):
-        body = body_of(request)
-        member = members.glance_add_image_member(request.auth, image_id=image_id, member_id=body.get("member"))
-        return Response(member_body(member))
+        body = parse(inputs.GlanceMemberBody, request.data)
+        return Response(member_body(members.glance_add_image_member(request.auth, image_id=image_id, **body)))
 
 
 class GlanceMemberView(APIView):
-    @extend_schema(operation_id="glance_show_image_member", tags=GLANCE, responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="glance_show_image_member", tags=GLANCE, responses=outputs.Member)
     def get(self, request, image_id, member_id):
         member = members.glance_show_image_member(request.auth, image_id=image_id, member_id=member_id)
         return Response(member_body(member))
@@ -124,17 +91,15 @@ class GlanceMemberView(APIView):
     @extend_schema(
         operation_id="glance_update_image_member",
         tags=GLANCE,
-        request=OpenApiTypes.OBJECT,
-        responses=OpenApiTypes.OBJECT,
+        request=inputs.GlanceMemberStatusBody,
+        responses=outputs.Member,
     )
     def put(self, request, image_id, member_id):
-        body = body_of(request)
-        member = members.glance_update_image_member(
-            request.auth, image_id=image_id, member_id=member_id, status=body.get("status")
-        )
+        body = parse(inputs.GlanceMemberStatusBody, request.data)
+        member = members.glance_update_image_member(request.auth, image_id=image_id, member_id=member_id, **body)
         return Response(member_body(member))
 
-    @extend_schema(operation_id="glance_delete_image_member", tags=GLANCE, responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="glance_delete_image_member", tags=GLANCE, responses={204: None})
     def delete(self, request, image_id, member_id):
         members.glance_delete_image_member(request.auth, image_id=image_id, member_id=member_id)
         return Response(status=204)

@@ -1,21 +1,22 @@
 """Modifying, tagging and deleting images through the API: thin views over images.services.update/tags/delete."""
 
-from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.errors import ImsError, invalid
-from images.api.representations import glance_image, image_info
-from images.api.views.images import GlanceImageView, check_path_project
+from images.api import outputs
+from images.api.inputs import tags as tag_inputs
+from images.api.inputs import update as update_inputs
+from images.api.inputs.common import parse
+from images.api.inputs.update import PATCH_V20, PATCH_V21, PatchOperation, PatchOperationV20, parse_patch
+from images.api.representations import glance_image, image_info, tagged_resources
+from images.api.views.images import GlanceImageView, check_path_project, list_params
 from images.services import delete, tags, update
+from images.services.tags import TAG_LIST_FILTERS
 
 IMS = ["ims"]
 GLANCE = ["glance"]
-PATCH_V21 = "application/openstack-images-v2.1-json-patch"
-PATCH_V20 = "application/openstack-images-v2.0-json-patch"
 
 
 class GlancePatchV21Parser(JSONParser):
@@ -26,20 +27,16 @@ class GlancePatchV20Parser(JSONParser):
     media_type = PATCH_V20
 
 
-def json_object(request) -> dict:
-    if not isinstance(request.data, dict):
-        raise ImsError("IMG.0001", _("The request body must be a JSON object."))
-    return request.data
-
-
 def empty() -> Response:
     return Response(status=204)
 
 
 class CloudImageView(APIView):
-    @extend_schema(operation_id="update_image", tags=IMS, request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="update_image", tags=IMS, request=PatchOperation(many=True), responses=outputs.ImageInfo
+    )
     def patch(self, request, image_id):
-        image = update.update_image(request.auth, image_id=image_id, changes=update.parse_patch(request.data))
+        image = update.update_image(request.auth, image_id=image_id, changes=parse_patch(request.data))
         return Response(image_info(image, request.auth.project))
 
 
@@ -51,62 +48,58 @@ class GlanceImageItemView(GlanceImageView):
     @extend_schema(
         operation_id="glance_update_image",
         tags=GLANCE,
-        request={PATCH_V21: OpenApiTypes.OBJECT},
-        responses=OpenApiTypes.OBJECT,
+        request={PATCH_V21: PatchOperation(many=True), PATCH_V20: PatchOperationV20(many=True)},
+        responses=outputs.GlanceImage,
     )
     def patch(self, request, image_id):
         style = "2.0" if request.content_type.startswith(PATCH_V20) else "2.1"
-        image = update.glance_update_image(
-            request.auth, image_id=image_id, changes=update.parse_patch(request.data, style=style)
-        )
+        changes = parse_patch(request.data, style=style)
+        image = update.glance_update_image(request.auth, image_id=image_id, changes=changes)
         return Response(glance_image(image, request.auth.project))
 
-    @extend_schema(operation_id="glance_delete_image", tags=GLANCE, request=OpenApiTypes.OBJECT, responses={204: None})
+    @extend_schema(
+        operation_id="glance_delete_image", tags=GLANCE, request=update_inputs.GlanceDeleteBody, responses={204: None}
+    )
     def delete(self, request, image_id):
-        body = request.data or {}
-        backup = body.get("delete_backup", False) if isinstance(body, dict) else None
-        if not isinstance(backup, bool):
-            raise invalid("delete_backup", _("must be true or false."))
-        delete.glance_delete_image(request.auth, image_id=image_id, delete_backup=backup)
+        delete.glance_delete_image(request.auth, image_id=image_id, **update_inputs.delete_options(request.data))
         return empty()
 
 
 class LegacyTagsView(APIView):
-    @extend_schema(operation_id="create_or_update_tags", tags=IMS, request=OpenApiTypes.OBJECT, responses={204: None})
+    @extend_schema(
+        operation_id="create_or_update_tags", tags=IMS, request=tag_inputs.LegacyTagBody, responses={204: None}
+    )
     def put(self, request):
-        body = json_object(request)
-        if body.get("image_tag") is not None:
-            pairs = tags.tag_pairs([body["image_tag"]], "image_tag")
-        else:
-            pairs = tags.legacy_tag(body.get("tag"))
-        if not body.get("image_id"):
-            raise invalid("image_id", _("is required."))
-        tags.create_or_update_tags(request.auth, image_id=body["image_id"], tags=pairs)
+        tags.create_or_update_tags(request.auth, **parse(tag_inputs.LegacyTagBody, request.data))
         return empty()
 
-    @extend_schema(operation_id="list_tags", tags=IMS, responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="list_tags",
+        tags=IMS,
+        responses=outputs.TagStrings,
+        parameters=list_params(*TAG_LIST_FILTERS, "limit", "page"),
+    )
     def get(self, request):
         return Response({"tags": tags.list_tags(request.auth, query=request.query_params)})
 
 
 class LegacyBatchDeleteTagsView(APIView):
-    @extend_schema(operation_id="batch_delete_tags", tags=IMS, request=OpenApiTypes.OBJECT, responses={204: None})
+    @extend_schema(operation_id="batch_delete_tags", tags=IMS, request=tag_inputs.TagsBody, responses={204: None})
     def delete(self, request, project_id, image_id):
         check_path_project(request, project_id)
-        pairs = tags.tag_pairs(json_object(request).get("tags"))
-        tags.batch_delete_tags(request.auth, image_id=image_id, tags=pairs)
+        body = parse(tag_inputs.TagsBody, request.data)
+        tags.batch_delete_tags(request.auth, image_id=image_id, **body)
         return empty()
 
 
 class ImageTagsView(APIView):
-    @extend_schema(operation_id="add_image_tag", tags=IMS, request=OpenApiTypes.OBJECT, responses={204: None})
+    @extend_schema(operation_id="add_image_tag", tags=IMS, request=tag_inputs.AddTagBody, responses={204: None})
     def post(self, request, project_id, image_id):
         check_path_project(request, project_id)
-        pairs = tags.tag_pairs([json_object(request).get("tag")], "tag")
-        tags.add_image_tag(request.auth, image_id=image_id, tags=pairs)
+        tags.add_image_tag(request.auth, image_id=image_id, **parse(tag_inputs.AddTagBody, request.data))
         return empty()
 
-    @extend_schema(operation_id="list_image_tags", tags=IMS, responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="list_image_tags", tags=IMS, responses=outputs.ImageTags)
     def get(self, request, project_id, image_id):
         check_path_project(request, project_id)
         return Response({"tags": tags.list_image_tags(request.auth, image_id=image_id)})
@@ -114,13 +107,12 @@ class ImageTagsView(APIView):
 
 class ImageTagsActionView(APIView):
     @extend_schema(
-        operation_id="batch_add_or_delete_tags", tags=IMS, request=OpenApiTypes.OBJECT, responses={204: None}
+        operation_id="batch_add_or_delete_tags", tags=IMS, request=tag_inputs.TagActionBody, responses={204: None}
     )
     def post(self, request, project_id, image_id):
         check_path_project(request, project_id)
-        body = json_object(request)
-        pairs = tags.tag_pairs(body.get("tags") or [])
-        tags.batch_add_or_delete_tags(request.auth, image_id=image_id, action=body.get("action"), tags=pairs)
+        body = parse(tag_inputs.TagActionBody, request.data)
+        tags.batch_add_or_delete_tags(request.auth, image_id=image_id, **body)
         return empty()
 
 
@@ -133,7 +125,7 @@ class ImageTagKeyView(APIView):
 
 
 class ProjectTagsView(APIView):
-    @extend_schema(operation_id="list_images_tags", tags=IMS, responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="list_images_tags", tags=IMS, responses=outputs.ProjectTags)
     def get(self, request, project_id):
         check_path_project(request, project_id)
         return Response({"tags": tags.list_images_tags(request.auth)})
@@ -141,11 +133,15 @@ class ProjectTagsView(APIView):
 
 class ImagesByTagsView(APIView):
     @extend_schema(
-        operation_id="list_image_by_tags", tags=IMS, request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT
+        operation_id="list_image_by_tags",
+        tags=IMS,
+        request=tag_inputs.ListImageByTagsBody,
+        responses=outputs.TaggedResources,
     )
     def post(self, request, project_id):
         check_path_project(request, project_id)
-        return Response(tags.list_image_by_tags(request.auth, body=json_object(request)))
+        selection = tags.list_image_by_tags(request.auth, **parse(tag_inputs.ListImageByTagsBody, request.data))
+        return Response(tagged_resources(selection))
 
 
 class GlanceTagView(APIView):

@@ -1,12 +1,12 @@
 """API version documents (`GET /`, `GET /v2`) and the Glance schemas; no credentials needed."""
 
 from django.shortcuts import redirect
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import ImsError
+from images.api import outputs
 
 # id, status, version number, the path its link points at. As in Glance's version document, every 2.x
 # points at /v2/: OpenStack clients pick the newest 2.x and send their Image API calls under its link
@@ -45,7 +45,7 @@ class VersionListView(APIView):
     authentication_classes = []
     permission_classes = []
 
-    @extend_schema(operation_id="list_versions", tags=["versions"], responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="list_versions", tags=["versions"], responses=outputs.Versions)
     def get(self, request):
         if wants_html(request):
             return redirect("images:image_list")
@@ -56,7 +56,7 @@ class VersionView(APIView):
     authentication_classes = []
     permission_classes = []
 
-    @extend_schema(operation_id="show_version", tags=["versions"], responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="show_version", tags=["versions"], responses=outputs.VersionDocument)
     def get(self, request, version):
         if version not in {v for v, *_ in VERSIONS}:
             raise ImsError("IMG.0404", "Unknown API version.", 404)
@@ -126,7 +126,7 @@ class SchemaView(APIView):
         },
     }
 
-    @extend_schema(operation_id="glance_show_schema", tags=["glance"], responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="glance_show_schema", tags=["glance"], responses=outputs.GlanceSchema)
     def get(self, request, name):
         if name not in self.documents:
             raise ImsError("IMG.0404", "Unknown schema.", 404)

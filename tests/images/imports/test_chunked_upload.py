@@ -12,8 +12,8 @@ import requests
 from django.conf import settings
 
 from iam.credentials import issue_token
+from images.jobs.imports import run_import
 from images.models import Image, Job
-from images.pipeline import run_import
 from images.services import imports
 from tests import factories
 from tests.images.imports.helpers import MiB, converted, pattern_disk, sha256_of
@@ -70,7 +70,7 @@ def test_chunked_glance_upload_is_received_whole_under_gunicorn(gunicorn, tenant
     raw = pattern_disk(tmp_path / "disk.raw", size=9 * MiB)
     qcow2 = converted(raw, "qcow2")
     actor = factories.actor(tenant_a.admin)
-    image = imports.glance_create_image_metadata(actor, body={"name": "chunked", "disk_format": "qcow2"})
+    image = imports.glance_create_image_metadata(actor, name="chunked", disk_format="qcow2")
     token, _ = issue_token(user=tenant_a.admin, project=tenant_a.project)
 
     def pieces():

@@ -4,8 +4,8 @@ import hashlib
 
 import pytest
 
+from images.jobs.imports import run_import
 from images.models import Image, Job
-from images.pipeline import run_import
 from tests import factories
 from tests.api_clients import SignedClient
 from tests.images.imports.helpers import MiB, converted, pattern_disk, sha256_of, upload

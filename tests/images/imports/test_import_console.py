@@ -5,8 +5,8 @@ import subprocess
 import pytest
 from django.test import Client
 
+from images.jobs.imports import run_import
 from images.models import Job
-from images.pipeline import run_import
 from tests import factories
 from tests.factories import PASSWORD
 from tests.images.imports.helpers import converted, pattern_disk, upload
@@ -113,3 +113,48 @@ def test_read_only_user_is_told_it_may_not_create(tenant_a, qcow2_url):
 def test_another_tenants_job_page_is_not_found(console, tenant_b):
     other = Job.objects.create(job_type="createImageByFile", project=tenant_b.project)
     assert console.get(f"/console/images/jobs/{other.id}").status_code == 404
+
+
+def test_the_dry_run_needs_the_permission_of_the_import_it_checks_for(tenant_a, qcow2_url):
+    """A dry run checks what the submission will need: a data-disk-only user may check a data disk import,
+    not a system disk import; `ims:images:create` alone (Glance's create) opens neither."""
+    from core.errors import ImsError
+    from images.services.dry_run import check_image_file
+    from tests.iam.test_custom_policies import custom_policy, user_with
+
+    reading = ["ims:quotas:get", "obs:objects:get", "obs:objects:list", "obs:buckets:list"]
+    data_only = custom_policy(
+        tenant_a.account, "data-disks", {"Effect": "Allow", "Action": ["ims:dataImages:create", *reading]}
+    )
+    glance_only = custom_policy(
+        tenant_a.account, "glance-create", {"Effect": "Allow", "Action": ["ims:images:create", *reading]}
+    )
+    data_user = factories.actor(user_with(tenant_a.account, "alpha-data", data_only))
+    glance_user = factories.actor(user_with(tenant_a.account, "alpha-glance", glance_only))
+    assert check_image_file(data_user, url=qcow2_url, operation="create_data_image").safe
+    for actor, operation in [
+        (data_user, "create_image"),
+        (glance_user, "create_image"),
+        (glance_user, "create_data_image"),
+    ]:
+        with pytest.raises(ImsError) as refused:
+            check_image_file(actor, url=qcow2_url, operation=operation)
+        assert refused.value.status == 403
+    client = Client()
+    client.force_login(data_user.user)
+    page = client.post("/console/images/create/check", {"image_url": qcow2_url, "kind": "data"}).content.decode()
+    assert "The headers passed" in page
+    page = client.post("/console/images/create/check", {"image_url": qcow2_url, "kind": "system"}).content.decode()
+    assert "The headers passed" not in page
+
+
+def test_the_wizard_checks_each_field_as_the_api_does(console, qcow2_url):
+    base = {"kind": "data", "image_url": qcow2_url, "architecture": "x86", "hw_firmware_type": "bios"}
+    response = console.post("/console/images/create", {**base, "min_disk": 3000, "name": "big", "tags": "bad key=1"})
+    text = response.content.decode()
+    assert response.status_code == 400 and not Job.objects.exists()
+    assert "min_disk: must be between 40 and 2048." in text and "tags: tag keys are 1 to 36" in text
+    response = console.post("/console/images/create", {**base, "min_disk": 2048, "name": "big", "os_type": "Windows"})
+    job = Job.objects.get()
+    assert response.status_code == 302 and job.job_type == "createDataImageByFile"
+    assert (job.image.min_disk, job.image.os_type, job.image.virtual_env_type) == (2048, "Windows", "DataImage")

@@ -28,9 +28,7 @@ def random_disk(path, size):
 def test_worker_killed_mid_import_leaves_nothing_after_recovery(job_worker, tenant_a, tmp_path):
     actor = factories.actor(tenant_a.admin)
     source = converted(random_disk(tmp_path / "big.raw", 384 * MiB), "vmdk")
-    job = imports.create_image(
-        actor, body={"name": "doomed", "image_url": upload(actor, source, "big.vmdk"), "min_disk": 40}
-    )
+    job = imports.create_image(actor, name="doomed", image_url=upload(actor, source, "big.vmdk"), min_disk=40)
     wait_until(lambda: Job.objects.get(pk=job.pk).phase == "store", seconds=60, interval=0.02)
     job_worker.kill()
     assert Job.objects.get(pk=job.pk).status == JobStatus.RUNNING  # stuck until someone notices
@@ -57,7 +55,7 @@ def test_private_image_quota_holds_under_concurrent_requests(transactional_db, t
     def attempt():
         barrier.wait()
         try:
-            imports.create_image(actor, body={"name": "racer", "image_url": url, "min_disk": 40})
+            imports.create_image(actor, name="racer", image_url=url, min_disk=40)
             outcomes.append("ok")
         except ImsError as error:
             outcomes.append(error.code)

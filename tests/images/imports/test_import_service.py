@@ -6,10 +6,12 @@ import subprocess
 import pytest
 
 from console.errors import ImsError
+from images.api.inputs.common import parse
+from images.api.inputs.imports import CreateImageInput, GlanceCreateImageInput
 from images.blobs.store import iter_raw_disk
 from images.choices import ImageStatus
+from images.jobs.imports import run_import
 from images.models import Image, Job, JobStatus
-from images.pipeline import run_import
 from images.services import imports, jobs
 from tests import factories
 from tests.images.imports.helpers import MiB, converted, pattern_disk, sha256_of, upload
@@ -21,7 +23,9 @@ def admin(tenant_a):
 
 
 def create(actor, url, **body):
-    return imports.create_image(actor, body={"name": "imported", "image_url": url, "min_disk": 40, **body})
+    """A create_image request as the API takes it: its body parsed by the input serializer, then the service."""
+    request = {"name": "imported", "image_url": url, "min_disk": 40, **body}
+    return imports.create_image(actor, **parse(CreateImageInput, request))
 
 
 def run(job) -> Job:
@@ -82,7 +86,7 @@ def test_a_file_with_a_backing_file_is_refused_and_leaves_nothing(admin, tmp_pat
 
 def test_declared_format_must_match_the_bytes(admin, tmp_path):
     raw = pattern_disk(tmp_path / "disk.raw")
-    image = imports.glance_create_image_metadata(admin, body={"name": "declared", "disk_format": "qcow2"})
+    image = imports.glance_create_image_metadata(admin, name="declared", disk_format="qcow2")
     with open(raw, "rb") as stream:
         job = imports.glance_upload_image_file(admin, image=image, stream=stream, content_length=raw.stat().st_size)
     job = run(job)
@@ -92,7 +96,7 @@ def test_declared_format_must_match_the_bytes(admin, tmp_path):
 def test_glance_create_and_upload_makes_an_active_image(admin, tmp_path):
     raw = pattern_disk(tmp_path / "disk.raw")
     qcow2 = converted(raw, "qcow2")
-    image = imports.glance_create_image_metadata(admin, body={"name": "glance", "disk_format": "qcow2"})
+    image = imports.glance_create_image_metadata(admin, name="glance", disk_format="qcow2")
     assert image.status == ImageStatus.QUEUED
     with open(qcow2, "rb") as stream:
         job = run(imports.glance_upload_image_file(admin, image=image, stream=stream, content_length=None))
@@ -104,7 +108,7 @@ def test_glance_create_and_upload_makes_an_active_image(admin, tmp_path):
 
 def test_register_image_imports_into_a_queued_image(admin, tmp_path):
     raw = pattern_disk(tmp_path / "disk.raw")
-    image = imports.glance_create_image_metadata(admin, body={"name": "registered", "disk_format": "raw"})
+    image = imports.glance_create_image_metadata(admin, name="registered", disk_format="raw")
     job = run(imports.register_image(admin, image=image, image_url=upload(admin, raw, "disk.raw")))
     assert job.status == JobStatus.SUCCESS
     with pytest.raises(ImsError) as refused:
@@ -130,13 +134,7 @@ def test_min_disk_smaller_than_the_disk_in_the_file_is_refused(admin, tmp_path):
 def test_fast_import_takes_raw_files_only(admin, tmp_path):
     qcow2 = converted(pattern_disk(tmp_path / "disk.raw"), "qcow2")
     job = imports.import_image_quick(
-        admin,
-        body={
-            "name": "fast",
-            "image_url": upload(admin, qcow2, "d.qcow2"),
-            "os_version": "CentOS 7.9 64bit",
-            "min_disk": 40,
-        },
+        admin, name="fast", image_url=upload(admin, qcow2, "d.qcow2"), os_version="CentOS 7.9 64bit", min_disk=40
     )
     job = run(job)
     assert job.status == JobStatus.FAIL and job.error_code in ("IMG.0703", "IMG.0724")
@@ -145,7 +143,7 @@ def test_fast_import_takes_raw_files_only(admin, tmp_path):
 def test_data_disk_image_records_the_data_image_type(admin, tmp_path):
     raw = pattern_disk(tmp_path / "disk.raw")
     job = imports.create_data_image(
-        admin, body={"name": "data", "image_url": upload(admin, raw, "d.raw"), "min_disk": 100, "os_type": "Windows"}
+        admin, name="data", image_url=upload(admin, raw, "d.raw"), min_disk=100, os_type="Windows"
     )
     image = run(job).image
     assert image.virtual_env_type == "DataImage" and image.os_type == "Windows" and image.status == "active"
@@ -276,13 +274,14 @@ def test_wrongly_typed_fields_are_a_clear_400(admin, body):
 
 def test_glance_protected_must_be_a_boolean(admin):
     with pytest.raises(ImsError, match="protected"):
-        imports.glance_create_image_metadata(admin, body={"name": "p", "protected": "false"})
-    assert imports.glance_create_image_metadata(admin, body={"name": "p", "protected": False}).protected is False
+        parse(GlanceCreateImageInput, {"name": "p", "protected": "false"})
+    arguments = parse(GlanceCreateImageInput, {"name": "p", "protected": False})
+    assert imports.glance_create_image_metadata(admin, **arguments).protected is False
 
 
 def test_a_queued_image_can_be_registered_only_once(admin, tmp_path):
     url = upload(admin, pattern_disk(tmp_path / "d.raw", size=MiB), "d.raw")
-    image = imports.glance_create_image_metadata(admin, body={"name": "once", "disk_format": "raw"})
+    image = imports.glance_create_image_metadata(admin, name="once", disk_format="raw")
     imports.register_image(admin, image=image, image_url=url)
     with pytest.raises(ImsError) as refused:
         imports.register_image(admin, image=image, image_url=url)  # a stale copy still says "queued"
@@ -290,31 +289,17 @@ def test_a_queued_image_can_be_registered_only_once(admin, tmp_path):
     assert Job.objects.filter(image=image).count() == 1
 
 
-def test_a_job_of_an_unknown_type_fails_instead_of_waiting_forever(admin):
-    from images.runners import run as run_job
+def test_a_whole_machine_image_is_refused_and_its_trace_names_the_image(admin):
+    from audit.models import Trace
 
-    job = jobs.new_job(admin, "noSuchJob", None)
-    run_job(job.id)
-    job.refresh_from_db()
-    assert (job.status, job.error_code) == (JobStatus.FAIL, "IMG.0899")
-
-
-def test_the_reaper_fails_jobs_no_worker_ever_started(admin):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    job = jobs.new_job(admin, "createImageByFile", None)
-    Job.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(hours=25))
-    assert jobs.reap_stale_jobs() == 1
-    assert Job.objects.get(pk=job.pk).error_code == "IMG.0805"
-
-
-def test_a_failed_copy_kills_the_image_it_was_making_not_its_source(admin, tenant_a):
-    source = factories.make_image(tenant_a.project, status="active")
-    target = factories.make_image(tenant_a.project, status="saving")
-    job = jobs.new_job(admin, "copyImageInRegion", source, image_id=str(target.id))
-    jobs.fail(job, ImsError("IMG.0899", "test"))
-    source.refresh_from_db()
-    target.refresh_from_db()
-    assert (source.status, target.status) == ("active", "killed")
+    with pytest.raises(ImsError) as refused:
+        imports.create_whole_image(admin, name="whole")
+    assert refused.value.message == "instance_id: instance_id or backup_id is required."
+    with pytest.raises(ImsError) as refused:
+        imports.create_whole_image(admin, name="whole", instance_id="server-1")
+    assert (refused.value.code, refused.value.status) == ("IMG.0131", 409)
+    traces = Trace.objects.filter(operation="create_whole_image").order_by("pk")
+    assert [(t.error_code, t.summary) for t in traces] == [
+        ("IMG.0001", {"name": "whole"}),
+        ("IMG.0131", {"name": "whole"}),
+    ]

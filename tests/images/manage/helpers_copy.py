@@ -3,9 +3,9 @@
 import hashlib
 
 from images.blobs.store import iter_raw_disk
+from images.jobs import run
+from images.jobs.imports import run_import
 from images.models import Image, Job, JobStatus
-from images.pipeline import run_import
-from images.runners import run
 from images.services import imports
 from tests.images.imports.helpers import pattern_disk, upload
 
@@ -14,11 +14,10 @@ def imported_image(actor, tmp_path, *, name="source", seed=7, **fields) -> Image
     raw = pattern_disk(tmp_path / f"{name}-{seed}.raw", seed=seed)
     job = imports.create_image(
         actor,
-        body={
-            "name": name,
-            "image_url": upload(actor, raw, f"{name}-{seed}.raw"),
-            "os_version": "Ubuntu 22.04 server 64bit",
-        },
+        name=name,
+        image_url=upload(actor, raw, f"{name}-{seed}.raw"),
+        min_disk=40,
+        os_version="Ubuntu 22.04 server 64bit",
     )
     run_import(job.id)
     job = Job.objects.get(pk=job.pk)

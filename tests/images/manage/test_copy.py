@@ -4,6 +4,8 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from core.errors import ImsError
+from images.api.inputs.common import parse
+from images.api.inputs.copy_export import CopyCrossRegionInput, CopyInRegionInput
 from images.choices import ImageStatus, ImageType, VirtualEnvType
 from images.models import Image, Job, JobStatus
 from images.services import copy
@@ -11,7 +13,7 @@ from tests import factories
 from tests.images.manage.helpers_copy import disk_sha256, finished, imported_image
 
 GB = 1024**3
-CROSS = {"region": "cn-east-3", "agency_name": "ims_admin_agency", "project_name": "cn-east-3"}
+CROSS = {"region": "cn-east-3", "project_name": "cn-east-3"}
 
 
 @pytest.fixture
@@ -32,7 +34,7 @@ def refused(call, code):
 
 
 def test_copy_in_region_writes_no_bytes_and_keeps_the_disk(admin, source):
-    job = copy.copy_image_in_region(admin, image=source, body={"name": "copied", "description": "a copy"})
+    job = copy.copy_image_in_region(admin, image=source, name="copied", description="a copy")
     job = finished(job)
     assert job.status == JobStatus.SUCCESS, job.fail_reason
     assert job.entities["bytes_moved"] == 0
@@ -55,7 +57,7 @@ def test_copy_in_region_writes_no_bytes_and_keeps_the_disk(admin, source):
 
 
 def test_safe_mode_twin_copies_too(admin, source):
-    job = finished(copy.copy_image_in_region_in_safe_mode(admin, image=source, body={"name": "safe"}))
+    job = finished(copy.copy_image_in_region_in_safe_mode(admin, image=source, name="safe"))
     assert job.status == JobStatus.SUCCESS
 
 
@@ -72,54 +74,80 @@ def test_safe_mode_twin_copies_too(admin, source):
 def test_copy_in_region_refusals(admin, source, change, code):
     Image.objects.filter(pk=source.pk).update(**change)
     source.refresh_from_db()
-    refused(lambda: copy.copy_image_in_region(admin, image=source, body={"name": "copied"}), code)
+    refused(lambda: copy.copy_image_in_region(admin, image=source, name="copied"), code)
     assert not Job.objects.filter(job_type=copy.IN_REGION_JOB).exists()
 
 
 def test_asking_for_an_encrypted_copy_is_refused_clearly(admin, source):
-    error = refused(
-        lambda: copy.copy_image_in_region(admin, image=source, body={"name": "c", "cmk_id": "k"}), "IMG.0120"
-    )
+    error = refused(lambda: copy.copy_image_in_region(admin, image=source, name="c", cmk_id="k"), "IMG.0120")
     assert "key management" in error.message
 
 
-def test_copy_name_follows_the_name_rules(admin, source):
-    refused(lambda: copy.copy_image_in_region(admin, image=source, body={"name": " bad<name"}), "IMG.0001")
+def test_copy_name_follows_the_name_rules():
+    refused(lambda: parse(CopyInRegionInput, {"name": " bad<name"}), "IMG.0001")
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ({"name": "c", "description": "a\rb"}, "description: "),
+        ({"name": "c", "enterprise_project_id": "x" * 37}, "enterprise_project_id: at most 36 characters."),
+        ({"name": "c", "enterprise_project_id": 5}, "enterprise_project_id: at most 36 characters."),
+    ],
+)
+def test_copy_request_values_are_checked_before_the_service(body, message):
+    assert refused(lambda: parse(CopyInRegionInput, body), "IMG.0001").message.startswith(message)
+
+
+def test_a_copy_request_becomes_the_services_arguments():
+    assert parse(CopyInRegionInput, {"name": "c", "cmk_id": "k"}) == {
+        "name": "c",
+        "description": "",
+        "cmk_id": "k",
+        "enterprise_project_id": "0",
+    }
+    far = {"name": "far", "region": "cn-east-3", "project_name": "cn-east-3", "agency_name": "any"}
+    assert parse(CopyCrossRegionInput, far) == {
+        "name": "far",
+        "description": "",
+        "region": "cn-east-3",
+        "project_name": "cn-east-3",
+    }
 
 
 def test_copy_counts_against_the_image_quota(admin, source, settings):
     settings.IMS_PRIVATE_IMAGE_QUOTA = 1
-    refused(lambda: copy.copy_image_in_region(admin, image=source, body={"name": "copied"}), "IMG.0301")
+    refused(lambda: copy.copy_image_in_region(admin, image=source, name="copied"), "IMG.0301")
 
 
 def test_cross_region_copy_sends_only_missing_chunks(admin, tmp_path):
     first = imported_image(admin, tmp_path, name="first", seed=7)
-    job = finished(copy.copy_image_cross_region(admin, image=first, body={**CROSS, "name": "far"}))
+    job = finished(copy.copy_image_cross_region(admin, image=first, **CROSS, name="far"))
     assert job.status == JobStatus.SUCCESS, job.fail_reason
     moved_first = job.entities["bytes_moved"]
     new = Image.objects.select_related("manifest", "owner").get(pk=job.entities["image_id"])
     assert new.region_id == "cn-east-3" and new.owner.account_id == admin.account.pk
     assert moved_first > 0 and disk_sha256(new) == disk_sha256(first)
-    again = finished(copy.copy_image_cross_region(admin, image=first, body={**CROSS, "name": "far-again"}))
+    again = finished(copy.copy_image_cross_region(admin, image=first, **CROSS, name="far-again"))
     assert again.status == JobStatus.SUCCESS and again.entities["bytes_moved"] < 0.05 * moved_first
 
 
 def test_cross_region_copy_refusals(admin, source):
     body = {**CROSS, "name": "far"}
-    refused(lambda: copy.copy_image_cross_region(admin, image=source, body={**body, "agency_name": ""}), "IMG.0001")
-    refused(lambda: copy.copy_image_cross_region(admin, image=source, body={**body, "region": "nowhere"}), "IMG.0001")
-    refused(
-        lambda: copy.copy_image_cross_region(admin, image=source, body={**body, "region": "cn-north-4"}), "IMG.0906"
-    )
-    refused(lambda: copy.copy_image_cross_region(admin, image=source, body={**body, "project_name": "x"}), "IMG.0001")
+    wire = {**body, "agency_name": "ims_admin_agency"}
+    refused(lambda: parse(CopyCrossRegionInput, {**wire, "agency_name": ""}), "IMG.0001")
+    refused(lambda: parse(CopyCrossRegionInput, {**wire, "agency_name": "  "}), "IMG.0001")
+    refused(lambda: copy.copy_image_cross_region(admin, image=source, **{**body, "region": "nowhere"}), "IMG.0001")
+    refused(lambda: copy.copy_image_cross_region(admin, image=source, **{**body, "region": "cn-north-4"}), "IMG.0906")
+    refused(lambda: copy.copy_image_cross_region(admin, image=source, **{**body, "project_name": "x"}), "IMG.0001")
     Image.objects.filter(pk=source.pk).update(cmk_id="key-1")
     source.refresh_from_db()
-    refused(lambda: copy.copy_image_cross_region(admin, image=source, body=body), "IMG.0905")
+    refused(lambda: copy.copy_image_cross_region(admin, image=source, **body), "IMG.0905")
 
 
 def test_one_copy_task_at_a_time_per_image(admin, source):
-    copy.copy_image_cross_region(admin, image=source, body={**CROSS, "name": "far"})
-    refused(lambda: copy.copy_image_cross_region(admin, image=source, body={**CROSS, "name": "far-2"}), "IMG.0909")
+    copy.copy_image_cross_region(admin, image=source, **CROSS, name="far")
+    refused(lambda: copy.copy_image_cross_region(admin, image=source, **CROSS, name="far-2"), "IMG.0909")
 
 
 def test_the_database_itself_keeps_one_copy_task_per_image(admin, source):
@@ -134,11 +162,11 @@ def test_at_most_five_cross_region_copies_per_tenant(admin, source):
     for _copy in range(5):
         other = factories.make_image(admin.project, manifest=source.manifest)
         Job.objects.create(job_type=copy.CROSS_REGION_JOB, project=admin.project, image=other, family="copy")
-    refused(lambda: copy.copy_image_cross_region(admin, image=source, body={**CROSS, "name": "far"}), "IMG.0908")
+    refused(lambda: copy.copy_image_cross_region(admin, image=source, **CROSS, name="far"), "IMG.0908")
 
 
 def test_a_failed_copy_leaves_the_new_image_in_error(admin, source):
-    job = copy.copy_image_in_region(admin, image=source, body={"name": "copied"})
+    job = copy.copy_image_in_region(admin, image=source, name="copied")
     Image.objects.filter(pk=source.pk).update(status=ImageStatus.KILLED)
     job = finished(job)
     assert (job.status, job.error_code) == (JobStatus.FAIL, "IMG.0802")
@@ -148,4 +176,4 @@ def test_a_failed_copy_leaves_the_new_image_in_error(admin, source):
 def test_public_images_cannot_be_copied(admin, source):
     Image.objects.filter(pk=source.pk).update(image_type=ImageType.GOLD)
     source.refresh_from_db()
-    refused(lambda: copy.copy_image_in_region(admin, image=source, body={"name": "copied"}), "IMG.0910")
+    refused(lambda: copy.copy_image_in_region(admin, image=source, name="copied"), "IMG.0910")

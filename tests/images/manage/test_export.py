@@ -6,6 +6,8 @@ import pytest
 
 from core.errors import ImsError
 from iam.actors import system_actor
+from images.api.inputs.common import parse
+from images.api.inputs.copy_export import ExportInput
 from images.choices import ImageStatus, ImageType, VirtualEnvType
 from images.models import Image, Job, JobStatus
 from images.services import export, jobs
@@ -37,8 +39,8 @@ def refused(call, code):
     return raised.value
 
 
-def exported(admin, source, **body):
-    job = finished(export.export_image(admin, image=source, body={"bucket_url": "exports:out/disk.img", **body}))
+def exported(admin, source, **options):
+    job = finished(export.export_image(admin, image=source, bucket_url="exports:out/disk.img", **options))
     assert job.status == JobStatus.SUCCESS, job.fail_reason
     assert not jobs.staging_dir(job).exists()
     return job, StoredObject.objects.get(bucket__name="exports", key="out/disk.img")
@@ -84,16 +86,26 @@ def test_export_reports_progress_and_names_the_image(admin, source):
         ({"is_quick_export": True, "file_format": "qcow2"}, "IMG.0001"),
         ({"file_format": "qcow2", "bucket_url": "nobucket:x"}, "IMG.0916"),
         ({"file_format": "qcow2", "bucket_url": "no-colon"}, "IMG.0001"),
+        ({"file_format": 5}, "IMG.0001"),
+        ({"is_quick_export": "true"}, "IMG.0001"),
+        ({"is_quick_export": None, "file_format": "qcow2"}, "IMG.0001"),
     ],
 )
 def test_export_body_refusals(admin, source, body, code):
-    refused(lambda: export.export_image(admin, image=source, body={"bucket_url": "exports:x", **body}), code)
+    """The request as the API parses it, then the service: each refusal with its code, before any job."""
+    body = {"bucket_url": "exports:x", **body}
+    refused(lambda: export.export_image(admin, image=source, **parse(ExportInput, body)), code)
+    assert not Job.objects.filter(job_type=export.EXPORT_JOB).exists()
+
+
+def test_a_quick_export_flag_must_be_a_json_boolean():
+    error = refused(lambda: parse(ExportInput, {"bucket_url": "exports:x", "is_quick_export": "false"}), "IMG.0001")
+    assert error.message == "is_quick_export: must be true or false."
 
 
 def test_zvhd_refusal_says_why(admin, source):
     error = refused(
-        lambda: export.export_image(admin, image=source, body={"bucket_url": "exports:x", "file_format": "zvhd"}),
-        "IMG.0715",
+        lambda: export.export_image(admin, image=source, bucket_url="exports:x", file_format="zvhd"), "IMG.0715"
     )
     assert "proprietary" in error.message
 
@@ -118,8 +130,8 @@ def test_zvhd_refusal_says_why(admin, source):
 def test_export_refusals(admin, source, change, quick, code):
     Image.objects.filter(pk=source.pk).update(**change)
     source.refresh_from_db()
-    body = {"bucket_url": "exports:x", **({"is_quick_export": True} if quick else {"file_format": "qcow2"})}
-    refused(lambda: export.export_image(admin, image=source, body=body), code)
+    options = {"is_quick_export": True} if quick else {"file_format": "qcow2"}
+    refused(lambda: export.export_image(admin, image=source, bucket_url="exports:x", **options), code)
     assert not Job.objects.filter(job_type=export.EXPORT_JOB).exists()
 
 
@@ -128,29 +140,26 @@ def test_images_from_licensed_public_images_cannot_be_exported(admin, source, pl
     gold = factories.make_image(admin.project, image_type=ImageType.GOLD, visibility="public", platform=platform)
     Image.objects.filter(pk=source.pk).update(original_image_id=str(gold.pk))
     source.refresh_from_db()
-    body = {"bucket_url": "exports:x", "file_format": "qcow2"}
+    options = {"bucket_url": "exports:x", "file_format": "qcow2"}
     if allowed:
-        export.export_image(admin, image=source, body=body)
+        export.export_image(admin, image=source, **options)
     else:
-        refused(lambda: export.export_image(admin, image=source, body=body), "IMG.0912")
+        refused(lambda: export.export_image(admin, image=source, **options), "IMG.0912")
 
 
 def test_large_images_export_only_quickly(admin, source):
     Image.objects.filter(pk=source.pk).update(virtual_size=200 * GB)
     source.refresh_from_db()
-    export.export_image(admin, image=source, body={"bucket_url": "exports:x", "is_quick_export": True})
+    export.export_image(admin, image=source, bucket_url="exports:x", is_quick_export=True)
 
 
 def test_a_bucket_of_another_tenant_is_not_found(admin, source, tenant_b):
     create_bucket(system_actor(factories.project_of(tenant_b.account)), name="theirs")
-    refused(
-        lambda: export.export_image(admin, image=source, body={"bucket_url": "theirs:x", "file_format": "qcow2"}),
-        "IMG.0916",
-    )
+    refused(lambda: export.export_image(admin, image=source, bucket_url="theirs:x", file_format="qcow2"), "IMG.0916")
 
 
 def test_a_failed_export_cleans_up(admin, source):
-    job = export.export_image(admin, image=source, body={"bucket_url": "exports:x", "file_format": "qcow2"})
+    job = export.export_image(admin, image=source, bucket_url="exports:x", file_format="qcow2")
     Job.objects.filter(pk=job.pk).update(entities={**job.entities, "file_format": "vdi"})
     job = finished(job)
     assert job.status == JobStatus.FAIL and job.error_code

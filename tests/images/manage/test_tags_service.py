@@ -45,7 +45,7 @@ def test_reads_see_only_the_projects_own_images(tenant_a, tenant_b):
     me = actor(tenant_a.reader)
     assert tags.list_tags(me, query={}) == ["env.prod"]
     assert tags.list_images_tags(me) == [{"key": "env", "values": ["prod"]}]
-    assert tags.list_image_by_tags(me, body={"action": "count"}) == {"total_count": 1}
+    assert tags.list_image_by_tags(me, action="count") == tags.TagSelection(None, 1)
 
 
 def test_a_reader_cannot_write_tags(tenant_a):
@@ -61,9 +61,13 @@ def test_glance_tags_refuse_dots_equals_and_bad_lengths(tenant_a, tag):
         tags.glance_create_tag(actor(tenant_a.admin), image=make_image(tenant_a.project), tag=tag)
 
 
-def test_filters_are_limited_to_ten_keys_and_ten_values(tenant_a):
+def test_images_are_selected_by_tag_filters_and_name_parts(tenant_a):
     me = actor(tenant_a.admin)
-    with pytest.raises(ImsError):
-        tags.list_image_by_tags(me, body={"action": "count", "tags": [{"key": f"k{n}"} for n in range(11)]})
-    with pytest.raises(ImsError):
-        tags.list_image_by_tags(me, body={"action": "count", "tags": [{"key": "k", "values": list("abcdefghijk")}]})
+    web = make_image(tenant_a.project, name="web-1", tags={"env": "prod", "team": "web"})
+    make_image(tenant_a.project, name="db-1", tags={"env": "prod"})
+    bare = make_image(tenant_a.project, name="web-bare")
+    prod = [tags.TagFilter("env", ("prod",))]
+    selection = tags.list_image_by_tags(me, action="filter", tags=prod, names=["web"])
+    assert [image.id for image in selection.page] == [web.id] and selection.total_count == 1
+    assert tags.list_image_by_tags(me, action="filter", without_any_tag=True, tags=prod).page == [bare]
+    assert tags.list_image_by_tags(me, action="count", not_tags_any=[tags.TagFilter("team")]).total_count == 2

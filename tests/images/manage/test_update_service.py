@@ -5,7 +5,7 @@ import pytest
 from audit.models import Trace, TraceResult
 from core.errors import ImsError
 from iam.authz import PermissionDenied
-from images.services.update import Change, glance_update_image, parse_patch, update_image
+from images.services.update import Change, glance_update_image, update_image
 from tests.factories import actor, make_image
 
 
@@ -16,15 +16,6 @@ def test_update_image_applies_changes_and_traces_what_was_asked(tenant_a):
     assert image.name == "svc"
     trace = Trace.objects.get(event_name="updateImage", operation="update_image")
     assert "/name" in str(trace.summary["changes"]) and "svc" in str(trace.summary["changes"])
-
-
-def test_parse_patch_reads_both_shapes_and_the_description_alias():
-    assert parse_patch([{"op": "add", "path": "/description", "value": "x"}]) == [Change("add", "__description", "x")]
-    assert parse_patch([{"replace": "/name", "value": "y"}], style="2.0") == [Change("replace", "name", "y")]
-    with pytest.raises(ImsError):
-        parse_patch([{"replace": "/name", "remove": "/x"}], style="2.0")
-    with pytest.raises(ImsError):
-        parse_patch([{"op": "replace", "path": "name", "value": "x"}])
 
 
 def test_removing_max_ram_and_description_clears_them(tenant_a):
