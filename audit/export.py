@@ -8,11 +8,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from core.spreadsheet import neutralise
+from iam.actors import Actor
 
 CHUNK = 1000
 
 
-def file_name(actor, now=None) -> str:
+def file_name(actor: Actor, now=None) -> str:
     stamp = (now or timezone.now()).astimezone(UTC).strftime("%Y%m%d%H%M%S")
     return f"traces-{actor.region.id}-{stamp}.csv"
 

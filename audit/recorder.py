@@ -2,13 +2,15 @@
 
 import contextvars
 import re
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
 from audit.chain import row_hash
 from audit.models import ChainHead, Trace, TraceResult
-from iam.actors import Actor
-from iam.catalogue import operation_at
+
+if TYPE_CHECKING:  # the trail sits below iam: it reads an actor's attributes and never imports iam at run time
+    from iam.actors import Actor
 
 SUMMARY_LIMIT = 2000
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -32,7 +34,7 @@ def record(
     *,
     event: str,
     operation: str,
-    actor=None,
+    actor: "Actor | None" = None,
     resource_type: str = "ims",
     resource_id: str = "",
     resource_name: str = "",
@@ -75,28 +77,6 @@ def record(
 
 def was_traced(request_id: str) -> bool:
     return bool(request_id) and _last_traced_request.get() == request_id
-
-
-def record_refused_request(request, error) -> Trace | None:
-    """Traces an API request that its view refused before any service ran, for example for a body that is
-    not JSON: it is a failed attempt at the operation all the same. Services trace everything after that."""
-    actor, match = request.auth, getattr(request, "resolver_match", None)
-    if not isinstance(actor, Actor) or match is None or was_traced(actor.request_id):
-        return None
-    op = operation_at(request.method, match.route)
-    if op is None or not op.changes_state:
-        return None
-    target = next((match.kwargs[name] for name in ("image_id", "bucket", "upload_id") if name in match.kwargs), "")
-    result = TraceResult.DENIED if error.status == 403 else TraceResult.FAILURE
-    return record(
-        event=op.trace_name,
-        operation=op.name,
-        actor=actor,
-        resource_type=op.resource_type,
-        resource_id=target,
-        result=result,
-        error_code=error.code,
-    )
 
 
 def _append(trace: Trace) -> Trace:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import Trace, TraceResult
 from core.errors import ImsError
+from iam.actors import Actor
 from iam.authz import authorize
 
 READ_ACTION = "ims:images:list"
@@ -26,7 +27,7 @@ EXACT = {
 }
 
 
-def account_traces(actor):
+def account_traces(actor: Actor):
     authorize(actor, READ_ACTION)
     return Trace.objects.filter(account_id=actor.account.id)
 
@@ -48,7 +49,7 @@ def filter_values(params) -> dict:
     return {name: str(params.get(name)).strip() for name in names if str(params.get(name) or "").strip()}
 
 
-def traces(actor, params, *, now=None):
+def traces(actor: Actor, params, *, now=None):
     """The account's traces matching `params`; without `start`, the last seven days."""
     values = filter_values(params)
     queryset = account_traces(actor)
@@ -65,13 +66,13 @@ def traces(actor, params, *, now=None):
     return queryset.filter(**{EXACT[name]: value for name, value in values.items() if name in EXACT})
 
 
-def trace(actor, trace_id: int) -> Trace:
+def trace(actor: Actor, trace_id: int) -> Trace:
     found = account_traces(actor).filter(pk=trace_id).first()
     if found is None:
         raise ImsError("IMG.0404", _("The requested resource does not exist."), 404)
     return found
 
 
-def image_activity(actor, image_id: str, limit: int = 50):
+def image_activity(actor: Actor, image_id: str, limit: int = 50):
     """The newest traces about one image, whatever their age (the timeline of the image)."""
     return account_traces(actor).filter(resource_id=str(image_id)).order_by("-time", "-id")[:limit]

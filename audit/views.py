@@ -12,8 +12,8 @@ from audit import selectors
 from audit.export import file_name, rows
 from audit.models import TraceResult
 from core.errors import ImsError
+from core.spreadsheet import csv_lines
 from iam.pages import ConsolePage
-from images.services.csv_export import csv_lines
 
 PAGE_SIZE = 20
 

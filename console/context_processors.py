@@ -1,6 +1,10 @@
-"""What every console page needs: the regions to switch between and the current one."""
+"""What every console page needs: the regions to switch between and the current one; and what a page of one app
+shows of another app above it (the shell may read every app)."""
+
+from django.utils.functional import SimpleLazyObject
 
 from iam.models import Project
+from images.selectors import image_grants_of
 
 
 def console(request):
@@ -15,3 +19,12 @@ def console(request):
         "current_region_name": actor.region.display_name(language),
         "regions": [(p.region_id, p.region.display_name(language)) for p in projects],
     }
+
+
+def account_sections(request):
+    """The "My account" page (iam) lists the user's per-image grants (images) through this: read only by the
+    templates that show them (`images/_my_image_grants.html`), so other pages pay nothing."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"my_image_grants": SimpleLazyObject(lambda: image_grants_of(user))}

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 
-from iam import services as iam
+from iam import seeding as iam
 from iam.policies import IMS_FULL_ACCESS, IMS_READ_ONLY, TENANT_ADMINISTRATOR
 from images.services.catalog import sync_public_catalog
 

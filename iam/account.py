@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from core.errors import ImsError
-from iam.actors import actor_for_user
+from iam.actors import Actor, actor_for_user
 from iam.authz import can
 from iam.credentials import create_access_key
 from iam.grants import dependency_map, effective_grants
@@ -49,7 +49,7 @@ def own_access_keys(user):
 
 
 @operation("change_password")
-def change_password(actor, *, old_password: str, new_password: str):
+def change_password(actor: Actor, *, old_password: str, new_password: str):
     """The signed-in user's password; the caller keeps the session valid afterwards."""
     user = actor.user
     if not user.check_password(old_password):
@@ -64,11 +64,11 @@ def change_password(actor, *, old_password: str, new_password: str):
 
 
 @operation("create_own_access_key", summary=lambda kwargs: {"description": kwargs.get("description", "")})
-def create_own_access_key(actor, *, description: str = "") -> tuple[AccessKey, str]:
+def create_own_access_key(actor: Actor, *, description: str = "") -> tuple[AccessKey, str]:
     return create_access_key(user=actor.user, description=description[:255])
 
 
-def find_own_key(actor, access_key) -> AccessKey:
+def find_own_key(actor: Actor, access_key) -> AccessKey:
     """The actor's own key; anyone else's is simply not there."""
     key = AccessKey.objects.filter(user=actor.user, access_key=str(access_key)).first()
     if key is None:
@@ -79,28 +79,15 @@ def find_own_key(actor, access_key) -> AccessKey:
 @operation(
     "set_access_key_status", target="key", find=find_own_key, summary=lambda kwargs: {"active": kwargs["active"]}
 )
-def set_access_key_status(actor, *, key: AccessKey, active: bool) -> AccessKey:
+def set_access_key_status(actor: Actor, *, key: AccessKey, active: bool) -> AccessKey:
     key.is_active = active
     key.save(update_fields=["is_active"])
     return key
 
 
 @operation("delete_access_key", target="key", find=find_own_key)
-def delete_access_key(actor, *, key: AccessKey) -> None:
+def delete_access_key(actor: Actor, *, key: AccessKey) -> None:
     key.delete()
-
-
-def image_grants(user) -> list[tuple]:
-    """The user's per-image grants as (image, [actions]), images of the user's own account only."""
-    from images.models import Image
-    from images.object_grants import grants_of
-
-    membership = getattr(user, "iam", None)
-    if membership is None:
-        return []
-    by_image = grants_of(user)
-    images = Image.objects.filter(pk__in=by_image, owner__account=membership.account).select_related("region")
-    return [(image, sorted(by_image[image.pk])) for image in images.order_by("name")]
 
 
 def effective_permissions(user) -> list[RegionPermissions]:

@@ -16,8 +16,6 @@ from django.db.models import Q
 from audit.recorder import record
 from core.context import client_ip
 from iam.models import Account, Group, Policy, Project
-from images.choices import ImageType
-from images.models import Image
 
 ALL_RIGHTS = frozenset({"view", "add", "change", "delete"})
 
@@ -45,7 +43,6 @@ def choices_for(model, account: Account):
         Group: lambda: Group.objects.filter(account=account),
         Project: lambda: Project.objects.filter(account=account),
         Policy: lambda: Policy.objects.filter(Q(account=account) | Q(account__isnull=True)),
-        Image: lambda: Image.objects.filter(owner__account=account, image_type=ImageType.PRIVATE),
     }
     return choices[model]() if model in choices else None
 

@@ -7,6 +7,7 @@ account's projects; a role whose dependency is missing gives nothing.
 """
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
@@ -15,6 +16,9 @@ from core.errors import ImsError
 from iam.grants import effective_grants
 from iam.models import Grant, Project
 from iam.policies import Statement, statements_of
+
+if TYPE_CHECKING:  # iam.actors reads statements from here
+    from iam.actors import Actor
 
 
 class PermissionDenied(ImsError):
@@ -58,7 +62,7 @@ def resource_urn(obj) -> str | None:
     return urn() if callable(urn) else urn
 
 
-def granted_actions(actor, obj) -> frozenset[str]:
+def granted_actions(actor: "Actor", obj) -> frozenset[str]:
     """The actions per-object grants give the actor on `obj` (objects that support them), read once per actor."""
     if not hasattr(obj, "actions_granted_to"):
         return frozenset()
@@ -68,7 +72,7 @@ def granted_actions(actor, obj) -> frozenset[str]:
     return actor._cache[key]
 
 
-def can(actor, action: str, obj=None) -> bool:
+def can(actor: "Actor", action: str, obj=None) -> bool:
     if actor.is_system:
         return True
     urn = resource_urn(obj) if obj is not None else None
@@ -80,17 +84,37 @@ def can(actor, action: str, obj=None) -> bool:
     return obj is not None and action in granted_actions(actor, obj)
 
 
-def authorize(actor, action: str, obj=None) -> None:
+# Not a policy action: account administration belongs to the account's administrators (its active staff users, the
+# Django admin's rule) and to the platform operator, whatever their policies say.
+ACCOUNT_ADMINISTRATION = "iam:account:administer"
+
+
+def administers_account(actor: "Actor") -> bool:
+    user = actor.user
+    if user is None or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    membership = getattr(user, "iam", None)
+    return user.is_staff and membership is not None and membership.account_id == actor.account.id
+
+
+def authorize_account_administration(actor: "Actor") -> None:
+    if not (actor.is_system or administers_account(actor)):
+        raise PermissionDenied(ACCOUNT_ADMINISTRATION)
+
+
+def authorize(actor: "Actor", action: str, obj=None) -> None:
     if not can(actor, action, obj):
         raise PermissionDenied(action)
 
 
-def authorize_all(actor, actions, obj=None) -> None:
+def authorize_all(actor: "Actor", actions, obj=None) -> None:
     for action in actions:
         authorize(actor, action, obj)
 
 
-def scope(actor, action: str, queryset: QuerySet) -> QuerySet:
+def scope(actor: "Actor", action: str, queryset: QuerySet) -> QuerySet:
     """What the actor may see of `queryset`; objects of other tenants simply are not there.
 
     The same decision as `can()`, made in SQL for a whole list: querysets that know resources

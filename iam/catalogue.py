@@ -139,6 +139,7 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("show_job", "GET", "/v1/{project_id}/jobs/{job_id}", ()),
     Operation("show_job_progress", "GET", "/v1/cloudimages/job/{job_id}", ()),
     Operation("list_os_versions", "GET", "/v1/cloudimages/os_version", LIST),
+    Operation("cancel_job", "POST", "console:images/jobs/{job_id}/cancel", UPDATE, "cancelJob"),
     # Versions and schemas need no permission
     Operation("list_versions", "GET", "/", ()),
     Operation("show_version", "GET", "/{version}", ()),
@@ -170,6 +171,17 @@ OPERATIONS: tuple[Operation, ...] = (
         "console:account/keys/{access_key}/delete",
         (),
         "deleteAccessKey",
+        resource_type="iam",
+    ),
+    # Per-image grants (django-guardian rows), given in the Django admin: the admin lets in only the account's
+    # administrators and the operator, so no policy is asked; the service keeps a grant inside the image's account.
+    Operation("grant_image_to_user", "POST", "admin:images/perimagegrant/add", (), "grantImage", resource_type="iam"),
+    Operation(
+        "revoke_image_from_user",
+        "POST",
+        "admin:images/perimagegrant/{grant_id}/delete",
+        (),
+        "revokeImage",
         resource_type="iam",
     ),
     # Object storage (obs/): buckets and objects of the account in one region. Tenant Administrator (*:*:*)
@@ -227,6 +239,11 @@ OPERATIONS: tuple[Operation, ...] = (
 )
 
 BY_NAME: dict[str, Operation] = {op.name: op for op in OPERATIONS}
+
+# How a job ended, traced once per job as the system actor on the job's image (operation: the job type, summary:
+# the job id). Not operations: nobody calls them, so they need no permission and no line above; the request that
+# queued the job was traced under its operation's own event.
+JOB_SUCCEEDED, JOB_FAILED = "jobSucceeded", "jobFailed"
 
 # The product's IMS actions (ims-api.md §9), including those no operation here needs yet.
 IMS_ACTIONS = (

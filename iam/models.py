@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ImsError
+from iam.grant_rules import check_grant
 from iam.ids import new_hex_id
 
 
@@ -150,8 +151,6 @@ class Grant(models.Model):
         return f"{self.group} ← {self.policy} @ {self.project or 'all projects'}"
 
     def clean(self):
-        from iam.grants import check_grant
-
         if self.group_id is None or self.policy_id is None:
             return  # the form reports the missing field
         existing = list(self.group.grants.select_related("policy").exclude(pk=self.pk))

@@ -8,6 +8,7 @@ from django.db import transaction
 from audit.models import TraceResult
 from audit.recorder import record
 from core.errors import ImsError
+from iam.actors import Actor
 from iam.authz import PermissionDenied, authorize_all
 from iam.catalogue import operation as lookup
 
@@ -43,7 +44,7 @@ def operation(name: str, *, summary=None, atomic: bool = True, target: str = "im
 
     def decorate(func):
         @functools.wraps(func)
-        def run(actor, **kwargs):
+        def run(actor: Actor, **kwargs):
             trace = dict(
                 event=op.trace_name,
                 operation=op.name,
@@ -87,6 +88,14 @@ def _found(find, actor, kwargs: dict, name: str):
     if not actor.is_system:
         find(actor, target.pk)  # refuses what the actor cannot reach; the caller's object is kept
     return target
+
+
+def trace_refused_attempt(op, actor, *, target_id: str, error: ImsError) -> None:
+    """A face refused a request for operation `op` before calling its service (a form or a parser found a bad
+    value): a failed attempt at the operation all the same, traced as the service would have traced it."""
+    trace = dict(event=op.trace_name, operation=op.name, actor=actor, resource_type=op.resource_type)
+    result = TraceResult.DENIED if error.status == 403 else TraceResult.FAILURE
+    _trace(op, trace, (target_id, ""), result, error.code)
 
 
 def _trace(op, trace: dict, named: tuple[str, str], result: str, error_code: str) -> None:

@@ -60,7 +60,6 @@ class AccountPage(ConsolePage):
                 "can_create_key": len(keys) < MAX_ACCESS_KEYS_PER_USER,
                 "max_keys": MAX_ACCESS_KEYS_PER_USER,
                 "region_permissions": account.effective_permissions(request.user),
-                "image_grants": account.image_grants(request.user),
             },
             status=status,
         )

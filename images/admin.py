@@ -8,17 +8,12 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermission
 
 from core.errors import ImsError
-from iam.admin_scope import SuperuserOnlyAdmin, TracedAdmin, admin_account, choices_for
+from iam.actors import Actor, actor_for_user
+from iam.admin_scope import SuperuserOnlyAdmin, TracedAdmin, admin_account
 from images.choices import ImageType
 from images.models import Image, Job
-from images.object_grants import (
-    ACTION_BY_CODENAME,
-    GRANTABLE_ACTIONS,
-    check_image_grant,
-    codename_for,
-    grant_image_action,
-    revoke_image_action,
-)
+from images.object_grants import ACTION_BY_CODENAME, GRANTABLE_ACTIONS, check_image_grant, codename_for
+from images.services.grants import grant_image_to_user, revoke_image_from_user
 
 
 @admin.register(Image)
@@ -67,10 +62,8 @@ class PerImageGrantForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.account is not None:
-            self.fields["image"].queryset = choices_for(Image, self.account)
-        else:
-            self.fields["image"].queryset = Image.objects.filter(image_type=ImageType.PRIVATE)
+        images = Image.objects.filter(image_type=ImageType.PRIVATE)
+        self.fields["image"].queryset = images if self.account is None else images.filter(owner__account=self.account)
 
     def clean(self):
         cleaned = super().clean()
@@ -101,7 +94,7 @@ class PerImageGrantAdmin(TracedAdmin):
     form = PerImageGrantForm
     account_path = "user__iam__account"
     account_rights = frozenset({"view", "add", "delete"})
-    trace_events = {"add": "grantImage", "delete": "revokeImage"}
+    trace_events = {"delete": "revokeImage"}  # a leftover row (its image gone); the services trace the rest
     list_display = ("user", "image_name", "action_name")
     list_filter = (ActionFilter,)
     readonly_fields = ("image_name", "action_name")
@@ -144,13 +137,24 @@ class PerImageGrantAdmin(TracedAdmin):
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
-        row = grant_image_action(data["user"], data["image"], data["action"])
+        row = grant_image_to_user(
+            admin_actor(request, data["image"]), image=data["image"], user=data["user"], action=data["action"]
+        )
         obj.pk, obj._state.adding = row.pk, False
         obj.permission, obj.content_type, obj.object_pk = row.permission, row.content_type, row.object_pk
 
-    def remove(self, obj):
+    def save_related(self, request, form, formsets, change):
+        # The service traced the grant; TracedAdmin's own trace would be a second row.
+        super(TracedAdmin, self).save_related(request, form, formsets, change)
+
+    def delete_model(self, request, obj):
         image = obj.content_object
         if image is None:
-            obj.delete()  # the image is gone; its grant is only a leftover row
+            super().delete_model(request, obj)  # the image is gone: a leftover row, deleted and traced here
         else:
-            revoke_image_action(obj.user, image, obj.action)
+            revoke_image_from_user(admin_actor(request, image), image=image, user=obj.user, action=obj.action)
+
+
+def admin_actor(request, image: Image) -> Actor:
+    """The signed-in administrator acting in the image's project: the operator has no account of their own."""
+    return actor_for_user(request.user, image.owner, via="admin", request=request)

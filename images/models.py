@@ -24,6 +24,7 @@ from images.choices import (
     VirtualEnvType,
     Visibility,
 )
+from images.object_grants import GRANTABLE_ACTIONS, actions_granted, codename_for, granted_images_q
 
 # A public image whose support ends within this many days is flagged as ending soon.
 SUPPORT_ENDING_WINDOW = timedelta(days=180)
@@ -43,8 +44,6 @@ class ImageQuerySet(models.QuerySet):
         return condition
 
     def granted_q(self, actor, action: str) -> Q:
-        from images.object_grants import granted_images_q
-
         return granted_images_q(actor.user, actor.account.pk, action)
 
     def visible_to(self, actor):
@@ -123,16 +122,8 @@ class Image(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        # Per-image grants (images/object_grants.py): one permission per grantable IAM action.
-        permissions = [
-            ("ims_images_get", "Show the image"),
-            ("ims_images_update", "Modify the image and its tags"),
-            ("ims_images_delete", "Delete the image"),
-            ("ims_images_share", "Share the image"),
-            ("ims_images_export", "Export the image"),
-            ("ims_images_copy", "Copy the image"),
-            ("ims_images_upload", "Upload the image file"),
-        ]
+        # Per-image grants: one permission per grantable IAM action, from the one list in images/object_grants.py.
+        permissions = [(codename_for(action), label) for action, label in GRANTABLE_ACTIONS.items()]
         indexes = [
             models.Index(fields=["region", "image_type", "status"]),
             models.Index(fields=["owner", "-created_at"]),
@@ -146,8 +137,6 @@ class Image(models.Model):
         return f"ims:{self.region_id}:{self.owner_id}:image:{self.id}"
 
     def actions_granted_to(self, actor) -> frozenset[str]:
-        from images.object_grants import actions_granted
-
         return actions_granted(actor.user, actor.account.pk, self)
 
     @property
@@ -207,6 +196,10 @@ class JobStatus(models.TextChoices):
     RUNNING = "RUNNING", _("Running")
     SUCCESS = "SUCCESS", _("Succeeded")
     FAIL = "FAIL", _("Failed")
+
+
+# A job in one of these states still holds its image, its staging folder and a task-quota slot.
+ACTIVE_JOB_STATES = (JobStatus.INIT, JobStatus.RUNNING)
 
 
 class JobQuerySet(models.QuerySet):

@@ -8,6 +8,7 @@ Grants count only inside the image's own account: a row naming another account's
 
 import uuid
 
+from django.apps import apps
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -37,17 +38,16 @@ def codename_for(action: str) -> str:
 ACTION_BY_CODENAME = {codename_for(action): action for action in GRANTABLE_ACTIONS}
 
 
-def _image_content_type():
-    from images.models import Image
-
-    return ContentType.objects.get_for_model(Image)
+def image_content_type() -> ContentType:
+    # Through the app registry: images.models asks this module, so this module cannot import images.models.
+    return ContentType.objects.get_for_model(apps.get_model("images", "Image"))
 
 
 def actions_granted(user, account_id: str, image) -> frozenset[str]:
     if image.owner.account_id != account_id:
         return frozenset()
     codenames = UserObjectPermission.objects.filter(
-        user=user, content_type=_image_content_type(), object_pk=str(image.pk)
+        user=user, content_type=image_content_type(), object_pk=str(image.pk)
     ).values_list("permission__codename", flat=True)
     return frozenset(ACTION_BY_CODENAME[c] for c in codenames if c in ACTION_BY_CODENAME)
 
@@ -57,7 +57,7 @@ def granted_images_q(user, account_id: str, action: str) -> Q:
     if action not in GRANTABLE_ACTIONS or user is None:
         return Q(pk__in=[])
     object_pks = UserObjectPermission.objects.filter(
-        user=user, content_type=_image_content_type(), permission__codename=codename_for(action)
+        user=user, content_type=image_content_type(), permission__codename=codename_for(action)
     ).values_list("object_pk", flat=True)
     # object_pk is text and Image.pk a UUID: compare in Python terms (PostgreSQL will not mix the two).
     return Q(pk__in=[uuid.UUID(pk) for pk in object_pks], owner__account_id=account_id)
@@ -65,7 +65,7 @@ def granted_images_q(user, account_id: str, action: str) -> Q:
 
 def grants_of(user) -> dict[uuid.UUID, set[str]]:
     """Every per-image grant of `user`: image id → actions."""
-    rows = UserObjectPermission.objects.filter(user=user, content_type=_image_content_type()).values_list(
+    rows = UserObjectPermission.objects.filter(user=user, content_type=image_content_type()).values_list(
         "object_pk", "permission__codename"
     )
     grants: dict[uuid.UUID, set[str]] = {}
@@ -92,7 +92,7 @@ def check_image_grant(user, image, action: str) -> None:
 @transaction.atomic
 def grant_image_action(user, image, action: str) -> UserObjectPermission:
     check_image_grant(user, image, action)
-    permission = Permission.objects.get(content_type=_image_content_type(), codename=codename_for(action))
+    permission = Permission.objects.get(content_type=image_content_type(), codename=codename_for(action))
     row, _created = UserObjectPermission.objects.get_or_create(
         user=user, permission=permission, content_type=permission.content_type, object_pk=str(image.pk)
     )
@@ -102,7 +102,7 @@ def grant_image_action(user, image, action: str) -> UserObjectPermission:
 def revoke_image_action(user, image, action: str) -> None:
     UserObjectPermission.objects.filter(
         user=user,
-        content_type=_image_content_type(),
+        content_type=image_content_type(),
         object_pk=str(image.pk),
         permission__codename=codename_for(action),
     ).delete()

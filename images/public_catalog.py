@@ -400,10 +400,3 @@ OTHER_OS_VERSIONS: tuple[OtherOsVersion, ...] = tuple(
     for os_type in ("Linux", "Windows")
     for bits in (32, 64)
 )
-
-
-def find_image(name: str, architecture: str = "x86") -> CatalogImage | None:
-    for image in PUBLIC_IMAGES:
-        if image.name == name and image.architecture == architecture:
-            return image
-    return None

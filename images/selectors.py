@@ -12,6 +12,7 @@ from iam.authz import authorize, scope
 from images.choices import ImageStatus, ImageType, SortKey
 from images.filtersets import filter_images
 from images.models import Image, Job, JobStatus
+from images.object_grants import grants_of
 from images.public_catalog import OTHER_OS_VERSIONS
 
 LIST_ACTION = "ims:images:list"
@@ -44,6 +45,16 @@ def get_own_image(actor, image_id) -> Image:
     image = get_image(actor, image_id)
     if image.owner_id != actor.project.id:
         raise image_not_found(image_id)
+    return image
+
+
+def get_account_image(actor, image_id) -> Image:
+    """An image of any project of the actor's account, whatever the actor's policies: the per-image grants are
+    account administration, which only the Django admin offers, to the account's administrators alone."""
+    try:
+        image = Image.objects.filter(owner__account=actor.account).get(pk=uuid.UUID(str(image_id)))
+    except (ValueError, Image.DoesNotExist):
+        raise image_not_found(image_id) from None
     return image
 
 
@@ -168,15 +179,32 @@ class QuotaUsage:
     max: int
 
 
-def show_image_quota(actor) -> list[QuotaUsage]:
-    authorize(actor, "ims:quotas:get")
-    used_images = (
-        Image.objects.filter(owner=actor.project, image_type=ImageType.PRIVATE)
+def private_images_used(project) -> int:
+    """What counts against the project's private image quota: every private image but deleted and killed ones
+    (the quota API shows it, the import services check it)."""
+    return (
+        Image.objects.filter(owner=project, image_type=ImageType.PRIVATE)
         .exclude(status__in=[ImageStatus.DELETED, ImageStatus.KILLED])
         .count()
     )
+
+
+def show_image_quota(actor) -> list[QuotaUsage]:
+    authorize(actor, "ims:quotas:get")
+    used_images = private_images_used(actor.project)
     running = Job.objects.filter(project=actor.project, status__in=[JobStatus.INIT, JobStatus.RUNNING]).count()
     return [
         QuotaUsage("image", used_images, settings.IMS_PRIVATE_IMAGE_QUOTA, 1, 10000),
         QuotaUsage("task", running, settings.IMS_PARALLEL_TASK_QUOTA, 1, 1000),
     ]
+
+
+def image_grants_of(user) -> list[tuple[Image, list[str]]]:
+    """The user's per-image grants as (image, [actions]), images of the user's own account only (the "My account"
+    page lists them)."""
+    membership = getattr(user, "iam", None)
+    if membership is None:
+        return []
+    by_image = grants_of(user)
+    images = Image.objects.filter(pk__in=by_image, owner__account=membership.account).select_related("region")
+    return [(image, sorted(by_image[image.pk])) for image in images.order_by("name")]

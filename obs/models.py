@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from iam.actors import Actor
 from iam.models import Account, Region
 
 
@@ -20,7 +21,7 @@ class OwnedQuerySet(models.QuerySet):
     account_path = "account"
     region_path = "region"
 
-    def visible_to(self, actor):
+    def visible_to(self, actor: Actor):
         return self.filter(**{self.account_path: actor.account, self.region_path: actor.region})
 
 

@@ -2,13 +2,14 @@
 
 import uuid
 
+from iam.actors import Actor
 from iam.authz import scope
 from obs.errors import bucket_not_found, upload_not_found
 from obs.models import Bucket, Upload
 from obs.naming import validate_bucket_name
 
 
-def find_bucket(actor, name, action: str) -> Bucket:
+def find_bucket(actor: Actor, name, action: str) -> Bucket:
     """The actor's bucket `name`; another account's bucket is simply not found."""
     name = validate_bucket_name(name)
     bucket = scope(actor, action, Bucket.objects.select_related("region")).filter(name=name).first()
@@ -17,7 +18,7 @@ def find_bucket(actor, name, action: str) -> Bucket:
     return bucket
 
 
-def find_upload(actor, upload_id, action: str) -> Upload:
+def find_upload(actor: Actor, upload_id, action: str) -> Upload:
     try:
         upload_id = uuid.UUID(str(upload_id))
     except ValueError:

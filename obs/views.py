@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import ImsError
+from iam.actors import Actor
 from iam.authz import can
 from iam.pages import ConsolePage
 from obs import services
@@ -28,7 +29,7 @@ class ObsPage(ConsolePage):
     )
 
 
-def abilities(actor) -> dict:
+def abilities(actor: Actor) -> dict:
     """Which buttons work, from the same authorization the services apply."""
     return {
         name: can(actor, f"obs:{action}")

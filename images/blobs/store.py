@@ -21,6 +21,7 @@ from django.db import transaction
 
 from iam.models import Region
 from images.blobs.builder import ChunksVanished, ManifestBuilder, retouch_all
+from images.blobs.disk_reader import END, ZERO, DiskReader, FileSource, Piece, WholeDiskHash
 from images.blobs.models import CHUNK_SIZE, Chunk, Manifest, ManifestEntry, object_name
 from images.blobs.objects import (
     PlainCodec,
@@ -31,7 +32,6 @@ from images.blobs.objects import (
     store_blob,
     store_plaintext,
 )
-from images.blobs.pipeline import END, ZERO, DiskReader, FileSource, Piece, WholeDiskHash
 
 WRITE_WORKERS = 4  # per-chunk digest, compression and upload; uploads to S3 wait on the network
 READ_WORKERS = 4

@@ -22,7 +22,7 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 
 from images.formats.errors import QEMU_FAILED, TIMED_OUT, FormatError
-from images.formats.qemu import CONVERT_MEMORY, _environment, _rlimits, safe_path
+from images.formats.qemu import CONVERT_MEMORY, child_limits, qemu_environment, safe_path
 
 NBD_MAGIC = b"NBDMAGIC"
 OPTION_MAGIC = 0x49484156454F5054  # "IHAVEOPT"
@@ -65,8 +65,8 @@ class NbdDisk:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
-            env=_environment(),
-            preexec_fn=_rlimits(CONVERT_MEMORY, DECODE_CPU_SECONDS),
+            env=qemu_environment(),
+            preexec_fn=child_limits(CONVERT_MEMORY, DECODE_CPU_SECONDS),
         )
         self.sock: socket.socket | None = None
         self.size = 0

@@ -21,7 +21,6 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 
 from core.units import GiB
-from images.formats.detect import detect_format
 from images.formats.errors import (
     BACKING_FILE,
     CONVERSION,
@@ -30,12 +29,10 @@ from images.formats.errors import (
     ENCRYPTED,
     QEMU_FAILED,
     TIMED_OUT,
-    UNSUPPORTED,
     VIRTUAL_SIZE,
     VMDK_LAYOUT,
     FormatError,
 )
-from images.formats.reader import ImageFile
 
 logger = logging.getLogger(__name__)
 
@@ -56,12 +53,6 @@ CONVERT_TIMEOUT = 6 * 3600.0
 VMDK_TYPES = ("monolithicSparse", "streamOptimized")
 BACKING_KEYS = ("backing-filename", "full-backing-filename", "backing-filename-format", "backing-image")
 PROGRESS = re.compile(rb"\((\d{1,3}(?:\.\d+)?)/100%\)")
-# Export targets: our format name → qemu driver and creation options (force_size keeps a VHD's exact size).
-EXPORTS = {
-    "qcow2": ("qcow2", "compat=1.1"),
-    "vmdk": ("vmdk", "subformat=streamOptimized"),
-    "vhd": ("vpc", "subformat=dynamic,force_size=on"),
-}
 
 
 def safe_path(path: Path | str) -> str:
@@ -110,84 +101,6 @@ def qemu_check(path: Path, driver: str) -> dict | None:
     )
 
 
-def convert_to_raw(
-    src: Path,
-    driver: str,
-    dst: Path,
-    *,
-    on_progress=None,
-    timeout: float = CONVERT_TIMEOUT,
-    expected_size: int | None = None,
-) -> int:
-    """Convert an inspected image to a sparse raw file; returns its size. `on_progress(fraction)` gets 0.0–1.0.
-
-    The result is detected again and must be a plain disk (raw, or an ISO 9660 file system, which the raw driver
-    reads as bytes), so no qcow2 or VMDK header rides out inside it. On any failure `dst` is removed.
-    """
-    target = safe_path(dst)
-    _convert(
-        ["-f", driver, "-O", "raw", "-S", "4k", "-m", "8", safe_path(src), target],
-        target,
-        on_progress=on_progress,
-        timeout=timeout,
-    )
-    try:
-        with ImageFile.open(Path(target)) as image:
-            found, size = detect_format(image), image.size
-    except FormatError as error:
-        _remove(target)
-        raise FormatError(
-            CONVERSION, _("The converted disk does not pass inspection: %(reason)s") % {"reason": error.message}
-        ) from error
-    if found not in ("raw", "iso") or (expected_size is not None and size != expected_size):
-        _remove(target)
-        raise FormatError(
-            CONVERSION,
-            _("The conversion produced a %(format)s file of %(size)d bytes instead of a raw disk of the image's size.")
-            % {"format": found, "size": size},
-        )
-    return size
-
-
-def convert_from_raw(src_raw: Path, dst: Path, out_format: str, *, on_progress=None, timeout: float = CONVERT_TIMEOUT):
-    """Export: convert a raw disk to qcow2, streamOptimized VMDK or dynamic VHD, then inspect the result fully.
-
-    Returns the output's `Inspection`; its format must be `out_format` and its disk the raw disk's size.
-    """
-    from images.formats.inspector import inspect_image_file  # the inspector itself calls this module
-
-    if out_format not in EXPORTS:
-        raise FormatError(
-            UNSUPPORTED,
-            _("Export to %(format)s is not supported; choose QCOW2, VMDK or VHD.") % {"format": str(out_format)[:16]},
-        )
-    driver, options = EXPORTS[out_format]
-    source, target = safe_path(src_raw), safe_path(dst)
-    _convert(
-        ["-f", "raw", "-O", driver, "-o", options, source, target], target, on_progress=on_progress, timeout=timeout
-    )
-    try:
-        result = inspect_image_file(
-            Path(target), declared_format=out_format, max_file_size=2**63 - 1, max_virtual_size=2**63 - 1
-        )
-    except FormatError as error:
-        _remove(target)
-        raise FormatError(
-            CONVERSION,
-            _("The exported %(format)s file does not pass inspection: %(reason)s")
-            % {"format": out_format, "reason": error.message},
-        ) from error
-    expected = -(-os.stat(source).st_size // 512) * 512  # qemu shows a raw file rounded up to whole sectors
-    if result.virtual_size != expected:
-        _remove(target)
-        raise FormatError(
-            CONVERSION,
-            _("The exported disk is %(got)d bytes instead of %(want)d.")
-            % {"got": result.virtual_size, "want": expected},
-        )
-    return result
-
-
 def _check_info(info: dict, driver: str, name: str) -> None:
     if not isinstance(info, dict) or info.get("format") != driver:
         raise FormatError(QEMU_FAILED, _("qemu-img does not read the file as %(driver)s.") % {"driver": driver})
@@ -221,12 +134,12 @@ def _check_vmdk_info(data: dict, name: str) -> None:
         raise FormatError(VMDK_LAYOUT, _("qemu-img reports VMDK extents outside the file itself."))
 
 
-def _environment() -> dict:
+def qemu_environment() -> dict:
     # Nothing of the worker's environment (database URLs, keys) reaches a process parsing hostile files.
     return {"LC_ALL": "C", "PATH": os.environ.get("PATH", os.defpath)}
 
 
-def _rlimits(memory: int, cpu: int | None):
+def child_limits(memory: int, cpu: int | None):
     """A preexec_fn that caps the child (limits are never raised above the worker's own hard limits)."""
     wanted = [(resource.RLIMIT_AS, memory), (resource.RLIMIT_CORE, 0)] + ([(resource.RLIMIT_CPU, cpu)] if cpu else [])
     limits = []
@@ -250,8 +163,8 @@ def _run(args: list[str], limits: Limits) -> subprocess.CompletedProcess:
             [QEMU_IMG, *args],
             stdin=subprocess.DEVNULL,
             capture_output=True,
-            env=_environment(),
-            preexec_fn=_rlimits(limits.memory, limits.cpu),
+            env=qemu_environment(),
+            preexec_fn=child_limits(limits.memory, limits.cpu),
             timeout=limits.wall,
             check=False,
         )
@@ -269,7 +182,7 @@ def _run(args: list[str], limits: Limits) -> subprocess.CompletedProcess:
         raise FormatError(QEMU_FAILED, _("qemu-img could not be started on this server.")) from None
 
 
-def _convert(args: list[str], target: str, *, on_progress, timeout: float) -> None:
+def run_convert(args: list[str], target: str, *, on_progress, timeout: float) -> None:
     """Run `qemu-img convert -p` with its progress followed; on any failure (or exception) remove `target`."""
     with tempfile.TemporaryFile() as errors:
         try:
@@ -278,8 +191,8 @@ def _convert(args: list[str], target: str, *, on_progress, timeout: float) -> No
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=errors,
-                env=_environment(),
-                preexec_fn=_rlimits(CONVERT_MEMORY, None),
+                env=qemu_environment(),
+                preexec_fn=child_limits(CONVERT_MEMORY, None),
             )
         except OSError as error:
             logger.error("qemu-img could not be started: %s", error)
@@ -293,7 +206,7 @@ def _convert(args: list[str], target: str, *, on_progress, timeout: float) -> No
             process.wait()
             process.stdout.close()
             if not finished or process.returncode != 0:
-                _remove(target)
+                remove_quietly(target)
         if not finished:
             raise FormatError(
                 TIMED_OUT, _("The conversion did not finish within %(seconds)d seconds.") % {"seconds": timeout}
@@ -347,7 +260,7 @@ def _reason(stderr: bytes, *names: str) -> str:
     return " ".join(text.replace("qemu-img: ", "").split())[:300] or _("no reason given")
 
 
-def _remove(target: str) -> None:
+def remove_quietly(target: str) -> None:
     try:
         os.unlink(target)
     except FileNotFoundError:

@@ -1,11 +1,9 @@
 """The console's "Export" of the image list: the public or private tab of one region, as CSV rows.
 
-Cells are written for spreadsheets, which run formulas: a cell that would start one gets a leading `'`
-(OWASP CSV injection). Quoting and line ends follow RFC 4180 (python's csv with QUOTE_MINIMAL and CRLF).
+Cells are neutralised for spreadsheets and the lines written by `core.spreadsheet.csv_lines` (RFC 4180).
 """
 
-import csv
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import UTC
 
 from django.utils import timezone
@@ -22,7 +20,6 @@ from images.models import Image
 EXPORTABLE = {ImageType.GOLD: "public", ImageType.PRIVATE: "private"}
 # Rows are read in chunks: a bounded memory, and one query for the tags of each chunk.
 CHUNK = 1000
-BOM = "\ufeff"
 
 
 def file_name(actor, image_type: str, now=None) -> str:
@@ -84,18 +81,3 @@ def export_image_list(actor, *, image_type: str, query: dict) -> Iterator[list[s
         raise ImsError("IMG.0001", _("Only the public and private image lists can be exported."))
     queryset = selectors.console_images(actor, {**query, "imagetype": image_type})
     return _rows(queryset, get_language())
-
-
-class _Echo:
-    """A file that hands back what is written to it, so csv.writer can feed a streaming response."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_lines(rows: Iterable[list[str]]) -> Iterator[str]:
-    """The CSV text of `rows`, a line at a time, after a UTF-8 byte order mark (Excel needs it for Chinese)."""
-    writer = csv.writer(_Echo(), quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    yield BOM
-    for row in rows:
-        yield writer.writerow(row)

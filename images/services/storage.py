@@ -5,8 +5,7 @@ from datetime import timedelta
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from images.models import Image, Job
-from images.services.jobs import ACTIVE_STATES
+from images.models import ACTIVE_JOB_STATES, Image, Job
 
 # Longer than any import takes between writing its manifest and attaching it to its image.
 MANIFEST_GRACE = timedelta(hours=6)
@@ -19,7 +18,7 @@ def sweep_orphan_manifests(*, grace: timedelta = MANIFEST_GRACE) -> int:
     cutoff = timezone.now() - grace
     used = Image.objects.filter(manifest=OuterRef("pk"))
     orphans = Manifest.objects.filter(created_at__lt=cutoff).exclude(Exists(used))
-    if Job.objects.filter(status__in=ACTIVE_STATES, begin_time__lt=cutoff).exists():
+    if Job.objects.filter(status__in=ACTIVE_JOB_STATES, begin_time__lt=cutoff).exists():
         # A job running longer than the grace period may still attach its manifest: keep the newest ones.
         return 0
     _total, per_model = orphans.delete()
@@ -36,7 +35,7 @@ def sweep_staging() -> int:
     if not root.is_dir():
         return 0
     folders = {path.name: path for path in root.iterdir() if path.is_dir()}
-    live = set(Job.objects.filter(pk__in=list(folders), status__in=ACTIVE_STATES).values_list("pk", flat=True))
+    live = set(Job.objects.filter(pk__in=list(folders), status__in=ACTIVE_JOB_STATES).values_list("pk", flat=True))
     removed = 0
     for name, path in folders.items():
         if name not in live:
@@ -45,10 +44,23 @@ def sweep_staging() -> int:
     return removed
 
 
-def collect_unreferenced(*, manifest_grace: timedelta = MANIFEST_GRACE, chunk_grace: timedelta | None = None) -> dict:
-    from images.blobs.gc import collect_garbage
+def collect_unreferenced(
+    *, manifest_grace: timedelta = MANIFEST_GRACE, chunk_grace: timedelta | None = None, on_removed=None
+) -> dict:
+    """Staging folders of ended jobs, then orphaned manifests, then the chunks no manifest names (in this order:
+    a manifest removed here frees its chunks for the same run). `on_removed(region_id, digest, stored_size)` is
+    called for each chunk removed. The answer is plain data (the periodic task returns it)."""
+    from images.blobs.gc import DEFAULT_GRACE, collect_garbage
 
-    sweep_staging()
+    staging = sweep_staging()
     manifests = sweep_orphan_manifests(grace=manifest_grace)
-    stats = collect_garbage() if chunk_grace is None else collect_garbage(grace=chunk_grace)
-    return {"manifests": manifests, "chunks": getattr(stats, "chunks_deleted", stats)}
+    stats = collect_garbage(grace=DEFAULT_GRACE if chunk_grace is None else chunk_grace, on_removed=on_removed)
+    return {
+        "staging": staging,
+        "manifests": manifests,
+        "chunks": stats.chunks_deleted,
+        "bytes": stats.bytes_deleted,
+        "spared": stats.chunks_spared,
+        "objects_not_removed": stats.objects_not_removed,
+        "by_region": {region_id: list(totals) for region_id, totals in stats.by_region.items()},
+    }

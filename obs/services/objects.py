@@ -5,12 +5,13 @@ from dataclasses import dataclass
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
+from iam.actors import Actor
 from iam.operations import operation
-from obs.blobs import blobs_for
 from obs.errors import invalid_parameter, object_not_found
 from obs.limits import max_put_size
 from obs.models import Bucket, StoredObject
 from obs.naming import validate_key
+from obs.object_store import object_store_for
 from obs.selectors import find_bucket
 from obs.services.common import Deleted, checked_content_type, checked_sha256, checked_size, record_object
 
@@ -23,7 +24,7 @@ def _address(kwargs) -> dict:
 
 @operation("put_object", summary=_address, atomic=False)
 def put_object(
-    actor, *, bucket: str, key: str, stream, size: int, content_type: str = "", sha256: str = ""
+    actor: Actor, *, bucket: str, key: str, stream, size: int, content_type: str = "", sha256: str = ""
 ) -> StoredObject:
     """Store `size` bytes read from `stream` (a file or a request body) under `bucket:key`, replacing any
     object there once every byte arrived (and matched `sha256`, when given)."""
@@ -31,9 +32,9 @@ def put_object(
     size = checked_size(size, limit=max_put_size())
     content_type, sha256 = checked_content_type(content_type), checked_sha256(sha256)
     target = find_bucket(actor, bucket, "obs:objects:put")
-    blobs = blobs_for(target.region_id)
-    name = blobs.object_name(target.name, key)
-    digest = blobs.write(name, stream, size, expected_sha256=sha256, content_type=content_type)
+    store = object_store_for(target.region_id)
+    name = store.object_name(target.name, key)
+    digest = store.write(name, stream, size, expected_sha256=sha256, content_type=content_type)
     try:
         return record_object(
             target,
@@ -45,7 +46,7 @@ def put_object(
             content_type=content_type,
         )
     except Exception:
-        blobs.delete(name)  # the bucket went away meanwhile: leave no bytes behind
+        store.delete(name)  # the bucket went away meanwhile: leave no bytes behind
         raise
 
 
@@ -57,7 +58,9 @@ class ObjectPage:
 
 
 @operation("list_objects")
-def list_objects(actor, *, bucket: str, prefix: str = "", marker: str = "", limit: int = MAX_LIST_LIMIT) -> ObjectPage:
+def list_objects(
+    actor: Actor, *, bucket: str, prefix: str = "", marker: str = "", limit: int = MAX_LIST_LIMIT
+) -> ObjectPage:
     """Objects in key order, those starting with `prefix`, after `marker` (the last key of the page before)."""
     if not 1 <= limit <= MAX_LIST_LIMIT:
         raise invalid_parameter(_("limit must be between 1 and %(max)d.") % {"max": MAX_LIST_LIMIT})
@@ -80,18 +83,18 @@ def with_prefix(rows, prefix: str):
 
 
 @operation("open_object")
-def open_object(actor, *, bucket: str, key: str):
+def open_object(actor: Actor, *, bucket: str, key: str):
     """(stream, object) for reading; the caller closes the stream. In S3 mode an object put into the bucket
     with another S3 client is registered on first sight."""
     target = find_bucket(actor, bucket, "obs:objects:get")
     stored = find_object(target, validate_key(key))
-    blobs = blobs_for(target.region_id)
+    store = object_store_for(target.region_id)
     try:
-        stream, size = blobs.open(blobs.object_name(target.name, stored.key))
+        stream, size = store.open(store.object_name(target.name, stored.key))
     except FileNotFoundError:
         raise object_not_found(target.name, stored.key) from None
     if size != stored.size:  # replaced in S3 by another client since we recorded it
-        refresh_from_storage(stored, blobs)
+        refresh_from_storage(stored, store)
     return stream, stored
 
 
@@ -104,8 +107,8 @@ def find_object(bucket: Bucket, key: str) -> StoredObject:
 
 
 def register_from_storage(bucket: Bucket, key: str) -> StoredObject:
-    blobs = blobs_for(bucket.region_id)
-    found = blobs.head(blobs.object_name(bucket.name, key))
+    store = object_store_for(bucket.region_id)
+    found = store.head(store.object_name(bucket.name, key))
     if found is None:
         raise object_not_found(bucket.name, key)
     # Its SHA-256 is unknown until it is read: left empty rather than reading gigabytes here.
@@ -122,8 +125,8 @@ def register_from_storage(bucket: Bucket, key: str) -> StoredObject:
     return stored
 
 
-def refresh_from_storage(stored: StoredObject, blobs) -> None:
-    found = blobs.head(blobs.object_name(stored.bucket.name, stored.key))
+def refresh_from_storage(stored: StoredObject, store) -> None:
+    found = store.head(store.object_name(stored.bucket.name, stored.key))
     if found is None:
         raise object_not_found(stored.bucket.name, stored.key)
     stored.size, stored.md5, stored.etag = found["size"], found["md5"], found["etag"]
@@ -132,11 +135,11 @@ def refresh_from_storage(stored: StoredObject, blobs) -> None:
 
 
 @operation("delete_object", summary=_address)
-def delete_object(actor, *, bucket: str, key: str) -> Deleted:
+def delete_object(actor: Actor, *, bucket: str, key: str) -> Deleted:
     target = find_bucket(actor, bucket, "obs:objects:delete")
     stored = find_object(target, validate_key(key))
     deleted = Deleted(pk=str(stored.pk), name=stored.url)
     stored.delete()
-    blobs = blobs_for(target.region_id)
-    blobs.delete(blobs.object_name(target.name, stored.key))
+    store = object_store_for(target.region_id)
+    store.delete(store.object_name(target.name, stored.key))
     return deleted

@@ -4,12 +4,13 @@ stored (to resume), complete (assembled and verified server-side), abort."""
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from iam.actors import Actor
 from iam.operations import operation
-from obs.blobs import blobs_for
 from obs.errors import CHECKSUM_MISMATCH, INVALID_PART, PARTS_MISSING, UPLOAD_STATE, ObsError, invalid_parameter
 from obs.limits import MAX_PARTS, MIN_PART_SIZE, max_object_size, max_part_size, part_size_for
 from obs.models import Upload, UploadPart, UploadStatus
 from obs.naming import validate_key
+from obs.object_store import object_store_for
 from obs.selectors import find_bucket, find_upload
 from obs.services.common import checked_content_type, checked_sha256, checked_size, record_object
 
@@ -26,7 +27,14 @@ def _upload(kwargs) -> dict:
 
 @operation("start_upload", summary=_address)
 def start_upload(
-    actor, *, bucket: str, key: str, size: int, part_size: int | None = None, sha256: str = "", content_type: str = ""
+    actor: Actor,
+    *,
+    bucket: str,
+    key: str,
+    size: int,
+    part_size: int | None = None,
+    sha256: str = "",
+    content_type: str = "",
 ) -> Upload:
     """A new upload of `size` bytes in parts of `part_size` (default: 8 MiB, more for very large objects)."""
     key = validate_key(key)
@@ -42,7 +50,7 @@ def start_upload(
         content_type=checked_content_type(content_type),
         created_by=actor.user,
     )
-    upload.s3_upload_id = blobs_for(target.region_id).start_upload(upload)
+    upload.s3_upload_id = object_store_for(target.region_id).start_upload(upload)
     upload.save()
     return upload
 
@@ -63,7 +71,7 @@ def _checked_part_size(size: int, wanted) -> int:
 
 
 @operation("put_part", summary=_upload, atomic=False)
-def put_part(actor, *, upload_id, number: int, stream, size: int) -> UploadPart:
+def put_part(actor: Actor, *, upload_id, number: int, stream, size: int) -> UploadPart:
     """Store part `number` (again, if it was sent before); every part but the last has exactly `part_size`
     bytes."""
     upload = find_upload(actor, upload_id, ACTION)
@@ -76,13 +84,13 @@ def put_part(actor, *, upload_id, number: int, stream, size: int) -> UploadPart:
             _("Part %(number)d must have %(expected)d bytes, not %(size)d.")
             % {"number": number, "expected": upload.expected_part_size(number), "size": size},
         )
-    blobs = blobs_for(upload.bucket.region_id)
-    digest, etag = blobs.write_part(upload, number, stream, size)
+    store = object_store_for(upload.bucket.region_id)
+    digest, etag = store.write_part(upload, number, stream, size)
     with transaction.atomic():
         status = Upload.objects.select_for_update().filter(pk=upload.pk).values_list("status", flat=True).first()
         if status != UploadStatus.UPLOADING:  # aborted or completed while this part arrived
             if status != UploadStatus.COMPLETING:  # (an assembly in progress still reads the parts)
-                blobs.abort(upload)
+                store.abort(upload)
             raise _not_uploading(upload, status)
         part, _created = UploadPart.objects.update_or_create(
             upload=upload, number=number, defaults={"size": digest.size, "sha256": digest.sha256, "etag": etag}
@@ -92,7 +100,7 @@ def put_part(actor, *, upload_id, number: int, stream, size: int) -> UploadPart:
 
 
 @operation("list_parts")
-def list_parts(actor, *, upload_id) -> Upload:
+def list_parts(actor: Actor, *, upload_id) -> Upload:
     """The upload with its stored parts (`upload.stored_parts`): a client resumes by sending the others."""
     upload = find_upload(actor, upload_id, ACTION)
     upload.stored_parts = list(upload.parts.order_by("number"))
@@ -100,7 +108,7 @@ def list_parts(actor, *, upload_id) -> Upload:
 
 
 @operation("complete_upload", summary=_upload, atomic=False)
-def complete_upload(actor, *, upload_id, sha256: str = ""):
+def complete_upload(actor: Actor, *, upload_id, sha256: str = ""):
     """Assemble the parts into the object and verify its SHA-256 against `sha256` (or the one given at the
     start). A mismatch or any failure aborts the upload: nothing is published, the parts are freed. Asked again
     after it succeeded (the answer was lost), it answers the same object."""
@@ -118,12 +126,12 @@ def complete_upload(actor, *, upload_id, sha256: str = ""):
         raise ObsError(PARTS_MISSING, _("Parts still missing: %(parts)s.") % {"parts": _numbers(missing)}, 409)
     if not Upload.objects.filter(pk=upload.pk, status=UploadStatus.UPLOADING).update(status=UploadStatus.COMPLETING):
         raise _not_uploading(upload, UploadStatus.COMPLETING)
-    blobs = blobs_for(upload.bucket.region_id)
-    name = blobs.object_name(upload.bucket.name, upload.key)
+    store = object_store_for(upload.bucket.region_id)
+    name = store.object_name(upload.bucket.name, upload.key)
     try:
-        digest = blobs.assemble(upload, parts, name, expected_sha256=expected)
+        digest = store.assemble(upload, parts, name, expected_sha256=expected)
     except BaseException:
-        _give_up(upload, blobs)
+        _give_up(upload, store)
         raise
     try:
         stored = record_object(
@@ -136,19 +144,19 @@ def complete_upload(actor, *, upload_id, sha256: str = ""):
             content_type=upload.content_type,
         )
     except BaseException:
-        blobs.delete(name)  # the bucket went away while the parts were assembled
-        _give_up(upload, blobs)
+        store.delete(name)  # the bucket went away while the parts were assembled
+        _give_up(upload, store)
         raise
     Upload.objects.filter(pk=upload.pk).update(status=UploadStatus.COMPLETED)
     return stored
 
 
 @operation("abort_upload", summary=_upload)
-def abort_upload(actor, *, upload_id) -> Upload:
+def abort_upload(actor: Actor, *, upload_id) -> Upload:
     upload = find_upload(actor, upload_id, ACTION)
     if upload.status in (UploadStatus.COMPLETED, UploadStatus.COMPLETING):
         raise _not_uploading(upload, upload.status)
-    blobs_for(upload.bucket.region_id).abort(upload)
+    object_store_for(upload.bucket.region_id).abort(upload)
     upload.status = UploadStatus.ABORTED
     upload.save(update_fields=["status"])
     upload.parts.all().delete()
@@ -163,8 +171,8 @@ def _completed_object(upload: Upload, expected: str):
     return stored
 
 
-def _give_up(upload: Upload, blobs) -> None:
-    blobs.abort(upload)
+def _give_up(upload: Upload, store) -> None:
+    store.abort(upload)
     Upload.objects.filter(pk=upload.pk).update(status=UploadStatus.ABORTED)
 
 

@@ -24,8 +24,9 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 
-from iam import services as iam
+from iam import seeding as iam
 from iam.actors import system_actor
+from iam.authz import ACCOUNT_ADMINISTRATION
 from iam.credentials import create_access_key
 from iam.models import AccessKey, Policy
 from iam.policies import IMS_ADMINISTRATOR, IMS_FULL_ACCESS, IMS_READ_ONLY, TENANT_ADMINISTRATOR
@@ -298,7 +299,7 @@ class Case:
     image: str | None = None  # the World attribute of the image the permission check names
     also_needs: frozenset = frozenset()  # actions beyond the catalogue's that the operation needs
     foreign: bool = True  # reaches a resource of A's (the other tenant must not find it)
-    face: str = "api"  # "api" (AK/SK), "console" (signed-in browser), "public" (no credentials)
+    face: str = "api"  # "api" (AK/SK), "console" (signed-in browser), "public" (no credentials), "admin" (see ADMIN)
     refusal: str = ""  # the product's error code when an allowed request is still refused by a rule (409)
 
 
@@ -318,7 +319,7 @@ WHOLE = {"name": "matrix-whole", "instance_id": "00000000-0000-0000-0000-0000000
 def _whole_image(actor):
     from images.services import imports
 
-    return imports.create_whole_image(actor, body=WHOLE)
+    return imports.create_whole_image(actor, name=WHOLE["name"], instance_id=WHOLE["instance_id"])
 
 
 def _import_body(w, **extra) -> dict:
@@ -329,17 +330,19 @@ def _server_import(path: str, service_name: str, **extra) -> Case:
     from images.services import imports
 
     def service(a, w):
-        return getattr(imports, service_name)(a, body=_import_body(w, **extra))
+        return getattr(imports, service_name)(a, min_disk=40, **_import_body(w, **extra))
 
     return case(
         lambda c, w: c.send("POST", path, _import_body(w, **extra)), service, ["object"], also_needs=READS_SOURCE
     )
 
 
-def _image_job(path: str, service, body, **options) -> Case:
+def _image_job(path: str, service, body, arguments=None, **options) -> Case:
+    """`body(w)` is the API's request body, `arguments(w)` the service's keyword arguments (the body's own)."""
+    arguments = arguments or body
     return case(
         lambda c, w: c.send("POST", path.format(id=w.image.id), body(w)),
-        lambda a, w: service(a, image=w.image, body=body(w)),
+        lambda a, w: service(a, image=w.image, **arguments(w)),
         options.pop("parts", ()),
         image="image",
         **options,
@@ -365,7 +368,7 @@ def _console_get(path):
 def build_cases() -> dict[str, Case]:
     from iam import account
     from images import selectors
-    from images.services import copy, csv_export, delete, export, imports, members, tags, update
+    from images.services import copy, csv_export, delete, export, grants, imports, members, tags, update
 
     upload = ["upload"]
     return {
@@ -374,7 +377,7 @@ def build_cases() -> dict[str, Case]:
         ),
         "update_image": case(
             lambda c, w: c.send("PATCH", f"/v2/cloudimages/{w.image.id}", RENAME),
-            lambda a, w: update.update_image(a, image=w.image, changes=update.parse_patch(RENAME)),
+            lambda a, w: update.update_image(a, image=w.image, changes=[update.Change("replace", "name", "renamed")]),
             image="image",
         ),
         "glance_list_images": case(
@@ -387,7 +390,9 @@ def build_cases() -> dict[str, Case]:
         ),
         "glance_update_image": case(
             lambda c, w: c.send("PATCH", f"/v2/images/{w.image.id}", RENAME, content_type=GLANCE_21),
-            lambda a, w: update.glance_update_image(a, image=w.image, changes=update.parse_patch(RENAME)),
+            lambda a, w: update.glance_update_image(
+                a, image=w.image, changes=[update.Change("replace", "name", "renamed")]
+            ),
             image="image",
         ),
         "glance_delete_image": case(
@@ -414,7 +419,7 @@ def build_cases() -> dict[str, Case]:
         ),
         "glance_create_image_metadata": case(
             lambda c, w: c.send("POST", "/v2/images", {"name": "matrix-meta", "disk_format": "qcow2"}),
-            lambda a, w: imports.glance_create_image_metadata(a, body={"name": "matrix-meta", "disk_format": "qcow2"}),
+            lambda a, w: imports.glance_create_image_metadata(a, name="matrix-meta", disk_format="qcow2"),
             foreign=False,
         ),
         "register_image": case(
@@ -456,7 +461,10 @@ def build_cases() -> dict[str, Case]:
             "/v2.1/cloudimages/{id}/copy", copy.copy_image_in_region_in_safe_mode, lambda w: {"name": "matrix-copy"}
         ),
         "copy_image_cross_region": _image_job(
-            "/v1/cloudimages/{id}/cross_region_copy", copy.copy_image_cross_region, _far_copy_body
+            "/v1/cloudimages/{id}/cross_region_copy",
+            copy.copy_image_cross_region,
+            _far_copy_body,
+            lambda w: {"name": "matrix-far", "region": COPY_REGION, "project_name": COPY_REGION},
         ),
         "batch_add_members": case(
             lambda c, w: c.send(
@@ -559,7 +567,7 @@ def build_cases() -> dict[str, Case]:
         ),
         "list_image_by_tags": case(
             lambda c, w: c.send("POST", f"/v2/{c.project_id}/images/resource_instances/action", {"action": "filter"}),
-            lambda a, w: tags.list_image_by_tags(a, body={"action": "filter"}),
+            lambda a, w: tags.list_image_by_tags(a, action="filter"),
             foreign=False,
         ),
         "glance_create_tag": case(
@@ -585,6 +593,12 @@ def build_cases() -> dict[str, Case]:
         ),
         "list_os_versions": case(
             lambda c, w: c.get("/v1/cloudimages/os_version"), lambda a, w: selectors.list_os_versions(a), foreign=False
+        ),
+        "cancel_job": case(
+            lambda c, w: c.post(f"/console/images/jobs/{w.job.id}/cancel"),
+            lambda a, w: jobs.cancel_job(a, job=w.job),
+            ["job"],
+            face="console",
         ),
         "list_versions": case(_console_get("/"), foreign=False, face="public"),
         "show_version": case(_console_get("/v2"), foreign=False, face="public"),
@@ -630,6 +644,20 @@ def build_cases() -> dict[str, Case]:
             lambda a, w: account.delete_access_key(a, key=w.key),
             ["key"],
             face="console",
+        ),
+        "grant_image_to_user": case(
+            None,
+            lambda a, w: grants.grant_image_to_user(a, image=w.image, user=w.user, action="ims:images:get"),
+            image="image",
+            face="admin",
+            also_needs=frozenset({ACCOUNT_ADMINISTRATION}),  # no kind here administers its account
+        ),
+        "revoke_image_from_user": case(
+            None,
+            lambda a, w: grants.revoke_image_from_user(a, image=w.image, user=w.user, action="ims:images:update"),
+            image="image",
+            face="admin",
+            also_needs=frozenset({ACCOUNT_ADMINISTRATION}),  # no kind here administers its account
         ),
         "list_buckets": case(lambda c, w: c.get("/v1/obs/buckets"), lambda a, w: obs.list_buckets(a), foreign=False),
         "create_bucket": case(
@@ -716,3 +744,7 @@ SERVICELESS = {
     "login": "the token view and the console sign-in signal check the password and record the trace",
     "logout": "Django's logout, in console.views.logout_view",
 }
+
+# Operations whose only face is the Django admin, run here through their service alone: the admin lets in only
+# the account's administrators (tests/iam/test_admin.py proves its scoping, refusals and traces).
+ADMIN = {"grant_image_to_user", "revoke_image_from_user"}

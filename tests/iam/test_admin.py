@@ -7,7 +7,7 @@ from django.urls import reverse
 from guardian.models import UserObjectPermission
 
 from audit.models import Trace
-from iam import services as iam
+from iam import seeding as iam
 from iam.authz import can
 from iam.credentials import create_access_key
 from iam.models import AccessKey, Grant, Group, Member, Policy

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from core.errors import ImsError
-from iam import services as iam
+from iam import seeding as iam
 from iam.authz import can, scope
 from iam.grants import grant_policy, revoke_grant
 from iam.models import Grant, Group

@@ -10,7 +10,12 @@ from datetime import date
 import pytest
 
 from images import public_catalog as catalog
-from images.public_catalog import OTHER_OS_VERSIONS, PUBLIC_IMAGES, find_image, support_ends_for
+from images.public_catalog import OTHER_OS_VERSIONS, PUBLIC_IMAGES, CatalogImage, support_ends_for
+
+
+def find_image(name: str, architecture: str = "x86") -> CatalogImage | None:
+    return next((i for i in PUBLIC_IMAGES if i.name == name and i.architecture == architecture), None)
+
 
 # Written out again on purpose: the module's own constants must not be able to
 # widen what the tests accept.

@@ -6,7 +6,7 @@ import io
 import pytest
 
 from audit.models import Trace
-from iam import services as iam
+from iam import seeding as iam
 from iam.models import Policy
 from iam.policies import document_for
 from obs import services

@@ -6,7 +6,7 @@ import os
 from django.core.management.base import BaseCommand, CommandError
 
 from core.errors import ImsError
-from iam.actors import system_actor
+from iam.actors import Actor, system_actor
 from iam.models import Project
 from obs import services
 from obs.errors import NOT_FOUND
@@ -48,7 +48,7 @@ class Command(BaseCommand):
             raise CommandError(f"{error.code}: {error.message}") from None
         self.stdout.write(f"Stored {stored.url} ({stored.size} bytes, sha256 {stored.sha256}).")
 
-    def _ensure_bucket(self, actor, bucket: str) -> None:
+    def _ensure_bucket(self, actor: Actor, bucket: str) -> None:
         try:
             services.list_objects(actor, bucket=bucket, limit=1)
         except ImsError as error:

@@ -115,17 +115,17 @@ def test_an_import_that_outlives_the_grace_period_stores_the_collected_chunks_ag
     assert streamed(result.manifest) == disk.read_bytes() and result.sha256 == sha256_of(disk)
 
 
-def test_collect_chunks_command_reports_what_it_removed(local_chunks, north, disk, other_disk):
+def test_collect_garbage_command_reports_what_it_removed(local_chunks, north, disk, other_disk):
     delete_manifest(write_raw_disk(north, disk).manifest)
     write_raw_disk(north, other_disk)
     age_all_chunks()
 
     kept = StringIO()
-    call_command("collect_chunks", "--grace-hours", "48", stdout=kept)
+    call_command("collect_garbage", "--grace-hours", "48", stdout=kept)
     assert "Removed 0 chunk(s)" in kept.getvalue()
 
     out = StringIO()
-    call_command("collect_chunks", "--grace-hours", "1", "-v", "2", stdout=out)
+    call_command("collect_garbage", "--grace-hours", "1", "-v", "2", stdout=out)
     text = out.getvalue()
     assert f"Removed {DISTINCT_CHUNKS - 1} chunk(s)" in text
     assert f"cn-north-4: removed {DISTINCT_CHUNKS - 1} chunk(s)" in text

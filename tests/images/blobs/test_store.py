@@ -226,7 +226,7 @@ def test_a_failed_write_leaves_no_manifest_and_no_unnamed_object(local_chunks, n
 
 
 def test_a_raw_file_larger_than_the_buffer_pool_streams_through(local_chunks, north, tmp_path):
-    from images.blobs.pipeline import POOL_BUFFERS
+    from images.blobs.disk_reader import POOL_BUFFERS
 
     chunks = POOL_BUFFERS * 2 + 3
     disk = make_disk(

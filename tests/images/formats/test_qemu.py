@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from images.formats import qemu
+from images.formats import conversion, qemu
+from images.formats.conversion import convert_from_raw
 from images.formats.inspector import inspect_image_file
-from images.formats.qemu import Limits, convert_from_raw, convert_to_raw, qemu_check, qemu_info
-from tests.images.formats import hostile
+from images.formats.qemu import Limits, qemu_check, qemu_info
 from tests.images.formats.conftest import needs_qemu_img
 
 pytestmark = needs_qemu_img
@@ -22,6 +22,10 @@ MIB = 1024**2
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def to_raw(path: Path, driver: str, out: Path) -> None:
+    subprocess.run(["qemu-img", "convert", "-f", driver, "-O", "raw", str(path), str(out)], check=True)
 
 
 def qemu_img_info(path: Path, driver: str) -> dict:
@@ -82,7 +86,7 @@ def test_check_refuses_a_truncated_image(hostile_images):
 
 
 def test_info_timeout_is_enforced(accepted, monkeypatch):
-    monkeypatch.setattr(qemu, "INFO_LIMITS", Limits(memory=qemu.GIB, cpu=30, wall=0.000001))
+    monkeypatch.setattr(qemu, "INFO_LIMITS", Limits(memory=qemu.GiB, cpu=30, wall=0.000001))
     with pytest.raises(qemu.FormatError) as refused:
         inspect_image_file(
             accepted["qcow2-v3"].path, declared_format="qcow2", max_file_size=MIB**2, max_virtual_size=MIB**2
@@ -91,7 +95,7 @@ def test_info_timeout_is_enforced(accepted, monkeypatch):
 
 
 def test_check_timeout_is_enforced(accepted, monkeypatch):
-    monkeypatch.setattr(qemu, "CHECK_LIMITS", Limits(memory=qemu.GIB, cpu=30, wall=0.000001))
+    monkeypatch.setattr(qemu, "CHECK_LIMITS", Limits(memory=qemu.GiB, cpu=30, wall=0.000001))
     with pytest.raises(qemu.FormatError) as refused:
         qemu_check(accepted["qcow2-v3"].path, "qcow2")
     assert refused.value.code == "IMG.0717"
@@ -110,51 +114,27 @@ def test_child_gets_the_limits_and_none_of_our_environment(monkeypatch):
         ["sh", "-c", "ulimit -v; ulimit -t; ulimit -c; env"],
         capture_output=True,
         text=True,
-        env=qemu._environment(),
-        preexec_fn=qemu._rlimits(qemu.GIB, 30),
+        env=qemu.qemu_environment(),
+        preexec_fn=qemu.child_limits(qemu.GiB, 30),
         check=True,
     ).stdout
     memory, cpu, core, *environment = shown.splitlines()
-    assert (int(memory), int(cpu), int(core)) == (qemu.GIB // 1024, 30, 0)
+    assert (int(memory), int(cpu), int(core)) == (qemu.GiB // 1024, 30, 0)
     assert "SECRET_KEY=do-not-leak" not in environment
     assert "LC_ALL=C" in environment
 
 
-def test_conversion_reports_progress_up_to_done(accepted, tmp_path):
+def test_conversion_reports_progress_up_to_done(pattern, tmp_path):
     seen = []
-    convert_to_raw(accepted["qcow2-v3"].path, "qcow2", tmp_path / "disk.raw", on_progress=seen.append)
+    convert_from_raw(pattern, tmp_path / "export.qcow2", "qcow2", on_progress=seen.append)
     assert seen and seen == sorted(seen) and seen[-1] == 1.0 and all(0.0 <= value <= 1.0 for value in seen)
 
 
-def test_conversion_output_is_sparse(accepted, tmp_path):
-    out = tmp_path / "disk.raw"
-    convert_to_raw(accepted["vmdk-stream-optimized"].path, "vmdk", out)
-    assert out.stat().st_blocks * 512 < out.stat().st_size
-
-
-def test_conversion_timeout_is_enforced_and_leaves_nothing(accepted, tmp_path):
-    out = tmp_path / "disk.raw"
+def test_conversion_timeout_is_enforced_and_leaves_nothing(pattern, tmp_path):
+    out = tmp_path / "export.qcow2"
     with pytest.raises(qemu.FormatError) as refused:
-        convert_to_raw(accepted["qcow2-v3"].path, "qcow2", out, timeout=0.000001)
+        convert_from_raw(pattern, out, "qcow2", timeout=0.000001)
     assert refused.value.code == "IMG.0717"
-    assert not out.exists()
-
-
-def test_conversion_of_the_wrong_size_is_refused(accepted, tmp_path):
-    out = tmp_path / "disk.raw"
-    with pytest.raises(qemu.FormatError) as refused:
-        convert_to_raw(accepted["qcow2-v3"].path, "qcow2", out, expected_size=MIB)
-    assert refused.value.code == "IMG.0716"
-    assert not out.exists()
-
-
-def test_qcow2_smuggled_inside_a_disk_is_caught_after_conversion(tmp_path):
-    nested = hostile.nested_qcow2(tmp_path)
-    inspection = inspect_image_file(nested, declared_format="qcow2", max_file_size=MIB**2, max_virtual_size=MIB**2)
-    out = tmp_path / "disk.raw"
-    with pytest.raises(qemu.FormatError) as refused:
-        convert_to_raw(nested, inspection.qemu_driver, out)
-    assert refused.value.code == "IMG.0716"
     assert not out.exists()
 
 
@@ -174,7 +154,7 @@ def test_export_produces_the_format_and_round_trips(pattern, tmp_path, out_forma
     assert (info["format"], info["virtual-size"]) == (driver, 4 * MIB)
     assert details.items() <= info.get("format-specific", {}).get("data", {}).items()
     back = tmp_path / "back.raw"
-    convert_to_raw(out, driver, back, expected_size=4 * MIB)
+    to_raw(out, driver, back)
     assert sha256(back) == sha256(pattern)
 
 
@@ -185,7 +165,7 @@ def test_export_to_an_unsupported_format_is_refused(pattern, tmp_path):
 
 
 def test_export_failure_leaves_nothing(pattern, tmp_path, monkeypatch):
-    monkeypatch.setitem(qemu.EXPORTS, "vhd", ("vpc", "subformat=no-such-subformat"))
+    monkeypatch.setitem(conversion.EXPORTS, "vhd", ("vpc", "subformat=no-such-subformat"))
     out = tmp_path / "export.vhd"
     with pytest.raises(qemu.FormatError) as refused:
         convert_from_raw(pattern, out, "vhd")

@@ -28,14 +28,14 @@ from obs.streams import Digest, copy_exactly, hash_all
 STAGING = "_uploads"
 
 
-def blobs_for(region_id: str):
+def object_store_for(region_id: str):
     storage = storage_for("objects", region_id)
     if settings.STORAGE_BACKEND == "s3":
-        return S3Blobs(storage.bucket_name)
-    return LocalBlobs(Path(storage.location))
+        return S3ObjectStore(storage.bucket_name)
+    return LocalObjectStore(Path(storage.location))
 
 
-class LocalBlobs:
+class LocalObjectStore:
     def __init__(self, root: Path):
         self.root = root
 
@@ -126,7 +126,7 @@ class _StagedFile:
         self.temporary.unlink(missing_ok=True)
 
 
-class S3Blobs:
+class S3ObjectStore:
     def __init__(self, bucket_name: str):
         self.bucket_name = bucket_name
         self.client = s3_client()
