@@ -9,7 +9,11 @@ from rest_framework import exceptions as drf
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 
+from audit.recorder import was_traced
 from core.errors import GatewayError, ImsError, describe_validation
+from iam.actors import Actor
+from iam.catalogue import operation_at
+from iam.operations import trace_refused_attempt
 
 logger = logging.getLogger(__name__)
 
@@ -44,13 +48,24 @@ def api_exception_handler(exc, context):
     if not isinstance(exc, ImsError):
         return None  # let Django's handler log it and answer a JSON 500 (see console.views.server_error)
     if not isinstance(exc, GatewayError):  # a caller who failed to authenticate is nobody to name in a trace
-        from audit.recorder import record_refused_request
-
         record_refused_request(context["request"], exc)
     response = Response(exc.body(), status=exc.status)
     if exc.status == 401:
         response["WWW-Authenticate"] = 'SDK-HMAC-SHA256 realm="ims"'
     return response
+
+
+def record_refused_request(request, error: ImsError) -> None:
+    """Traces an API request that its view refused before any service ran, for example for a body that is
+    not JSON: it is a failed attempt at the operation all the same. Services trace everything after that."""
+    actor, match = request.auth, getattr(request, "resolver_match", None)
+    if not isinstance(actor, Actor) or match is None or was_traced(actor.request_id):
+        return
+    op = operation_at(request.method, match.route)
+    if op is None or not op.changes_state:
+        return
+    target = next((match.kwargs[name] for name in ("image_id", "bucket", "upload_id") if name in match.kwargs), "")
+    trace_refused_attempt(op, actor, target_id=target, error=error)
 
 
 class JsonOnlyNegotiation(DefaultContentNegotiation):

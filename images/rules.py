@@ -1,19 +1,26 @@
-"""Whether an image may be copied or exported: pure preconditions on its state, shared by the services and
-the console's action bar (which shows the refusal as the disabled button's tooltip).
+"""The product's rules on an image's state: may it be copied, exported, shared or deleted now?
 
-Each check answers None when allowed, or the `ImsError` the service raises.
+Pure preconditions shared by the services (which raise the refusal) and the console, whose buttons ask
+`image_actions()`: the permission the service will check, then these rules, with the reason on a disabled
+button. Each `*_refusal` answers None when allowed, or the `ImsError` the service raises.
 """
+
+from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
 from core.errors import ImsError
 from core.units import GiB
+from iam.authz import can
 from images.choices import ImageStatus, ImageType, VirtualEnvType
+from images.models import ACTIVE_JOB_STATES, Job
 
 COPY_LIMIT = 128 * GiB
 EXPORT_LIMIT = 1024 * GiB
 NORMAL_EXPORT_LIMIT = 128 * GiB
 CROSS_REGION_COPIES_PER_TENANT = 5
+MAX_MEMBERS = 128
+MAX_WHOLE_IMAGE_MEMBERS = 10
 # Public images of these systems carry licences that do not allow their disks to leave the cloud.
 EXPORT_RESTRICTED_PLATFORMS = frozenset({"Windows", "SUSE", "RedHat", "Oracle Linux"})
 
@@ -118,3 +125,90 @@ def export_refusal(image, *, quick: bool = False) -> ImsError | None:
             _("Encrypted images need the key management service, which this installation does not offer yet."),
         )
     return None
+
+
+def share_refusal(image) -> ImsError | None:
+    """Why `image` cannot be shared, or None. The console shows the message on the disabled button."""
+    if image.image_type != ImageType.PRIVATE:
+        return ImsError("IMG.0601", _("Only private images can be shared."))
+    if image.status != ImageStatus.ACTIVE:
+        return ImsError("IMG.0601", _("Only images in the Normal state can be shared."))
+    if image.encrypted:
+        return ImsError("IMG.0602", _("Encrypted images cannot be shared."))
+    if image.system_support_market:
+        return ImsError("IMG.0603", _("Images published to the market cannot be shared."))
+    if is_whole_machine(image):
+        # Whole-machine images are shareable only when made from a server or a cloud backup; this service
+        # cannot make them, nor tell which backup made one, so none qualifies.
+        return ImsError(
+            "IMG.0604",
+            _("This whole-machine image was not created from a server or a cloud backup and cannot be shared."),
+        )
+    return None
+
+
+def member_limit(image) -> int:
+    return MAX_WHOLE_IMAGE_MEMBERS if is_whole_machine(image) else MAX_MEMBERS
+
+
+def deletion_refusal(image) -> ImsError | None:
+    """Why the image cannot be deleted now, or None. Shared by the API and any console button."""
+    if image.protected:
+        return ImsError("IMG.0032", _("The image is protected: remove its protection before deleting it."), 403)
+    if image.image_type == ImageType.MARKET or image.system_support_market:
+        return ImsError("IMG.0033", _("A published image cannot be deleted."), 403)
+    if Job.objects.filter(image=image, status__in=ACTIVE_JOB_STATES).exists():
+        return ImsError("IMG.0034", _("A task is running on the image; wait for it to finish, then delete it."), 409)
+    return None
+
+
+@dataclass(frozen=True)
+class Action:
+    """One console button: may it act, and if not, why (the disabled button's tooltip)."""
+
+    reason: str = ""
+
+    @property
+    def allowed(self) -> bool:
+        return not self.reason
+
+
+def _no_permission(action: str) -> str:
+    return _("You have no permission for this action (%(action)s).") % {"action": action}
+
+
+# Each button of an image: the actions its service authorizes, the state rule it enforces, and what to say when
+# the actor lacks the permission (sharing and tags keep the wording their panels have always shown).
+BUTTONS = {
+    "copy": (("ims:images:copy",), copy_in_region_refusal, _no_permission),
+    "copy_region": (("ims:images:copy",), copy_cross_region_refusal, _no_permission),
+    "export": (("ims:images:export",), lambda image: export_refusal(image, quick=None), _no_permission),
+    "delete": (("ims:images:delete",), deletion_refusal, _no_permission),
+    "share": (
+        ("ims:images:get", "ims:images:share"),
+        share_refusal,
+        lambda action: _("You need the ims:images:share permission for this."),
+    ),
+    "tags": (
+        ("ims:images:update",),
+        None,
+        lambda action: _("Your permissions do not allow changing tags (ims:images:update is needed)."),
+    ),
+}
+
+
+def image_actions(actor, image) -> dict[str, Action]:
+    """For every button of `image`: may `actor` use it now, and if not, why. The same permission checks and
+    rules the services apply, in the same order, so the console never offers what the API would refuse."""
+    own = image.owner_id == actor.project.id
+    return {name: _button(actor, image, own, *checks) for name, checks in BUTTONS.items()}
+
+
+def _button(actor, image, own: bool, actions, rule, no_permission) -> Action:
+    if not own:
+        return Action(_("Only the project that owns the image can change it."))
+    for action in actions:
+        if not can(actor, action, image):
+            return Action(no_permission(action))
+    refusal = rule(image) if rule is not None else None
+    return Action(refusal.message if refusal is not None else "")

@@ -4,25 +4,11 @@ The image row stays, marked deleted, so traces and jobs keep naming it; its disk
 storage collector, which removes manifests no image uses any more (a copy may share the same manifest).
 """
 
-from django.utils.translation import gettext as _
-
-from core.errors import ImsError
 from iam.operations import operation
-from images.choices import ImageStatus, ImageType
-from images.models import Image, Job
+from images.choices import ImageStatus
+from images.models import Image
+from images.rules import deletion_refusal
 from images.selectors import get_own_image
-from images.services.jobs import ACTIVE_STATES
-
-
-def deletion_refusal(image: Image) -> ImsError | None:
-    """Why the image cannot be deleted now, or None. Shared by the API and any console button."""
-    if image.protected:
-        return ImsError("IMG.0032", _("The image is protected: remove its protection before deleting it."), 403)
-    if image.image_type == ImageType.MARKET or image.system_support_market:
-        return ImsError("IMG.0033", _("A published image cannot be deleted."), 403)
-    if Job.objects.filter(image=image, status__in=ACTIVE_STATES).exists():
-        return ImsError("IMG.0034", _("A task is running on the image; wait for it to finish, then delete it."), 409)
-    return None
 
 
 @operation(

@@ -10,20 +10,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core.errors import ImsError
-from iam.authz import can
 from iam.models import Project
+from iam.operations import trace_refused_attempt
 from iam.pages import ConsolePage
 from images import rules, selectors
+from images.forms import CopyForm, CrossRegionCopyForm, ExportForm
 from images.services import copy, delete, export
-
-CONSOLE_AGENCY = "ims_admin_agency"
-
-
-def _refusal(actor, action: str, image, check):
-    if not can(actor, action, image):
-        return _("You have no permission for this action (%(action)s).") % {"action": action}
-    refusal = check(image)
-    return refusal.message if refusal is not None else ""
 
 
 def _buckets(actor) -> list:
@@ -44,6 +36,7 @@ class ImageActionsView(ConsolePage):
         image = selectors.get_image(actor, image_id)
         if image.owner_id != actor.project.id:
             return render(request, "images/_detail_actions.html", {"image": image, "loaded": True})
+        actions = rules.image_actions(actor, image)
         return render(
             request,
             "images/_detail_actions.html",
@@ -51,75 +44,59 @@ class ImageActionsView(ConsolePage):
                 "image": image,
                 "loaded": True,
                 "own": True,
-                "copy_refusal": _refusal(actor, "ims:images:copy", image, rules.copy_in_region_refusal),
-                "cross_refusal": _refusal(actor, "ims:images:copy", image, rules.copy_cross_region_refusal),
-                "export_refusal": _refusal(
-                    actor, "ims:images:export", image, lambda i: rules.export_refusal(i, quick=None)
-                ),
+                "copy_refusal": actions["copy"].reason,
+                "cross_refusal": actions["copy_region"].reason,
+                "export_refusal": actions["export"].reason,
                 "regions": Project.objects.filter(account=actor.account)
                 .exclude(pk=actor.project.pk)
                 .select_related("region")
                 .order_by("region__position"),
                 "buckets": _buckets(actor),
-                "delete_refusal": _refusal(actor, "ims:images:delete", image, delete.deletion_refusal),
+                "delete_refusal": actions["delete"].reason,
             },
         )
 
 
 class _ImageJobPost(ConsolePage):
-    """Calls one service on one of the caller's images; the job page follows, or the refusal as a message."""
+    """Calls one service on one of the caller's images with what its form cleaned; the job page follows, or the
+    refusal (the form's or the service's) as a message on the image's page."""
 
-    def body(self, post) -> dict:
-        raise NotImplementedError
-
-    def call(self, actor, image_id, body):
-        raise NotImplementedError
+    form_class = None
+    service = None
 
     def post(self, request, image_id):
+        form = self.form_class(request.POST)
+        if not form.is_valid():
+            message = next(iter(form.errors.values()))[0]
+            op = type(self).service.operation
+            trace_refused_attempt(op, request.actor, target_id=str(image_id), error=ImsError("IMG.0001", message))
+            return self.refused(request, image_id, message)
         try:
-            job = self.call(request.actor, image_id, self.body(request.POST))
+            job = type(self).service(request.actor, image_id=image_id, **form.cleaned_data)
         except ImsError as error:
             if error.status == 404:
                 raise  # no such image for this actor: the error page, not its detail page
-            messages.error(request, error.message)
-            return redirect("images:image_detail", image_id=image_id)
+            return self.refused(request, image_id, error.message)
         return redirect("images:job_detail", job_id=job.id)
+
+    def refused(self, request, image_id, message: str):
+        messages.error(request, message)
+        return redirect("images:image_detail", image_id=image_id)
 
 
 class CopyView(_ImageJobPost):
-    def body(self, post):
-        return {"name": post.get("name", ""), "description": post.get("description", "")}
-
-    def call(self, actor, image_id, body):
-        return copy.copy_image_in_region(actor, image_id=image_id, body=body)
+    form_class = CopyForm
+    service = staticmethod(copy.copy_image_in_region)
 
 
 class CrossRegionCopyView(_ImageJobPost):
-    def body(self, post):
-        region = post.get("region", "")
-        return {
-            "name": post.get("name", ""),
-            "description": post.get("description", ""),
-            "region": region,
-            "project_name": region,
-            "agency_name": CONSOLE_AGENCY,
-        }
-
-    def call(self, actor, image_id, body):
-        return copy.copy_image_cross_region(actor, image_id=image_id, body=body)
+    form_class = CrossRegionCopyForm
+    service = staticmethod(copy.copy_image_cross_region)
 
 
 class ExportView(_ImageJobPost):
-    def body(self, post):
-        body = {"bucket_url": f"{post.get('bucket', '')}:{post.get('key', '')}"}
-        if post.get("file_format") == "quick":
-            body["is_quick_export"] = True
-        else:
-            body["file_format"] = post.get("file_format", "")
-        return body
-
-    def call(self, actor, image_id, body):
-        return export.export_image(actor, image_id=image_id, body=body)
+    form_class = ExportForm
+    service = staticmethod(export.export_image)
 
 
 class DeleteView(ConsolePage):

@@ -8,11 +8,12 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ImsError
+from core.spreadsheet import csv_lines
 from iam.authz import PermissionDenied
 from iam.pages import ConsolePage, error_page  # noqa: F401  (other console modules import them from here)
 from images import selectors
 from images.choices import Architecture, ImageStatus, ImageType, OsType, Platform, SortKey
-from images.services.csv_export import csv_lines, export_image_list, file_name
+from images.services.csv_export import export_image_list, file_name
 
 TABS = (
     (ImageType.GOLD, _("Public images")),

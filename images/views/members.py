@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from core.errors import ImsError
 from iam.authz import can
 from iam.pages import ConsolePage
-from images import selectors
+from images import rules, selectors
 from images.choices import MemberStatus
 from images.services import members
 
@@ -35,7 +35,7 @@ class MembersPanelView(ConsolePage):
         is_owner = image.owner_id == actor.project.id
         allowed = can_share(actor, image)
         membership = None if is_owner else image.members.filter(project=actor.project).first()
-        refusal = members.share_refusal(image) if is_owner else None
+        share = rules.image_actions(actor, image)["share"]
         rows = list(members.members_visible(actor, image)) if is_owner and allowed else []
         return render(
             request,
@@ -46,11 +46,11 @@ class MembersPanelView(ConsolePage):
                 "is_owner": is_owner,
                 "membership": membership,
                 "members": rows,
-                "can_share": allowed and refusal is None,
-                "share_reason": no_permission_reason() if not allowed else (refusal.message if refusal else ""),
+                "can_share": share.allowed,
+                "share_reason": share.reason,
                 "can_answer": allowed,
                 "answer_reason": "" if allowed else no_permission_reason(),
-                "member_limit": members.member_limit(image),
+                "member_limit": rules.member_limit(image),
             },
         )
 

@@ -1,26 +1,13 @@
 """The tag editor of the image detail page: an htmx panel that lists, adds and deletes tags."""
 
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 
 from core import text
 from core.errors import ImsError
-from iam.authz import can
 from iam.pages import ConsolePage
-from images import selectors
+from images import rules, selectors
 from images.models import ImageTag
 from images.services import tags as tag_service
-
-UPDATE_ACTION = "ims:images:update"
-
-
-def edit_refusal(actor, image) -> str:
-    """Why the actor cannot edit the image's tags ('' when it can): the same checks the services make."""
-    if image.owner_id != actor.project.id:
-        return _("Only the project that owns the image can change its tags.")
-    if not can(actor, UPDATE_ACTION, image):
-        return _("Your permissions do not allow changing tags (ims:images:update is needed).")
-    return ""
 
 
 class TagPanelView(ConsolePage):
@@ -52,7 +39,7 @@ class TagPanelView(ConsolePage):
                 "tags": list(ImageTag.objects.filter(image=image)),
                 "tag_panel": True,
                 "tag_error": error,
-                "edit_refusal": edit_refusal(request.actor, image),
+                "edit_refusal": rules.image_actions(request.actor, image)["tags"].reason,
                 "max_tags": text.MAX_TAGS,
             },
             status=status,

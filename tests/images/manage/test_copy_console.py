@@ -69,3 +69,38 @@ def test_another_tenants_image_has_no_actions(tenant_b, source):
     assert client.login(username=tenant_b.admin.username, password=PASSWORD)
     assert client.get(reverse("images:image_actions", args=[source.pk])).status_code == 404
     assert client.post(reverse("images:image_copy", args=[source.pk]), {"name": "x"}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "view, post, message",
+    [
+        ("images:image_copy", {"name": " bad<name"}, "name: 1 to 128 characters"),
+        ("images:image_copy", {"name": "ok", "description": "a<b"}, "description: at most 1024 characters"),
+        ("images:image_copy_region", {"name": "", "region": "cn-east-3"}, "name: 1 to 128 characters"),
+        ("images:image_copy_region", {"name": "far", "region": "nowhere"}, "region: the id of a region"),
+        ("images:image_export", {"bucket": "exports", "key": "", "file_format": "qcow2"}, "bucket_url: must name"),
+        ("images:image_export", {"bucket": "exports", "key": "a", "file_format": "vdi"}, "file_format: must be one"),
+    ],
+)
+def test_the_action_forms_refuse_what_the_api_refuses_with_its_message(console, source, view, post, message):
+    response = console.post(reverse(view, args=[source.pk]), post, follow=True)
+    started = Job.objects.filter(image=source).exclude(job_type="createImageByFile")
+    assert message in response.content.decode() and not started.exists()
+
+
+def test_a_quick_export_from_the_console_exports_the_raw_disk(console, source):
+    console.post(
+        reverse("images:image_export", args=[source.pk]), {"bucket": "exports", "key": "a", "file_format": "quick"}
+    )
+    job = Job.objects.get(job_type="exportImage")
+    assert (job.entities["file_format"], job.entities["quick"]) == ("raw", True)
+
+
+def test_a_copy_refused_by_its_form_is_traced_as_a_failed_attempt(console, source):
+    from audit.models import Trace, TraceResult
+
+    console.post(reverse("images:image_copy", args=[source.pk]), {"name": "<bad name>"})
+    trace = Trace.objects.get(event_name="copyImage")
+    assert trace.result == TraceResult.FAILURE and trace.error_code == "IMG.0001"
+    assert trace.resource_id == str(source.pk) and trace.via == "console"
+    assert not Job.objects.filter(job_type="copyImageInRegion").exists()
