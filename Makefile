@@ -8,7 +8,7 @@ export VAR_DIR HOST PORT
 
 PY := $(VENV)/bin/python
 
-.PHONY: run test setup migrate clean
+.PHONY: run test lint setup migrate clean
 
 setup: $(VENV)/.installed
 
@@ -31,9 +31,15 @@ run: migrate
 
 # Tests keep their files (test database, broker folder) apart from the data `make run` serves.
 test: VAR_DIR := $(VAR_DIR)/test
-test: setup
+test: setup lint
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The house rules that a machine can check: lint, format and the layer contracts (pyproject.toml).
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

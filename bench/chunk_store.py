@@ -91,7 +91,7 @@ def timed(function, path: Path) -> tuple[float, float]:
 
 def hash_pass(path: Path, algorithm: str, *, skip_holes: bool = False) -> str:
     """One pass of `algorithm` over the file; with `skip_holes`, holes are hashed as zeros without being read."""
-    from images.blobs.pipeline import ZERO, chunk_spans
+    from images.blobs.disk_reader import ZERO, chunk_spans
 
     digest, buffer = hashlib.new(algorithm), bytearray(4 * MIB)
     with open(path, "rb", buffering=0) as handle:
@@ -154,7 +154,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the temporary VAR_DIR")
     args = parser.parse_args()
     var_dir = prepare_environment(args.keep)
-    from iam.services import ensure_regions
+    from iam.seeding import ensure_regions
 
     region = ensure_regions()[0]
     size = int(args.size_gib * 1024) * MIB

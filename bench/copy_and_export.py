@@ -21,8 +21,8 @@ from import_pipeline import MIB, drop_cache, half_random_disk, setup_django, tim
 
 
 def import_raw(actor, raw: Path, name: str):
+    from images.jobs.imports import run_import
     from images.models import Job
-    from images.pipeline import run_import
     from images.services import imports
     from obs.services import put_object
 
@@ -30,7 +30,9 @@ def import_raw(actor, raw: Path, name: str):
         put_object(actor, bucket="bench", key=raw.name, stream=handle, size=raw.stat().st_size)
     job = imports.create_image(
         actor,
-        body={"name": name, "image_url": f"bench:{raw.name}", "min_disk": max(40, -(-raw.stat().st_size // 1024**3))},
+        name=name,
+        image_url=f"bench:{raw.name}",
+        min_disk=max(40, -(-raw.stat().st_size // 1024**3)),
     )
     run_import(job.id)
     job = Job.objects.select_related("image").get(pk=job.pk)
@@ -39,8 +41,8 @@ def import_raw(actor, raw: Path, name: str):
 
 
 def run_job(job):
+    from images.jobs import run
     from images.models import Job
-    from images.runners import run
 
     seconds = timed(lambda: run(job.id))
     job = Job.objects.get(pk=job.pk)
@@ -58,7 +60,7 @@ def near_identical(raw: Path, target: Path) -> None:
 
 def run(work: Path, size: int, fmt: str) -> None:
     setup_django(work / "var")
-    from iam import services as iam
+    from iam import seeding as iam
     from iam.actors import system_actor
     from images.services import copy, export
     from obs.services import create_bucket
@@ -73,17 +75,13 @@ def run(work: Path, size: int, fmt: str) -> None:
     near_identical(raw, second_raw)
     first = import_raw(actor, raw, "bench-1")
     second = import_raw(actor, second_raw, "bench-2")
-    in_region, _ = run_job(copy.copy_image_in_region(actor, image=first, body={"name": "bench-copy"}))
-    cross = {"region": "cn-east-3", "agency_name": "bench", "project_name": "cn-east-3"}
-    far_1, job_1 = run_job(copy.copy_image_cross_region(actor, image=first, body={**cross, "name": "far-1"}))
-    far_2, job_2 = run_job(copy.copy_image_cross_region(actor, image=second, body={**cross, "name": "far-2"}))
+    in_region, _ = run_job(copy.copy_image_in_region(actor, image=first, name="bench-copy"))
+    cross = {"region": "cn-east-3", "project_name": "cn-east-3"}
+    far_1, job_1 = run_job(copy.copy_image_cross_region(actor, image=first, **cross, name="far-1"))
+    far_2, job_2 = run_job(copy.copy_image_cross_region(actor, image=second, **cross, name="far-2"))
     moved_1, moved_2 = job_1.entities["bytes_moved"], job_2.entities["bytes_moved"]
-    export_s, _ = run_job(
-        export.export_image(actor, image=first, body={"bucket_url": f"bench:out.{fmt}", "file_format": fmt})
-    )
-    quick_s, _ = run_job(
-        export.export_image(actor, image=first, body={"bucket_url": "bench:out.raw", "is_quick_export": True})
-    )
+    export_s, _ = run_job(export.export_image(actor, image=first, bucket_url=f"bench:out.{fmt}", file_format=fmt))
+    quick_s, _ = run_job(export.export_image(actor, image=first, bucket_url="bench:out.raw", is_quick_export=True))
     drop_cache(raw)
     driver = {"vhd": "vpc"}.get(fmt, fmt)
     options = {"vmdk": ["-o", "subformat=streamOptimized"], "vhd": ["-o", "subformat=dynamic,force_size=on"]}

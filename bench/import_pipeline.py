@@ -81,11 +81,11 @@ def main() -> None:
 
 def run(work: Path, size: int, fmt: str) -> None:
     setup_django(work / "var")
-    from iam import services as iam
+    from iam import seeding as iam
     from iam.actors import system_actor
     from images.blobs.models import Chunk
+    from images.jobs.imports import run_import
     from images.models import Job
-    from images.pipeline import run_import
     from images.services import imports
     from obs.services import create_bucket, put_object
 
@@ -104,7 +104,7 @@ def run(work: Path, size: int, fmt: str) -> None:
 
     def import_once() -> float:
         job = imports.create_image(
-            actor, body={"name": "bench", "image_url": f"bench:{source.name}", "min_disk": max(40, -(-size // 1024**3))}
+            actor, name="bench", image_url=f"bench:{source.name}", min_disk=max(40, -(-size // 1024**3))
         )
         drop_cache(source)
         seconds = timed(lambda: run_import(job.id))

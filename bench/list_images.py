@@ -41,7 +41,7 @@ def prepare_environment(keep: bool) -> Path:
 
 def seed():
     """One tenant with an administrator and an access key; its images, another tenant's, public ones."""
-    from iam import services as iam
+    from iam import seeding as iam
     from iam.credentials import create_access_key
     from iam.models import Project
     from iam.policies import IMS_FULL_ACCESS, TENANT_ADMINISTRATOR

@@ -55,7 +55,7 @@ def prepare_environment(keep: bool) -> Path:
 def seed() -> None:
     from django.core.management import call_command
 
-    from iam import services as iam
+    from iam import seeding as iam
     from iam.policies import TENANT_ADMINISTRATOR
 
     call_command("migrate", verbosity=0, interactive=False)

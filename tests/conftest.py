@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import pytest
 
 from console.demo import PLATFORM_ACCOUNT
-from iam import services as iam
+from iam import seeding as iam
 from images.services.catalog import sync_public_catalog
 from tests import factories
 

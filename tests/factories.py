@@ -2,7 +2,7 @@
 
 import itertools
 
-from iam import services as iam
+from iam import seeding as iam
 from iam.actors import actor_for_user
 from iam.models import Project
 from iam.policies import IMS_FULL_ACCESS, IMS_READ_ONLY, TENANT_ADMINISTRATOR

@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from iam.actors import system_actor
+from images.jobs import run
 from images.models import Image, Job
-from images.runners import run
 from obs.models import StoredObject
 from obs.services import create_bucket
 from tests import factories

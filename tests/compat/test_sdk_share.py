@@ -3,7 +3,7 @@
 import pytest
 
 from iam.credentials import create_access_key
-from images import runners
+from images.jobs import run as run_job
 from tests.compat.test_sdk import client_for, sdk
 from tests.factories import make_image, project_of
 
@@ -23,7 +23,7 @@ def clients(world, access_key, project_a):
 
 def finished(client, job_id):
     *_, ims = sdk()
-    runners.run(job_id)  # in-process: the test needs no worker
+    run_job(job_id)  # in-process: the test needs no worker
     return client.show_job(ims.ShowJobRequest(job_id=job_id))
 
 

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from core.spreadsheet import neutralise
+from core.spreadsheet import BOM, csv_lines, neutralise
 from images.models import Image, ImageTag
 from tests.factories import PASSWORD, make_image
 
@@ -144,6 +144,11 @@ def test_a_name_starting_with_a_formula_sign_is_neutralised(console_a, tenant_a)
 )
 def test_neutralise(value, expected):
     assert neutralise(value) == expected
+
+
+def test_csv_lines_start_with_a_byte_order_mark_and_quote_as_rfc_4180_says():
+    lines = list(csv_lines([["a", 'say "hi"', "x,y"], ["line\nbreak", "", "2"]]))
+    assert lines == [BOM, 'a,"say ""hi""","x,y"\r\n', '"line\nbreak",,2\r\n']
 
 
 def test_another_tenants_private_images_never_appear(console_a, tenant_a, tenant_b):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from images import runners
+from images.jobs import run as run_job
 from images.models import ImageMember
 from tests.factories import ADMIN, make_account, make_image, make_user, project_of, share
 
@@ -23,7 +23,7 @@ def api_c(identity, signed_client):
 def job_of(client, response):
     assert response.status_code == 200, response.content
     job_id = response.json()["job_id"]
-    runners.run(job_id)
+    run_job(job_id)
     return client.get(f"/v1/{client.project_id}/jobs/{job_id}").json()
 
 
