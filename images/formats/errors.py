@@ -26,6 +26,10 @@ QEMU_FAILED = "IMG.0714"
 PROPRIETARY = "IMG.0715"
 CONVERSION = "IMG.0716"
 TIMED_OUT = "IMG.0717"
+NO_OPERATING_SYSTEM = "IMG.0730"
+OS_CONTRADICTS = "IMG.0731"
+DETECTION_TIMED_OUT = "IMG.0732"
+NO_ISO_VOLUME = "IMG.0733"
 
 CODES = {
     UNSUPPORTED: gettext_lazy("The file format is not supported, or the declared format is unknown."),
@@ -45,6 +49,10 @@ CODES = {
     PROPRIETARY: gettext_lazy("ZVHD and ZVHD2 are proprietary formats without a public specification."),
     CONVERSION: gettext_lazy("The conversion failed or produced something other than the requested format."),
     TIMED_OUT: gettext_lazy("Inspecting or converting the image took longer than allowed."),
+    NO_OPERATING_SYSTEM: gettext_lazy("No operating system found in the image file."),
+    OS_CONTRADICTS: gettext_lazy("The operating system given contradicts the one found in the image file."),
+    DETECTION_TIMED_OUT: gettext_lazy("Looking for the operating system in the image took longer than allowed."),
+    NO_ISO_VOLUME: gettext_lazy("The ISO file holds no ISO 9660 or UDF volume."),
 }
 
 

@@ -139,16 +139,22 @@ def check_disk_size(job: Job, virtual_size: int) -> None:
 
 def store_disk(job: Job, source: Path, inspection):
     """Chunks and hashes the virtual disk: read straight from a raw file, or decoded by qemu-nbd as it is read
-    (no temporary raw copy: no second write of the whole disk, and hashing starts at once)."""
+    (no temporary raw copy: no second write of the whole disk, and hashing starts at once). What the disk holds
+    is examined first, through the same reader: (store result, Contents)."""
     from images.blobs.store import write_disk, write_raw_disk
     from images.formats.nbd import NbdDisk, check_plain_disk
+    from images.formats.os_detection import Disk
+    from images.jobs.import_contents import examine
 
     report = Reporter(job, "store", inspection.virtual_size)
     if inspection.format in ("raw", "iso"):
-        return write_raw_disk(job.project.region, source, on_progress=report)
+        with Disk.of_file(source) as disk:
+            contents = examine(job, disk)
+        return write_raw_disk(job.project.region, source, on_progress=report), contents
     with NbdDisk(source, inspection.qemu_driver, jobs.staging_dir(job)) as disk:
         check_plain_disk(disk, jobs.staging_dir(job), expected_size=inspection.virtual_size)
-        return write_disk(job.project.region, disk, on_progress=report)
+        contents = examine(job, Disk.of_nbd(disk))
+        return write_disk(job.project.region, disk, on_progress=report), contents
 
 
 def import_file(job: Job) -> None:
@@ -181,7 +187,7 @@ def import_file(job: Job) -> None:
     if not plain and not (fetched.md5 and fetched.sha256):
         hasher = FileHasher(source)
         hasher.start()
-    result = store_disk(job, source, inspection)
+    result, contents = store_disk(job, source, inspection)
     if hasher is not None:
         file_md5, file_sha256 = _joined(hasher)
     elif plain:
@@ -198,7 +204,7 @@ def import_file(job: Job) -> None:
             )
             % {"actual": file_sha256, "expected": expected},
         )
-    finish(job, inspection, result, file_md5=file_md5, file_sha256=file_sha256)
+    finish(job, inspection, result, contents, file_md5=file_md5, file_sha256=file_sha256)
 
 
 def _joined(hasher: FileHasher) -> tuple[str, str]:
@@ -208,8 +214,9 @@ def _joined(hasher: FileHasher) -> tuple[str, str]:
     return hasher.md5.hexdigest(), hasher.sha256.hexdigest()
 
 
-def finish(job: Job, inspection, result, *, file_md5: str, file_sha256: str) -> None:
-    """The image becomes active with what a download returns: the raw virtual disk, and its checksums."""
+def finish(job: Job, inspection, result, contents, *, file_md5: str, file_sha256: str) -> None:
+    """The image becomes active with what a download returns (the raw virtual disk, and its checksums), and with
+    the OS found on the disk when none was given."""
     served_format = "iso" if inspection.format == "iso" else "raw"
     with transaction.atomic():
         updated = Image.objects.filter(pk=job.image_id, status=ImageStatus.SAVING).update(
@@ -228,7 +235,8 @@ def finish(job: Job, inspection, result, *, file_md5: str, file_sha256: str) -> 
             min_disk=max(job.image.min_disk, units.gib_ceil(inspection.virtual_size)),
             active_at=timezone.now(),
             updated_at=timezone.now(),
+            **contents.image_fields,
         )
         if not updated:
             raise ImsError("IMG.0802", _("The image was deleted while it was being imported."))
-        jobs.succeed(job, image_id=str(job.image_id), image_name=job.image.name)
+        jobs.succeed(job, image_id=str(job.image_id), image_name=job.image.name, **contents.entities)

@@ -15,6 +15,8 @@ from images.selectors import show_image_quota
 
 HEAD_BYTES = 4 * 1024 * 1024
 TAIL_BYTES = 64 * 1024
+DRY_RUN_DETECTION_SECONDS = 20.0  # inside a web request: the import itself allows longer
+DRY_RUN_COPY_LIMIT = 256 * 1024 * 1024  # a remote RAW file up to this size is fetched whole to be examined
 
 
 @dataclass
@@ -28,6 +30,15 @@ class DryRun:
     error_code: str = ""
     images_used: int = 0
     images_quota: int = 0
+    # What is inside (issue 16): only for a RAW or ISO file, which is the disk itself (a remote one up to
+    # DRY_RUN_COPY_LIMIT); other formats are decoded by qemu only after the import's full inspection, so they
+    # are examined on import.
+    contents_checked: bool = False
+    detected_os: str = ""
+    detected_os_version: str = ""
+    detected_architecture: str = ""
+    detected_boot_mode: str = ""
+    iso_label: str = ""
 
 
 def check_image_file(
@@ -52,6 +63,8 @@ def check_image_file(
             local = local_path_or_none(stored)
             sample = local if local is not None else _sampled_copy(stream, stored.size, Path(folder) / "sample")
             result.format, result.virtual_size, _size = inspect_headers(sample, declared_format=declared_format)
+            if result.format in ("raw", "iso") and (local is not None or stored.size <= DRY_RUN_COPY_LIMIT):
+                _examine(result, local or _whole_copy(actor, url, Path(folder) / "whole"))
     except ImsError as refusal:
         result.verdict, result.error_code = refusal.message, refusal.code
         return result
@@ -60,6 +73,36 @@ def check_image_file(
     result.safe = True
     result.verdict = _("The headers passed the safety checks; the import runs every check again on the whole file.")
     return result
+
+
+def _examine(result: DryRun, path: Path) -> None:
+    """The OS, architecture and boot mode the import would find, for the wizard to pre-fill."""
+    from images.formats.os_detection import Disk, detect_os, iso_volume
+    from images.formats.os_facts import place_in_catalog
+
+    result.contents_checked = True
+    with Disk.of_file(path) as disk:
+        if result.format == "iso":
+            result.iso_label = iso_volume(disk)[1]
+            return
+        findings = detect_os(disk, seconds=DRY_RUN_DETECTION_SECONDS)
+    placed = place_in_catalog(findings)
+    if placed is not None:
+        result.detected_os = findings.product_name or placed.os_version
+        result.detected_os_version = placed.os_version
+        result.detected_architecture = placed.architecture
+        result.detected_boot_mode = placed.firmware
+
+
+def _whole_copy(actor: Actor, url: str, target: Path) -> Path:
+    import shutil
+
+    from obs.services import open_object_for_reading
+
+    stream, _stored = open_object_for_reading(actor, actor.project.region_id, url)
+    with stream, open(target, "wb") as handle:
+        shutil.copyfileobj(stream, handle, 4 * 1024 * 1024)
+    return target
 
 
 def _scratch() -> str:

@@ -3,6 +3,7 @@
 import hashlib
 import os
 import subprocess
+import tempfile
 from pathlib import Path
 
 from iam.actors import system_actor
@@ -22,8 +23,28 @@ QEMU_FORMATS = {
 }
 
 
-def pattern_disk(path: Path, *, size: int = 12 * MiB, seed: int = 7) -> Path:
-    """Random data, a zero run and a hole: what the chunk store must keep, skip and rebuild."""
+def guest_filesystem() -> bytes:
+    """A 1 MiB ext4 file system with an os-release outside the OS version list: a system disk import needs a
+    file system to accept the disk (issue 16), and an unlisted OS keeps the image "Other Linux(64 bit)"."""
+    global _GUEST
+    if _GUEST is None:
+        with tempfile.TemporaryDirectory() as folder:
+            tree, image = Path(folder, "tree"), Path(folder, "fs.img")
+            (tree / "etc").mkdir(parents=True)
+            (tree / "etc/os-release").write_text("ID=patternos\n")
+            with open(image, "wb") as handle:
+                handle.truncate(MiB)
+            subprocess.run(["mkfs.ext4", "-q", "-F", "-d", str(tree), str(image)], check=True, capture_output=True)
+            _GUEST = image.read_bytes()
+    return _GUEST
+
+
+_GUEST = None
+
+
+def pattern_disk(path: Path, *, size: int = 12 * MiB, seed: int = 7, guest: bool = True) -> Path:
+    """Random data, a zero run and a hole: what the chunk store must keep, skip and rebuild; its first MiB is a
+    small file system unless `guest` is False."""
     rng = hashlib.sha256(str(seed).encode())
     with open(path, "wb") as handle:
         handle.truncate(size)
@@ -36,6 +57,9 @@ def pattern_disk(path: Path, *, size: int = 12 * MiB, seed: int = 7) -> Path:
             handle.write(block)
         handle.seek(3 * MiB)
         handle.write(bytes(MiB))  # explicit zeros, not a hole
+        if guest:
+            handle.seek(0)
+            handle.write(guest_filesystem())
     return path
 
 

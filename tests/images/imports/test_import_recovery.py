@@ -14,13 +14,15 @@ from images.models import Image, Job, JobStatus
 from images.selectors import show_image_quota
 from images.services import imports, jobs
 from tests import factories
-from tests.images.imports.helpers import MiB, converted, upload
+from tests.images.imports.helpers import MiB, converted, guest_filesystem, upload
 from tests.workers import wait_until
 
 
 def random_disk(path, size):
+    """Random data behind a small file system: a system disk import examines the disk before storing it."""
     with open(path, "wb") as handle:
-        for _ in range(size // MiB):
+        handle.write(guest_filesystem())
+        for _ in range(size // MiB - 1):
             handle.write(os.urandom(MiB))
     return path
 

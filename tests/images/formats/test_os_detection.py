@@ -1,0 +1,233 @@
+"""OS detection on disks made with ordinary tools (mkfs -d, sfdisk, hivexregedit): each supported file system and
+partition table, each guest family, and the hostile cases (random bytes, a corrupt file system, a slow reader)."""
+
+import os
+import shutil
+import subprocess
+import time
+
+import pytest
+
+from images.formats.errors import DETECTION_TIMED_OUT, FormatError
+from images.formats.os_detection import Disk, detect_os, inspect_disk, iso_volume
+from images.formats.os_facts import place_in_catalog, release_of_files
+from tests.images.formats.guest_disks import (
+    ESP_TYPE,
+    LINUX_TYPE,
+    MiB,
+    filesystem,
+    linux_tree,
+    partitioned,
+    windows_tree,
+)
+
+
+def _has(*tools):
+    return all(shutil.which(tool) for tool in tools)
+
+
+needs_xfs = pytest.mark.skipif(not _has("mkfs.xfs"), reason="xfsprogs is not installed")
+needs_btrfs = pytest.mark.skipif(not _has("mkfs.btrfs"), reason="btrfs-progs is not installed")
+
+
+def _ntfs_mountable():
+    return _has("mkntfs", "ntfs-3g", "hivexregedit") and os.geteuid() == 0 and os.path.exists("/dev/fuse")
+
+
+needs_ntfs = pytest.mark.skipif(not _ntfs_mountable(), reason="mkntfs, ntfs-3g (FUSE, root) or hivexregedit missing")
+
+
+def _detect(path):
+    with Disk.of_file(path) as disk:
+        return detect_os(disk)
+
+
+@pytest.mark.parametrize(
+    ("distribution", "os_version", "platform"),
+    [
+        ("debian", "Debian GNU/Linux 12.0.0 64bit", "Debian"),
+        ("ubuntu", "Ubuntu 22.04 server 64bit", "Ubuntu"),
+        ("almalinux", "AlmaLinux 9.4 64bit", "AlmaLinux"),
+        ("opensuse", "openSUSE 15.0 64bit", "OpenSUSE"),
+    ],
+)
+def test_a_bare_ext4_disk_names_its_distribution_from_the_os_version_list(tmp_path, distribution, os_version, platform):
+    disk = filesystem("ext4", linux_tree(tmp_path / "tree", distribution), tmp_path / "disk.img")
+    findings = _detect(disk)
+    placed = place_in_catalog(findings)
+    assert findings.filesystems == ["ext4"] and findings.partition_table == ""
+    assert (placed.os_version, placed.platform, placed.os_type, placed.os_bit) == (os_version, platform, "Linux", 64)
+    assert (placed.architecture, placed.firmware, placed.listed) == ("x86", "bios", True)
+
+
+def test_a_gpt_disk_with_an_esp_boots_with_uefi(tmp_path):
+    esp_tree = tmp_path / "esp"
+    (esp_tree / "EFI/BOOT").mkdir(parents=True)
+    (esp_tree / "EFI/BOOT/BOOTX64.EFI").write_bytes(b"MZ")
+    esp = filesystem("vfat", esp_tree, tmp_path / "esp.img", size=8 * MiB)
+    root = filesystem("ext4", linux_tree(tmp_path / "tree", "ubuntu"), tmp_path / "root.img")
+    disk = partitioned(tmp_path / "disk.img", "gpt", [(esp, ESP_TYPE), (root, LINUX_TYPE)])
+    findings = _detect(disk)
+    assert findings.partition_table == "gpt" and findings.filesystems == ["fat", "ext4"]
+    assert (findings.distribution, findings.boot_mode) == ("ubuntu", "uefi")
+
+
+def test_an_mbr_disk_without_an_esp_boots_with_bios_and_arm_binaries_make_an_arm_image(tmp_path):
+    root = filesystem("ext4", linux_tree(tmp_path / "tree", "ubuntu", machine="aarch64"), tmp_path / "root.img")
+    disk = partitioned(tmp_path / "disk.img", "dos", [(root, LINUX_TYPE)])
+    findings = _detect(disk)
+    placed = place_in_catalog(findings)
+    assert findings.partition_table == "mbr" and findings.architecture == "aarch64"
+    assert placed.os_version == "Ubuntu 22.04 server 64bit with ARM" and placed.architecture == "arm"
+
+
+def test_an_old_release_file_is_the_fallback_without_os_release(tmp_path):
+    disk = filesystem("ext4", linux_tree(tmp_path / "tree", "", legacy=True), tmp_path / "disk.img")
+    placed = place_in_catalog(_detect(disk))
+    assert (placed.platform, placed.os_version) == ("CentOS", "CentOS 6.10 64bit")
+
+
+def test_older_release_files_are_read_in_order():
+    assert release_of_files({"/etc/debian_version": "11.7\n"})[:2] == ("debian", "11.7")
+    suse = "SUSE Linux Enterprise Server 12 (x86_64)\nVERSION = 12\nPATCHLEVEL = 5\n"
+    assert release_of_files({"/etc/SuSE-release": suse})[:2] == ("sles", "12 SP5")
+    assert release_of_files({}) is None
+
+
+def test_a_linux_version_outside_the_list_becomes_other_linux_with_its_platform(tmp_path):
+    tree = linux_tree(tmp_path / "tree", "ubuntu")
+    (tree / "etc/os-release").write_text('ID=ubuntu\nVERSION_ID="10.04"\n')
+    placed = place_in_catalog(_detect(filesystem("ext4", tree, tmp_path / "disk.img")))
+    assert (placed.os_version, placed.platform, placed.listed) == ("Other Linux(64 bit)", "Ubuntu", False)
+
+
+@needs_xfs
+def test_xfs_is_read(tmp_path):
+    disk = filesystem("xfs", linux_tree(tmp_path / "tree", "almalinux"), tmp_path / "disk.img", size=320 * MiB)
+    findings = _detect(disk)
+    assert findings.filesystems == ["xfs"] and findings.distribution == "almalinux"
+
+
+@needs_btrfs
+def test_btrfs_is_recognised_but_its_os_is_not_read(tmp_path):
+    disk = filesystem("btrfs", linux_tree(tmp_path / "tree", "opensuse"), tmp_path / "disk.img", size=128 * MiB)
+    findings = _detect(disk)
+    assert findings.filesystems == ["btrfs"] and not findings.found
+    assert "Btrfs" in findings.notes[0]
+
+
+@needs_ntfs
+@pytest.mark.parametrize(
+    ("product", "build", "os_version"),
+    [
+        ("Windows Server 2022 Datacenter", "20348", "Windows Server 2022 Datacenter 64bit"),
+        ("Windows Server 2019 Standard", "17763", "Windows Server 2019 Standard 64bit"),
+    ],
+)
+def test_windows_server_is_read_from_the_software_hive_and_ntoskrnl(tmp_path, product, build, os_version):
+    tree = windows_tree(tmp_path / "tree", product=product, build=build)
+    ntfs = filesystem("ntfs", tree, tmp_path / "ntfs.img", size=16 * MiB)
+    disk = partitioned(tmp_path / "disk.img", "dos", [(ntfs, "07")])
+    findings = _detect(disk)
+    placed = place_in_catalog(findings)
+    assert findings.filesystems == ["ntfs"] and (findings.product_name, findings.version) == (product, build)
+    assert (placed.os_version, placed.platform, placed.os_type, placed.architecture) == (
+        os_version,
+        "Windows",
+        "Windows",
+        "x86",
+    )
+
+
+def test_random_bytes_hold_no_partition_table_no_file_system_and_no_os(tmp_path):
+    disk = tmp_path / "random.img"
+    disk.write_bytes(os.urandom(3 * MiB))
+    findings = _detect(disk)
+    assert (findings.found, findings.partition_table, findings.filesystems) == (False, "", [])
+
+
+def test_a_corrupt_file_system_is_survived(tmp_path):
+    disk = filesystem("ext4", linux_tree(tmp_path / "tree", "debian"), tmp_path / "disk.img")
+    with open(disk, "r+b") as handle:  # the superblock stays, the group descriptors and inode tables do not
+        for offset in range(2048, 2 * MiB, 4096):
+            handle.seek(offset)
+            handle.write(os.urandom(1024))
+    findings = _detect(disk)
+    assert not findings.found or findings.distribution == "debian"
+
+
+def test_reads_stay_inside_the_disk():
+    reads = []
+
+    def read(offset, length):
+        reads.append((offset, length))
+        return b"\xff" * length
+
+    disk = Disk(read, 4096)
+    assert disk.read(4000, 200) == b"\xff" * 96 + bytes(104)
+    assert disk.read(-10, 5) == bytes(5) and disk.read(9000, 10) == bytes(10)
+    assert reads == [(4000, 96)]
+
+
+def test_a_slow_reader_times_out_with_its_own_code():
+    def read(offset, length):
+        time.sleep(10)
+        return bytes(length)
+
+    started = time.monotonic()
+    with pytest.raises(FormatError) as refused:
+        detect_os(Disk(read, 10 * MiB), seconds=1)
+    assert refused.value.code == DETECTION_TIMED_OUT and time.monotonic() - started < 5
+
+
+def test_the_inspection_in_process_matches_the_child(tmp_path):
+    disk = filesystem("ext4", linux_tree(tmp_path / "tree", "debian"), tmp_path / "disk.img")
+    with Disk.of_file(disk) as opened:
+        assert inspect_disk(opened) == _detect(disk)
+
+
+def test_an_iso_names_its_volume_label(tmp_path):
+    if not _has("xorriso") and not _has("genisoimage"):
+        pytest.skip("no ISO 9660 writer")
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content/readme.txt").write_text("hello")
+    iso = tmp_path / "disk.iso"
+    tool = ["xorriso", "-as", "mkisofs"] if _has("xorriso") else ["genisoimage"]
+    subprocess.run([*tool, "-quiet", "-V", "INSTALL_2024", "-o", str(iso), str(tmp_path / "content")], check=True)
+    with Disk.of_file(iso) as disk:
+        assert iso_volume(disk) == ("iso9660", "INSTALL_2024")
+    assert iso_volume(Disk(lambda offset, length: bytes(length), 4 * MiB)) == ("", "")
+
+
+def test_an_iso_without_an_iso9660_or_udf_volume_is_refused_with_its_code():
+    from images.jobs.import_contents import _iso
+
+    with pytest.raises(FormatError) as refused:
+        _iso(Disk(lambda offset, length: bytes(length), 4 * MiB))
+    assert refused.value.code == "IMG.0733"
+    udf = bytearray(4 * MiB)
+    udf[17 * 2048 + 1 : 17 * 2048 + 6] = b"NSR02"
+    assert _iso(Disk(lambda offset, length: bytes(udf[offset : offset + length]), len(udf))).entities == {
+        "iso_volume": "udf",
+        "iso_label": "",
+    }
+
+
+def test_names_read_from_the_guest_are_printable_and_short(tmp_path):
+    tree = linux_tree(tmp_path / "tree", "debian")
+    (tree / "etc/os-release").write_text('ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Deb\x1b[31mian' + "x" * 500 + '"\n')
+    findings = _detect(filesystem("ext4", tree, tmp_path / "disk.img"))
+    assert findings.product_name.startswith("Deb[31mian") and len(findings.product_name) == 128
+
+
+def test_reads_through_nbd_are_split_under_qemu_nbds_request_limit():
+    class FakeNbd:
+        size, requests = 64 * MiB, []
+
+        def read_into(self, view, offset):
+            self.requests.append((offset, len(view)))
+            view[:] = b"\x01" * len(view)
+
+    nbd = FakeNbd()
+    assert Disk.of_nbd(nbd).read(MiB, 40 * MiB) == b"\x01" * (40 * MiB)
+    assert max(length for _offset, length in nbd.requests) <= 4 * MiB and nbd.requests[0] == (MiB, 4 * MiB)
