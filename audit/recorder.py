@@ -4,6 +4,7 @@ import contextvars
 import re
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from audit.chain import row_hash
@@ -121,6 +122,10 @@ def record_login(request, *, username: str, via: str, user=None, project=None, e
     context = _request_context(request, via)
     if project is not None:
         context.update(project_id=project.id, region_id=project.region_id)
+    if user is None and username and "\x00" not in str(username):  # PostgreSQL cannot even compare a NUL
+        # A failed or locked attempt belongs to the account whose user name was tried (user names are unique
+        # across accounts): that account's administrator sees the brute-force attempts on its users.
+        user = get_user_model().objects.filter(username=str(username)[:150]).select_related("iam").first()
     account = getattr(getattr(user, "iam", None), "account_id", "")
     return record(
         event="login",

@@ -33,14 +33,16 @@ def account_traces(actor: Actor):
 
 
 def _moment(raw: str, name: str, *, end: bool) -> datetime:
-    value = parse_datetime(raw)
-    if value is None:
+    """A well-formed but impossible date (2026-02-30, T25:00, a day past 9999-12-31) is refused as a bad one is."""
+    try:
+        # A bare date first: parse_datetime would read it as midnight, and a bare end date includes that whole day.
         day = parse_date(raw)
-        if day is None:
-            raise ImsError("IMG.0001", _("%(name)s must be a date or an ISO 8601 time.") % {"name": name})
-        # A bare end date includes that whole day.
-        value = datetime.combine(day + timedelta(days=1) if end else day, time.min)
-    return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
+        value = datetime.combine(day + timedelta(days=1) if end else day, time.min) if day else parse_datetime(raw)
+        if value is None:
+            raise ValueError(raw)
+        return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):
+        raise ImsError("IMG.0001", _("%(name)s must be a date or an ISO 8601 time.") % {"name": name}) from None
 
 
 def filter_values(params) -> dict:

@@ -10,7 +10,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 
 from audit.recorder import was_traced
-from core.errors import GatewayError, ImsError, describe_validation
+from core.errors import STORAGE_READ_ONLY, GatewayError, ImsError, describe_validation, storage_failure
 from iam.actors import Actor
 from iam.catalogue import operation_at
 from iam.operations import trace_refused_attempt
@@ -45,9 +45,13 @@ def api_exception_handler(exc, context):
         exc = ImsError("IMG.0003", _("You do not have permission to perform this operation."), 403)
     elif isinstance(exc, drf.APIException):
         exc = _from_drf(exc)
+    else:
+        # A full or read-only storage anywhere (files, objects, the database): 507/503 with its own code.
+        exc = storage_failure(exc) or exc
     if not isinstance(exc, ImsError):
         return None  # let Django's handler log it and answer a JSON 500 (see console.views.server_error)
-    if not isinstance(exc, GatewayError):  # a caller who failed to authenticate is nobody to name in a trace
+    if not isinstance(exc, GatewayError) and exc.code != STORAGE_READ_ONLY:
+        # A caller who failed to authenticate is nobody to name in a trace; a read-only store takes no trace.
         record_refused_request(context["request"], exc)
     response = Response(exc.body(), status=exc.status)
     if exc.status == 401:
@@ -73,3 +77,18 @@ class JsonOnlyNegotiation(DefaultContentNegotiation):
 
     def select_renderer(self, request, renderers, format_suffix=None):
         return renderers[0], renderers[0].media_type
+
+
+def storage_refusal_page(request, error: BaseException | None, *, api: bool):
+    """The answer to a write that reached a full or read-only storage outside any view's own handling (a session
+    saved by a middleware, a console form): the API's error shape or the console's error page, never a 500."""
+    from django.http import JsonResponse
+
+    from iam.pages import error_page
+
+    refusal = storage_failure(error) if error is not None else None
+    if refusal is None:
+        return None
+    if api:
+        return JsonResponse(refusal.body(), status=refusal.status)
+    return error_page(request, refusal.status, refusal.message)

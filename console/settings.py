@@ -116,6 +116,14 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    if not os.access(VAR_DIR, os.W_OK):
+        # A read-only data folder (a read-only mount, a full-disk remount): open the database read-only so reads
+        # keep working; a cleanly closed WAL database has no -wal/-shm files to share, so it is opened immutable.
+        # Writes then fail with "attempt to write a readonly database", answered IMG.0831/503 by each face.
+        _db = Path(DATABASES["default"]["NAME"])
+        _immutable = "" if Path(f"{_db}-wal").exists() else "&immutable=1"
+        DATABASES["default"]["NAME"] = f"file:{_db}?mode=ro{_immutable}"
+        DATABASES["default"]["OPTIONS"] = {"uri": True, "timeout": 20}
     # A file, not memory: job workers in other processes must see the test database too.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -195,7 +203,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["iam.api.authentication.IsProjectMember"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.json_body.StrictJSONParser"],
     "EXCEPTION_HANDLER": "console.errors.api_exception_handler",
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "console.errors.JsonOnlyNegotiation",
     "DEFAULT_SCHEMA_CLASS": "console.schema.ImsAutoSchema",
@@ -233,7 +241,8 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_BACKEND = None
 # The worker started by run_console embeds the scheduler (-B) for these housekeeping tasks.
 CELERY_BEAT_SCHEDULE = {
-    "reap-stale-jobs": {"task": "images.reap_stale_jobs", "schedule": 60.0},
+    # images.services.jobs.REAP_EVERY: with its STALE_AFTER, a dead worker's job fails within a minute.
+    "reap-stale-jobs": {"task": "images.reap_stale_jobs", "schedule": 15.0},
     "collect-garbage": {"task": "images.collect_garbage", "schedule": 3600.0},
 }
 

@@ -1,5 +1,7 @@
 """The console shell: sign-in, sign-out, region and language switches, and the error pages."""
 
+import sys
+
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -12,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from console.errors import storage_refusal_page
 from console.forms import ConsoleLoginForm
 from iam.models import Project
 
@@ -88,6 +91,9 @@ def not_found(request, exception=None):
 def server_error(request):
     # Logged by Django; the caller gets a request id to quote, never a stack trace.
     request_id = getattr(request, "request_id", "")
+    refusal = storage_refusal_page(request, sys.exc_info()[1], api=_is_api(request))  # Django calls us in its except
+    if refusal is not None:
+        return refusal
     if _is_api(request):
         return JsonResponse(
             {"error": {"code": "IMG.0500", "message": f"Internal error; quote request id {request_id}."}}, status=500

@@ -13,6 +13,7 @@ from fnmatch import fnmatchcase
 from django.utils.translation import gettext as _
 
 from core.errors import ImsError
+from core.json_body import BOUNDED_NUMBERS, check_depth, check_strings
 from iam.catalogue import ALL_ACTIONS
 
 MAX_DOCUMENT_CHARS = 6144  # the product's limit for one custom policy
@@ -34,12 +35,17 @@ def parse_document(text: str) -> dict:
     if len(text) > MAX_DOCUMENT_CHARS:
         raise PolicyDocumentError(_("A policy can have at most %(n)d characters.") % {"n": MAX_DOCUMENT_CHARS})
     try:
-        document = json.loads(text)
+        # Bounded like every JSON body (nesting, huge numbers, lone surrogates): a hostile document is refused.
+        check_depth(text)
+        document = json.loads(text, **BOUNDED_NUMBERS)
+        check_strings(document)
     except json.JSONDecodeError as error:
         raise PolicyDocumentError(
             _("The policy is not valid JSON: %(reason)s at line %(line)d, column %(column)d.")
             % {"reason": error.msg, "line": error.lineno, "column": error.colno}
         ) from None
+    except ImsError as refusal:
+        raise PolicyDocumentError(refusal.message) from None
     validate_document(document)
     return document
 

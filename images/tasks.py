@@ -1,9 +1,13 @@
 """Thin Celery tasks: each hands its job id to the runner of the job's type, or calls one service."""
 
+import logging
+
 from celery import shared_task
 from celery.signals import worker_ready
 
 from images.services.jobs import RUN_JOB_TASK
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name=RUN_JOB_TASK, acks_late=True)
@@ -29,5 +33,12 @@ def collect_garbage() -> dict:
 
 @worker_ready.connect
 def reap_on_start(**kwargs):
-    # A worker that starts after a crash fails the jobs the dead one left running.
+    # A worker that starts after a crash fails at once the jobs its dead predecessor on this host left running
+    # (their process is gone), then the reaper fails those of silent workers anywhere.
+    from images.services.jobs import fail_jobs_of_dead_workers
+
+    try:
+        fail_jobs_of_dead_workers()
+    except Exception:  # the worker must start all the same; the periodic reaper tries again
+        logger.exception("could not fail the jobs of dead workers at start-up")
     reap_stale_jobs.delay()

@@ -38,6 +38,8 @@ class Bucket(models.Model):
     objects = BucketQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("bucket")
+        verbose_name_plural = _("buckets")
         ordering = ["name"]
         # As in the product, a bucket name is taken for the whole region, whichever account holds it.
         constraints = [models.UniqueConstraint(fields=["region", "name"], name="obs_bucket_name_per_region")]
@@ -72,6 +74,8 @@ class StoredObject(models.Model):
     objects = StoredObjectQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("object")
+        verbose_name_plural = _("objects")
         ordering = ["bucket", "key"]
         constraints = [models.UniqueConstraint(fields=["bucket", "key"], name="obs_object_key_per_bucket")]
 
@@ -118,6 +122,8 @@ class Upload(models.Model):
     objects = UploadQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("multipart upload")
+        verbose_name_plural = _("multipart uploads")
         ordering = ["-created_at"]
 
     def __str__(self):

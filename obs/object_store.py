@@ -15,11 +15,13 @@ import hashlib
 import os
 import shutil
 import tempfile
+from contextlib import suppress
 from pathlib import Path
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from core.errors import storage_failure, storage_writes
 from obs.errors import CHECKSUM_MISMATCH, UPLOAD_STATE, ObsError
 from obs.limits import PIECE, default_part_size
 from obs.storage import s3_client, storage_for
@@ -100,6 +102,17 @@ class LocalObjectStore:
     def abort(self, upload) -> None:
         shutil.rmtree(self.root / STAGING / str(upload.pk), ignore_errors=True)
 
+    def sweep_unnamed_staging(self, live_ids: set[str], cutoff) -> int:
+        """Removes the part folders of uploads that are not in progress, untouched since `cutoff`."""
+        removed = 0
+        with suppress(FileNotFoundError):
+            for folder in (self.root / STAGING).iterdir():
+                touched = max((entry.stat().st_mtime for entry in folder.iterdir()), default=folder.stat().st_mtime)
+                if folder.name not in live_ids and touched < cutoff.timestamp():
+                    shutil.rmtree(folder, ignore_errors=True)
+                    removed += 1
+        return removed
+
     def _part_path(self, upload, number: int) -> Path:
         return self.root / STAGING / str(upload.pk) / f"{number:05d}"
 
@@ -111,19 +124,27 @@ class _StagedFile:
         self.final = final
 
     def __enter__(self):
-        self.final.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(dir=self.final.parent, prefix=".incoming-")
+        with storage_writes():
+            self.final.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            descriptor, temporary = tempfile.mkstemp(dir=self.final.parent, prefix=".incoming-")
         self.temporary = Path(temporary)
         self.handle = os.fdopen(descriptor, "wb")
         return self.handle, self._publish
 
     def _publish(self):
-        self.handle.close()
-        os.replace(self.temporary, self.final)
+        with storage_writes():
+            self.handle.close()
+            os.replace(self.temporary, self.final)
 
-    def __exit__(self, *exc_info):
-        self.handle.close()
-        self.temporary.unlink(missing_ok=True)
+    def __exit__(self, exc_type, exc, traceback):
+        # Nothing partial is kept; a full or read-only storage is told as such (core.errors.storage_failure).
+        with suppress(OSError):
+            self.handle.close()
+        with suppress(OSError):
+            self.temporary.unlink(missing_ok=True)
+        refusal = storage_failure(exc) if exc is not None else None
+        if refusal is not None:
+            raise refusal from exc
 
 
 class S3ObjectStore:
@@ -139,7 +160,11 @@ class S3ObjectStore:
 
     def write(self, name: str, source, size: int, *, expected_sha256: str = "", content_type: str = "") -> Digest:
         """Small bodies in one PUT, larger ones as a multipart upload of spooled parts; published only when all
-        bytes arrived and matched the expected checksum."""
+        bytes arrived and matched the expected checksum. A full bucket or a refused write is its own refusal."""
+        with storage_writes():
+            return self._write(name, source, size, expected_sha256=expected_sha256, content_type=content_type)
+
+    def _write(self, name: str, source, size: int, *, expected_sha256: str, content_type: str) -> Digest:
         content_type = content_type or "application/octet-stream"
         part_size = default_part_size()
         if size <= part_size:
@@ -211,15 +236,21 @@ class S3ObjectStore:
     # Multipart uploads: S3's own, into a staging key; parts go straight through (S3 wants >= 5 MiB but the last)
 
     def start_upload(self, upload) -> str:
-        return self.client.create_multipart_upload(
-            Bucket=self.bucket_name, Key=self._staging_key(upload), ContentType=upload.content_type
-        )["UploadId"]
+        with storage_writes():
+            return self.client.create_multipart_upload(
+                Bucket=self.bucket_name, Key=self._staging_key(upload), ContentType=upload.content_type
+            )["UploadId"]
 
     def write_part(self, upload, number: int, source, size: int) -> tuple[Digest, str]:
-        return self._send_part(self._staging_key(upload), upload.s3_upload_id, number, source, size)
+        with storage_writes():
+            return self._send_part(self._staging_key(upload), upload.s3_upload_id, number, source, size)
 
     def assemble(self, upload, parts, name: str, *, expected_sha256: str) -> Digest:
         """Complete S3's upload under the staging key, read it back to hash it, then copy it into place."""
+        with storage_writes():
+            return self._assemble(upload, parts, name, expected_sha256=expected_sha256)
+
+    def _assemble(self, upload, parts, name: str, *, expected_sha256: str) -> Digest:
         staging = self._staging_key(upload)
         self.client.complete_multipart_upload(
             Bucket=self.bucket_name,
@@ -257,6 +288,28 @@ class S3ObjectStore:
 
     def _staging_key(self, upload) -> str:
         return f"{STAGING}/{upload.pk}"
+
+    def sweep_unnamed_staging(self, live_ids: set[str], cutoff) -> int:
+        """Aborts S3 multipart uploads and removes staging objects (an assembly cut short) under `_uploads/` that
+        belong to no upload in progress and are older than `cutoff`."""
+        removed = 0
+        for page in self.client.get_paginator("list_multipart_uploads").paginate(
+            Bucket=self.bucket_name, Prefix=f"{STAGING}/"
+        ):
+            for started in page.get("Uploads", []):
+                if started["Key"].rsplit("/", 1)[-1] not in live_ids and started["Initiated"] < cutoff:
+                    self.client.abort_multipart_upload(
+                        Bucket=self.bucket_name, Key=started["Key"], UploadId=started["UploadId"]
+                    )
+                    removed += 1
+        for page in self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket_name, Prefix=f"{STAGING}/"
+        ):
+            for stored in page.get("Contents", []):
+                if stored["Key"].rsplit("/", 1)[-1] not in live_ids and stored["LastModified"] < cutoff:
+                    self.client.delete_object(Bucket=self.bucket_name, Key=stored["Key"])
+                    removed += 1
+        return removed
 
     def _send_part(self, name, upload_id, number, source, size, *, whole: Digest | None = None) -> tuple[Digest, str]:
         """Spool one part to a temporary file (memory stays flat), then send it with its MD5 for S3 to check.

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from images.blobs.models import Chunk, ManifestEntry, object_name
 from images.blobs.objects import chunk_storage, delete_object
+from images.blobs.strays import sweep_strays
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,8 @@ class Stats:
     chunks_spared: int = 0  # marked, then touched or named by a writer before the sweep reached them
     objects_not_removed: int = 0  # rows removed, objects left behind (storage errors)
     by_region: dict[str, list[int]] = field(default_factory=dict)  # region → [chunks, bytes] removed
+    strays_deleted: int = 0  # files no row names: partial writes (.part-*), objects of rows already gone
+    stray_bytes_deleted: int = 0
 
 
 def collect_garbage(
@@ -70,6 +73,7 @@ def collect_garbage(
                 stats.objects_not_removed += 1
             if on_removed is not None:
                 on_removed(region_id, digest, stored_size)
+    stats.strays_deleted, stats.stray_bytes_deleted = sweep_strays(cutoff)
     return stats
 
 

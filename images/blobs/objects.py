@@ -15,6 +15,7 @@ import zstandard
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, Storage
 
+from core.errors import storage_writes
 from images.blobs.models import object_name
 from obs.storage import storage_for
 
@@ -115,7 +116,8 @@ def store_blob(storage: Storage, blob: bytes, *, digest: str, size: int) -> Stor
 
 
 def _save_remote(storage: Storage, name: str, blob: bytes) -> None:
-    saved = storage.save(name, ContentFile(blob))
+    with storage_writes():  # a full bucket (quota) or a refused PUT: its own code (core.errors.s3_write_failure)
+        saved = storage.save(name, ContentFile(blob))
     if saved != name:
         raise RuntimeError(f"the storage renamed chunk {name} to {saved}")
 
@@ -135,20 +137,21 @@ def _write_file_durably(path: str, write: Callable[[BinaryIO], object]) -> int:
     The manifest naming this chunk may be committed right after: its bytes must be on disk first, and a
     crash must never leave a half-written object under the final name."""
     directory = os.path.dirname(path)
-    os.makedirs(directory, mode=0o700, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=directory, prefix=".part-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-            handle.flush()
-            size = handle.tell()
-            os.fdatasync(handle.fileno())
-        os.replace(temporary, path)
-        _sync_directory(directory)
-    except BaseException:
-        with suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
+    with storage_writes():  # a full or read-only store: its own code and status (core.errors.storage_failure)
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=directory, prefix=".part-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                write(handle)
+                handle.flush()
+                size = handle.tell()
+                os.fdatasync(handle.fileno())
+            os.replace(temporary, path)
+            _sync_directory(directory)
+        except BaseException:
+            with suppress(OSError):
+                os.unlink(temporary)
+            raise
     return size
 
 

@@ -11,7 +11,7 @@ import time
 
 from django.utils.translation import gettext as _
 
-from core.errors import ImsError
+from core.errors import ImsError, storage_failure
 from images.models import Job
 from images.services import jobs
 
@@ -51,9 +51,11 @@ class Runner:
                 runner.run()
         except ImsError as error:
             runner.fail(error)
-        except Exception:
-            logger.exception("%s job %s failed", job.job_type, job_id)
-            runner.fail(ImsError("IMG.0899", str(cls.internal_error)))
+        except Exception as error:
+            refusal = storage_failure(error)  # a full or read-only storage is told as such, not as IMG.0899
+            if refusal is None:
+                logger.exception("%s job %s failed", job.job_type, job_id)
+            runner.fail(refusal or ImsError("IMG.0899", str(cls.internal_error)))
         finally:
             runner.cleanup()
 

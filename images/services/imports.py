@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core import units
-from core.errors import ImsError, invalid
+from core.errors import ImsError, invalid, storage_failure
 from core.units import GiB
 from iam.actors import Actor
 from iam.models import Project
@@ -192,7 +192,8 @@ def _new_image(actor, request: ImportRequest, **fields) -> Image:
 def _queue_import(actor, request: ImportRequest, job_type: str, image: Image | None = None, **entities) -> Job:
     _lock_quota(actor, new_image=image is None)
     if image is None:
-        image = _new_image(actor, request)
+        # An ISO is one from the start: a registration that fails must not leave an image that says VHD.
+        image = _new_image(actor, request, **({"disk_format": "iso"} if request.declared_format == "iso" else {}))
     job = jobs.new_job(
         actor,
         job_type,
@@ -453,21 +454,51 @@ def glance_upload_image_file(actor, *, image: Image, stream, content_length: int
             expected_sha256="",
             min_disk=image.min_disk,
         )
-    received = receive_upload(job, stream, limit=normal_import_limit())
+    received = receive_upload(job, stream, limit=normal_import_limit(), declared=content_length)
     with transaction.atomic():
         Job.objects.filter(pk=job.pk).update(entities={**job.entities, **received})
         jobs.enqueue(job)
     return job
 
 
-def receive_upload(job: Job, stream, *, limit: int) -> dict:
-    """Writes the body to staging in 1 MiB pieces, hashing as it arrives so the import need not read it again."""
+def _incomplete(message: str) -> ImsError:
+    return ImsError("IMG.0122", message)
+
+
+def _read_piece(stream) -> bytes:
+    """One piece of the body; a connection cut mid-body (a WSGI server's own error) is the client's fault."""
+    try:
+        return stream.read(1024 * 1024)
+    except Exception as error:  # each WSGI server has its own errors for a cut-off body
+        raise _incomplete(_("The upload was cut off before its end; the image is still waiting for its file.")) from (
+            error
+        )
+
+
+def _check_length(received: int, declared: int | None) -> None:
+    if declared is not None and received != declared:
+        raise _incomplete(
+            _(
+                "The upload sent %(received)d bytes but its Content-Length declared %(declared)d; the image is "
+                "still waiting for its file."
+            )
+            % {"received": received, "declared": declared}
+        )
+    if received == 0:
+        raise ImsError("IMG.0713", _("The uploaded file is empty."))
+
+
+def receive_upload(job: Job, stream, *, limit: int, declared: int | None = None) -> dict:
+    """Writes the body to staging in 1 MiB pieces, hashing as it arrives so the import need not read it again.
+
+    Only a body of exactly the declared length is kept: otherwise the job fails and the image is queued again,
+    as Glance leaves it, ready for a new upload."""
     target = jobs.staging_dir(job)
-    target.mkdir(parents=True, exist_ok=True)
     received, md5, sha256 = 0, hashlib.md5(), hashlib.sha256()
     try:
+        target.mkdir(parents=True, exist_ok=True)
         with open(target / "upload", "xb") as handle:
-            while piece := stream.read(1024 * 1024):
+            while piece := _read_piece(stream):
                 received += len(piece)
                 if received > limit:
                     raise ImsError(
@@ -476,12 +507,15 @@ def receive_upload(job: Job, stream, *, limit: int) -> dict:
                 handle.write(piece)
                 md5.update(piece)
                 sha256.update(piece)
-    except BaseException:
-        jobs.fail(job, ImsError("IMG.0122", _("The upload did not complete.")))
-        raise
-    if received == 0:
-        jobs.fail(job, ImsError("IMG.0713", _("The uploaded file is empty.")))
-        raise ImsError("IMG.0713", _("The uploaded file is empty."))
+        _check_length(received, declared)
+    except BaseException as error:
+        refusal = error if isinstance(error, ImsError) else storage_failure(error)
+        refusal = refusal or _incomplete(_("The upload did not complete."))
+        jobs.fail(job, refusal, keep_image=True)
+        Image.objects.filter(pk=job.image_id, status=ImageStatus.SAVING).update(status=ImageStatus.QUEUED)
+        if isinstance(error, ImsError) or not isinstance(error, Exception):
+            raise
+        raise refusal from error
     return {"file_size": received, "file_md5": md5.hexdigest(), "file_sha256": sha256.hexdigest()}
 
 

@@ -8,7 +8,9 @@ system actor, on the job's image. The runners themselves live in `images.jobs`, 
 """
 
 import logging
+import os
 import shutil
+import socket
 import threading
 from datetime import timedelta
 
@@ -31,9 +33,11 @@ from images.selectors import get_job
 logger = logging.getLogger(__name__)
 # The Celery task that runs a job (images.tasks): sent by name, so services need not import the task module.
 RUN_JOB_TASK = "images.run_job"
-# A running job writes its heartbeat at least this often; twice as long without one means its worker died.
-HEARTBEAT_INTERVAL = timedelta(seconds=30)
-STALE_AFTER = timedelta(minutes=5)
+# A running job writes its heartbeat at least this often; three missed beats (and a little slack for a busy
+# database) mean its worker died. With the reaper every REAP_EVERY, a dead worker is noticed within a minute.
+HEARTBEAT_INTERVAL = timedelta(seconds=10)
+STALE_AFTER = timedelta(seconds=35)
+REAP_EVERY = timedelta(seconds=15)
 # Queued jobs wait for a free worker; one waiting this long was lost (its message never arrived).
 NEVER_STARTED_AFTER = timedelta(hours=24)
 
@@ -99,11 +103,16 @@ class Heartbeat:
             connection.close()
 
 
+def worker_identity(pid: int | None = None) -> str:
+    """ "<hostname>:<pid>" of the process running a job (recorded on the job by `start`)."""
+    return f"{socket.gethostname()}:{os.getpid() if pid is None else pid}"
+
+
 def start(job: Job, phase: str) -> bool:
     """Marks the job running; False when it already ended (a redelivered message must not rerun it)."""
     now = timezone.now()
     updated = Job.objects.filter(pk=job.pk, status__in=ACTIVE_JOB_STATES).update(
-        status=JobStatus.RUNNING, begin_time=now, heartbeat_at=now, phase=phase
+        status=JobStatus.RUNNING, begin_time=now, heartbeat_at=now, phase=phase, worker=worker_identity()
     )
     return bool(updated)
 
@@ -204,6 +213,38 @@ def reap_stale_jobs(*, stale_after: timedelta = STALE_AFTER) -> int:
     for job in Job.objects.filter(status=JobStatus.INIT, created_at__lt=timezone.now() - NEVER_STARTED_AFTER):
         error = ImsError("IMG.0805", _("No worker picked this job up in time; nothing was kept. Please try again."))
         count += fail(job, error, only_from=(JobStatus.INIT,))
+    return count
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    return True
+
+
+def fail_jobs_of_dead_workers() -> int:
+    """At worker start-up: fails at once the RUNNING jobs claimed by a process of this host that no longer exists
+    (a worker that crashed and was restarted within the heartbeat threshold), instead of waiting for the reaper.
+    Jobs of other hosts, of live processes and of no recorded process are left to the heartbeat reaper (a reused
+    pid keeps a dead job alive only until then)."""
+    prefix = f"{socket.gethostname()}:"
+    count = 0
+    for job in Job.objects.filter(status=JobStatus.RUNNING, worker__startswith=prefix):
+        pid = job.worker[len(prefix) :]
+        if not pid.isdigit() or _process_exists(int(pid)):
+            continue
+        count += fail(
+            job,
+            ImsError(
+                "IMG.0801",
+                _("The worker running this job stopped before it finished; nothing of it was kept. Please try again."),
+            ),
+            only_from=(JobStatus.RUNNING,),
+        )
     return count
 
 

@@ -51,16 +51,24 @@ def collect_unreferenced(
     a manifest removed here frees its chunks for the same run). `on_removed(region_id, digest, stored_size)` is
     called for each chunk removed. The answer is plain data (the periodic task returns it)."""
     from images.blobs.gc import DEFAULT_GRACE, collect_garbage
+    from obs.services.uploads import abandon_stale_uploads, sweep_unnamed_upload_staging
 
     staging = sweep_staging()
+    cutoff = timezone.now() - (DEFAULT_GRACE if chunk_grace is None else chunk_grace)
+    uploads = abandon_stale_uploads(cutoff)
+    upload_strays = sweep_unnamed_upload_staging(cutoff)
     manifests = sweep_orphan_manifests(grace=manifest_grace)
     stats = collect_garbage(grace=DEFAULT_GRACE if chunk_grace is None else chunk_grace, on_removed=on_removed)
     return {
         "staging": staging,
+        "uploads": uploads,
+        "upload_strays": upload_strays,
         "manifests": manifests,
         "chunks": stats.chunks_deleted,
         "bytes": stats.bytes_deleted,
         "spared": stats.chunks_spared,
         "objects_not_removed": stats.objects_not_removed,
+        "strays": stats.strays_deleted,
+        "stray_bytes": stats.stray_bytes_deleted,
         "by_region": {region_id: list(totals) for region_id, totals in stats.by_region.items()},
     }

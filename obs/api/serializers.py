@@ -14,8 +14,17 @@ def parsed(serializer_class, data) -> dict:
     return serializer.validated_data
 
 
+class StringField(serializers.CharField):
+    """A name as the client typed it: DRF's CharField would turn the number 12345 into the name "12345"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class BucketCreateSerializer(serializers.Serializer):
-    name = serializers.CharField(trim_whitespace=False, max_length=255)
+    name = StringField(trim_whitespace=False, max_length=255)
 
 
 class BucketSerializer(serializers.Serializer):
@@ -51,8 +60,8 @@ class ObjectListSerializer(serializers.Serializer):
 
 
 class UploadStartSerializer(serializers.Serializer):
-    bucket = serializers.CharField(max_length=255)
-    key = serializers.CharField(trim_whitespace=False, max_length=4096)
+    bucket = StringField(max_length=255)
+    key = StringField(trim_whitespace=False, max_length=4096)
     size = serializers.IntegerField(min_value=0, help_text="Bytes of the whole object.")
     part_size = serializers.IntegerField(
         required=False,

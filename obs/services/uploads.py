@@ -2,9 +2,11 @@
 stored (to resume), complete (assembled and verified server-side), abort."""
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from iam.actors import Actor
+from iam.models import Region
 from iam.operations import operation
 from obs.errors import CHECKSUM_MISMATCH, INVALID_PART, PARTS_MISSING, UPLOAD_STATE, ObsError, invalid_parameter
 from obs.limits import MAX_PARTS, MIN_PART_SIZE, max_object_size, max_part_size, part_size_for
@@ -174,6 +176,29 @@ def _completed_object(upload: Upload, expected: str):
 def _give_up(upload: Upload, store) -> None:
     store.abort(upload)
     Upload.objects.filter(pk=upload.pk).update(status=UploadStatus.ABORTED)
+
+
+def abandon_stale_uploads(cutoff) -> int:
+    """Multipart uploads nobody has fed since `cutoff` (no new part, started before it): their parts are removed
+    and they end ABORTED, as if their owner had aborted them. The collector calls it after its grace period."""
+    recent_part = UploadPart.objects.filter(upload=OuterRef("pk"), created_at__gte=cutoff)
+    stale = Upload.objects.filter(status=UploadStatus.UPLOADING, created_at__lt=cutoff).exclude(Exists(recent_part))
+    count = 0
+    for upload in stale.select_related("bucket"):
+        _give_up(upload, object_store_for(upload.bucket.region_id))
+        upload.parts.all().delete()
+        count += 1
+    return count
+
+
+def sweep_unnamed_upload_staging(cutoff) -> int:
+    """What a crash leaves under the stores' `_uploads/`: parts and S3 multipart uploads that no upload in
+    progress names, older than `cutoff`. Runs after `abandon_stale_uploads`, which ends the stale ones first."""
+    live = {str(pk) for pk in Upload.objects.filter(status=UploadStatus.UPLOADING).values_list("pk", flat=True)}
+    return sum(
+        object_store_for(region_id).sweep_unnamed_staging(live, cutoff)
+        for region_id in Region.objects.values_list("id", flat=True)
+    )
 
 
 def _require_uploading(upload: Upload) -> None:

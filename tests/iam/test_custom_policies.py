@@ -178,3 +178,21 @@ def test_a_read_only_user_denied_nothing_more_by_an_unrelated_deny(tenant_a):
     policy = custom_policy(tenant_a.account, "no-export", {"Effect": "Deny", "Action": ["ims:images:export"]})
     actor = factories.actor(user_with(tenant_a.account, "alpha-viewer", policy, system=(IMS_READ_ONLY,)))
     assert can(actor, "ims:images:get") and not can(actor, "ims:images:export")
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        '{"Version": "1.1", "Statement": [' + "9" * 5000 + "]}",
+        "[" * 3000 + "]" * 3000,  # within the size limit, deeper than Python's recursion limit
+        '{"Version": "1.1", "Statement": [{"Effect": "Allow", "Action": ["\\ud800"]}]}',
+        '{"Version": "1.1", "Statement": [{"Effect": "Allow", "Action": [1e400]}]}',
+    ],
+    ids=["huge-integer", "deep", "lone-surrogate", "beyond-a-float"],
+)
+def test_a_hostile_document_is_refused_with_a_reason_not_a_crash(document):
+    from iam.policy_documents import PolicyDocumentError, parse_document
+
+    with pytest.raises(PolicyDocumentError) as refused:
+        parse_document(document)
+    assert refused.value.code == "IAM.0101" and refused.value.message

@@ -132,3 +132,21 @@ def test_the_put_object_command_streams_into_s3(s3, tenant_a, tmp_path):
     call_command("put_object", "alpha", "cn-north-4", "alpha-bucket:raw/image.raw", str(source), stdout=io.StringIO())
     assert keys_in(s3) == ["alpha-bucket/raw/image.raw"]
     assert StoredObject.objects.get().sha256 == sha256_of(source.read_bytes())
+
+
+def test_the_collector_aborts_s3_uploads_and_staging_objects_no_upload_names(s3, tenant_a, obs_client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from obs.services.uploads import sweep_unnamed_upload_staging
+
+    client, bucket = s3
+    live = obs_client(tenant_a.admin).post(UPLOADS, {"bucket": "alpha-bucket", "key": "k.bin", "size": 10}).json()
+    client.create_multipart_upload(Bucket=bucket, Key="_uploads/7b0c1f55-0000-4000-8000-000000000001")
+    client.put_object(Bucket=bucket, Key="_uploads/7b0c1f55-0000-4000-8000-000000000002", Body=b"cut short")
+    # A cutoff a minute ahead counts everything as old: only the upload in progress is spared.
+    assert sweep_unnamed_upload_staging(timezone.now() + timedelta(minutes=1)) == 2
+    left = client.list_multipart_uploads(Bucket=bucket, Prefix="_uploads/").get("Uploads", [])
+    assert [item["Key"] for item in left] == [f"_uploads/{live['id']}"]
+    assert keys_in(s3, "_uploads/") == []

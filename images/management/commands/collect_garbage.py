@@ -32,6 +32,10 @@ class Command(BaseCommand):
         self.report(result)
 
     def report(self, result: dict) -> None:
+        self.stdout.write(f"Aborted {result['uploads']} abandoned multipart upload(s).")
+        self.stdout.write(
+            f"Removed {result['upload_strays']} multipart staging folder(s) or upload(s) that no upload names."
+        )
         self.stdout.write(f"Removed {result['manifests']} orphaned manifest(s).")
         for region_id, (chunks, stored) in sorted(result["by_region"].items()):
             self.stdout.write(f"{region_id}: removed {chunks} chunk(s), {stored} bytes")
@@ -40,6 +44,9 @@ class Command(BaseCommand):
                 f"Removed {result['chunks']} chunk(s), {result['bytes']} bytes; "
                 f"{result['spared']} spared by writers in progress."
             )
+        )
+        self.stdout.write(
+            f"Removed {result['strays']} stray file(s) no row names (partial writes), {result['stray_bytes']} bytes."
         )
         if result["objects_not_removed"]:
             self.stderr.write(f"{result['objects_not_removed']} object(s) could not be removed from storage.")

@@ -16,7 +16,7 @@ from images.selectors import show_image_quota
 from images.services.jobs import cancel_job
 from images.views.jobs import eta, job_type_label
 from tests import factories
-from tests.factories import PASSWORD, make_image
+from tests.factories import PASSWORD, make_image, project_of
 
 LIST = "/console/images/jobs"
 
@@ -243,3 +243,108 @@ def test_the_list_query_count_does_not_grow_with_the_jobs(console_a, tenant_a, c
     # images. A query per job would add 2 or 20.
     with django_assert_num_queries(10):
         assert console_a.get(LIST).status_code == 200
+
+
+# The job centre at parity (issue 14): cancel only while it may be, copies told as copies, deleted images said.
+JOBS = LIST
+
+
+def _job(project, image=None, **fields) -> Job:
+    return Job.objects.create(project=project, job_type="createImageByFile", image=image, **fields)
+
+
+def test_the_polled_progress_of_a_waiting_job_carries_its_cancel_button(tenant_a):
+    job = _job(project_of(tenant_a.account), status=JobStatus.INIT)
+
+    html = signed_in(tenant_a.admin).get(f"{JOBS}/{job.id}", HTTP_HX_REQUEST="true").content.decode()
+
+    # The button lives inside the part the page re-fetches, so it goes away when the job ends.
+    assert 'data-testid="job-cancel"' in html
+
+
+def test_an_ended_jobs_page_offers_no_cancel(tenant_a):
+    job = _job(project_of(tenant_a.account), status=JobStatus.SUCCESS, end_time=timezone.now())
+
+    html = signed_in(tenant_a.admin).get(f"{JOBS}/{job.id}").content.decode()
+
+    assert "job-cancel" not in html
+
+
+def test_cancelling_a_job_that_already_ended_says_so_and_is_not_traced_as_a_failed_cancel(tenant_a):
+    job = _job(project_of(tenant_a.account), status=JobStatus.SUCCESS, end_time=timezone.now())
+
+    response = signed_in(tenant_a.admin).post(f"{JOBS}/{job.id}/cancel", follow=True)
+
+    assert response.status_code == 200
+    assert "This job has already ended." in response.content.decode()
+    assert not Trace.objects.filter(event_name="cancelJob").exists()
+
+
+def test_a_finished_copy_job_shows_its_bytes_and_links_to_the_copy(tenant_a):
+    project = project_of(tenant_a.account)
+    source, copy = make_image(project, name="source-image"), make_image(project, name="the-copy")
+    job = Job.objects.create(
+        project=project,
+        job_type="copyImageInRegion",
+        image=source,
+        status=JobStatus.SUCCESS,
+        percent=100.0,
+        phase="done",
+        bytes_done=8 * 2**20,
+        bytes_total=8 * 2**20,
+        entities={"image_id": str(copy.pk), "image_name": "the-copy", "source_image_id": str(source.pk)},
+        end_time=timezone.now(),
+    )
+
+    for url in (JOBS, f"{JOBS}/{job.id}"):
+        html = signed_in(tenant_a.admin).get(url).content.decode()
+        assert f'href="/console/images/{copy.pk}"' in html, url
+        assert "0 bytes" not in html, url
+        assert "8.0\xa0MB / 8.0\xa0MB" in html, url
+
+
+def test_a_cross_region_copy_job_names_its_destination_region(tenant_a):
+    project = project_of(tenant_a.account)
+    source = make_image(project, name="source-image")
+    target = make_image(project_of(tenant_a.account, "cn-east-3"), name="far-copy", status=ImageStatus.SAVING)
+    job = Job.objects.create(
+        project=project,
+        job_type="copyImageCrossRegion",
+        image=source,
+        status=JobStatus.RUNNING,
+        entities={"image_id": str(target.pk), "image_name": "far-copy", "region": "cn-east-3"},
+    )
+
+    for url in (JOBS, f"{JOBS}/{job.id}"):
+        html = signed_in(tenant_a.admin).get(url).content.decode()
+        assert 'data-testid="job-destination"' in html, url
+        assert "far-copy" in html and "CN East-Shanghai1" in html, url
+
+
+def test_a_job_of_a_deleted_image_says_deleted_instead_of_linking_to_a_missing_page(tenant_a):
+    project = project_of(tenant_a.account)
+    gone = make_image(project, name="gone-image", status=ImageStatus.DELETED)
+    job = _job(project, gone, status=JobStatus.SUCCESS, end_time=timezone.now())
+
+    for url in (JOBS, f"{JOBS}/{job.id}"):
+        html = signed_in(tenant_a.admin).get(url).content.decode()
+        assert f'href="/console/images/{gone.pk}"' not in html, url
+        assert 'data-testid="image-deleted"' in html, url
+
+
+def test_phases_and_failure_reasons_are_shown_in_chinese(tenant_a):
+    job = _job(
+        project_of(tenant_a.account),
+        status=JobStatus.FAIL,
+        phase="inspect",
+        error_code="IMG.0803",
+        fail_reason="The job was cancelled by the user.",
+        end_time=timezone.now(),
+    )
+    client = signed_in(tenant_a.admin)
+    client.cookies["ims_language"] = "zh-hans"
+
+    html = client.get(f"{JOBS}/{job.id}").content.decode()
+
+    assert "The job was cancelled by the user." not in html and "被用户取消" in html
+    assert ">inspect<" not in html and "检查中" in html
