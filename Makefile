@@ -8,7 +8,7 @@ export VAR_DIR HOST PORT
 
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint setup migrate clean
+.PHONY: run test lint setup migrate clean axe
 
 setup: $(VENV)/.installed
 
@@ -31,9 +31,16 @@ run: migrate
 
 # Tests keep their files (test database, broker folder) apart from the data `make run` serves.
 test: VAR_DIR := $(VAR_DIR)/test
-test: setup lint
+test: setup axe lint
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# axe-core (npm, test only) for the browser accessibility tests; without npm they are skipped with the reason.
+AXE := tests/browser/axe/node_modules/axe-core/axe.min.js
+axe: $(AXE)
+$(AXE): tests/browser/axe/package.json tests/browser/axe/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix tests/browser/axe --no-audit --no-fund --silent && touch $@; \
+	else echo "note: npm not found (apt-get install npm); the accessibility tests will be skipped"; fi
 
 # The house rules that a machine can check: lint, format and the layer contracts (pyproject.toml).
 lint: setup

@@ -59,6 +59,8 @@ class Trace(models.Model):
     objects = TraceQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("trace")
+        verbose_name_plural = _("traces")
         ordering = ["-time", "-id"]
 
     def __str__(self):

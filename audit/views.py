@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from audit import selectors
 from audit.export import file_name, rows
@@ -16,6 +17,51 @@ from core.spreadsheet import csv_lines
 from iam.pages import ConsolePage
 
 PAGE_SIZE = 20
+# The audit events, by the names a person reads (the filter offers these; the trace keeps the product's name).
+EVENTS = {
+    "createImage": _("Create image"),
+    "updateImage": _("Modify image"),
+    "deleteImage": _("Delete image"),
+    "copyImage": _("Copy image"),
+    "exportImage": _("Export image"),
+    "addMember": _("Share image"),
+    "updateMember": _("Accept or reject shared image"),
+    "deleteMemeber": _("Stop sharing image"),
+    "addTag": _("Add tag"),
+    "deleteTag": _("Delete tag"),
+    "batchTagsAction": _("Add or delete tags"),
+    "cancelJob": _("Cancel job"),
+    "grantImage": _("Grant image permission"),
+    "revokeImage": _("Revoke image permission"),
+    "createBucket": _("Create bucket"),
+    "deleteBucket": _("Delete bucket"),
+    "initiateMultipartUpload": _("Start upload"),
+    "uploadPart": _("Upload part"),
+    "completeMultipartUpload": _("Complete upload"),
+    "abortMultipartUpload": _("Abort upload"),
+    "createAccessKey": _("Create access key"),
+    "updateAccessKey": _("Enable or disable access key"),
+    "deleteAccessKey": _("Delete access key"),
+    "changePassword": _("Change password"),
+    "login": _("Sign in"),
+    "logout": _("Sign out"),
+}
+
+
+def event_choices(current: str) -> list[tuple[str, str]]:
+    """The filter's events by readable name; an event asked for by its product name is kept."""
+    choices = sorted(((event, str(label)) for event, label in EVENTS.items()), key=lambda choice: choice[1])
+    if current and current not in EVENTS:
+        choices.append((current, current))
+    return choices
+
+
+def _readable(traces) -> list:
+    """Each trace with its event's readable name, and its resource ID unless it is an internal row number."""
+    for trace in traces:
+        trace.event_label = str(EVENTS.get(trace.event_name, trace.event_name))
+        trace.shown_id = "" if trace.resource_id.isdigit() and trace.resource_name else trace.resource_id
+    return traces
 
 
 class TraceListView(ConsolePage):
@@ -32,6 +78,8 @@ class TraceListView(ConsolePage):
             "audit/trace_list.html",
             {
                 "page": page,
+                "traces": _readable(list(page)),
+                "events": event_choices(filters.get("event_name", "")),
                 "filters": filters,
                 "error": error,
                 "results": TraceResult.choices,
@@ -44,7 +92,7 @@ class TraceListView(ConsolePage):
 
 class TraceDetailView(ConsolePage):
     def get(self, request, trace_id: int):
-        trace = selectors.trace(request.actor, trace_id)
+        trace = _readable([selectors.trace(request.actor, trace_id)])[0]
         summary = json.dumps(trace.summary, indent=2, sort_keys=True, ensure_ascii=False)
         return render(request, "audit/trace_detail.html", {"trace": trace, "summary": summary, "nav": "audit"})
 

@@ -3,6 +3,7 @@ shows of another app above it (the shell may read every app)."""
 
 from django.utils.functional import SimpleLazyObject
 
+from iam.authz import can
 from iam.models import Project
 from images.selectors import image_grants_of
 
@@ -18,6 +19,9 @@ def console(request):
         "current_region": actor.region,
         "current_region_name": actor.region.display_name(language),
         "regions": [(p.region_id, p.region.display_name(language)) for p in projects],
+        # What the shell offers only to those who may use it (the pages themselves still refuse the others).
+        "may_use_obs": can(actor, "obs:buckets:list"),
+        "may_create_image": can(actor, "ims:serverImages:create") or can(actor, "ims:dataImages:create"),
     }
 
 

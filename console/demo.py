@@ -1,4 +1,5 @@
-"""Demo data: regions, the public catalog, and two tenants with an administrator and a read-only user each.
+"""Demo data: regions, the public catalog, three market images, and two tenants with an administrator and a
+read-only user each.
 
 Repeatable: a second run changes nothing that exists (passwords included) and fills in what is missing.
 """
@@ -11,8 +12,10 @@ from django.conf import settings
 from django.db import transaction
 
 from iam import seeding as iam
+from iam.models import Project
 from iam.policies import IMS_FULL_ACCESS, IMS_READ_ONLY, TENANT_ADMINISTRATOR
 from images.services.catalog import sync_public_catalog
+from images.services.market import seed_demo_market
 
 PLATFORM_ACCOUNT = "ims-platform"
 DEMO_ACCOUNTS = ("demo", "partner")
@@ -44,6 +47,8 @@ def seed_demo(*, with_content: bool = True) -> list[DemoUser]:
     platform = iam.ensure_account(PLATFORM_ACCOUNT, is_platform=True)
     for region in regions:
         sync_public_catalog(platform, region, with_content=with_content)
+    # Three market images in the first region, each with a small real disk (cheap even without content).
+    seed_demo_market(Project.objects.get(account=platform, region=regions[0]))
     password = demo_password()
     users = []
     for name in DEMO_ACCOUNTS:

@@ -6,6 +6,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from core import text
 from core.errors import ImsError
 from iam.actors import Actor, actor_for_user
 from iam.authz import can
@@ -65,7 +66,8 @@ def change_password(actor: Actor, *, old_password: str, new_password: str):
 
 @operation("create_own_access_key", summary=lambda kwargs: {"description": kwargs.get("description", "")})
 def create_own_access_key(actor: Actor, *, description: str = "") -> tuple[AccessKey, str]:
-    return create_access_key(user=actor.user, description=description[:255])
+    description = text.check_plain_text("description", description, limit=255)
+    return create_access_key(user=actor.user, description=description)
 
 
 def find_own_key(actor: Actor, access_key) -> AccessKey:
@@ -108,3 +110,17 @@ def effective_permissions(user) -> list[RegionPermissions]:
         applying = effective_grants(grants, project.id, dependencies)
         result.append(RegionPermissions(project, applying, [(a, can(actor, a)) for a in KEY_ACTIONS]))
     return result
+
+
+def my_credentials(actor: Actor) -> dict:
+    """For "My credentials": who the signed-in user is, and its account's projects in every region, with the
+    IDs the APIs take (another account shares an image with a project by its ID)."""
+    projects = (
+        Project.objects.filter(account=actor.account).select_related("region").order_by("region__position", "name")
+    )
+    return {
+        "account": actor.account,
+        "user_id": str(actor.user.pk),
+        "username": actor.user.username,
+        "projects": list(projects),
+    }

@@ -17,6 +17,9 @@ class Operation:
     actions: tuple[str, ...]
     event: str | None = None
     resource_type: str = "ims"
+    # False for a step of a larger operation that is traced itself (an upload's parts: the upload is traced when
+    # it starts and ends); its refusals and failures are still traced.
+    traces_success: bool = True
 
     @property
     def changes_state(self) -> bool:
@@ -184,6 +187,12 @@ OPERATIONS: tuple[Operation, ...] = (
         "revokeImage",
         resource_type="iam",
     ),
+    # Market images (images/services/market.py): the platform operator publishes and withdraws them in the
+    # Django admin; no tenant policy grants it, the service admits the operator (superuser) alone.
+    Operation("publish_market_image", "POST", "admin:images/marketlisting/add", (), "publishMarketImage"),
+    Operation(
+        "unpublish_market_image", "POST", "admin:images/marketlisting/{listing_id}/delete", (), "unpublishMarketImage"
+    ),
     # Object storage (obs/): buckets and objects of the account in one region. Tenant Administrator (*:*:*)
     # grants these; the IMS policies (ims:*) do not, as the product keeps OBS permissions apart.
     Operation("list_buckets", "GET", "/v1/obs/buckets", ("obs:buckets:list",), resource_type="obs"),
@@ -218,6 +227,7 @@ OPERATIONS: tuple[Operation, ...] = (
         ("obs:objects:put",),
         "uploadPart",
         resource_type="obs",
+        traces_success=False,
     ),
     Operation("list_parts", "GET", "/v1/obs/uploads/{upload_id}", ("obs:objects:put",), resource_type="obs"),
     Operation(

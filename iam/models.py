@@ -21,6 +21,8 @@ class Region(models.Model):
 
     class Meta:
         ordering = ["position", "id"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
 
     def __str__(self):
         return self.id
@@ -37,6 +39,8 @@ class AvailabilityZone(models.Model):
 
     class Meta:
         ordering = ["id"]
+        verbose_name = _("availability zone")
+        verbose_name_plural = _("availability zones")
 
     def __str__(self):
         return self.id
@@ -52,6 +56,8 @@ class Account(models.Model):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
 
     def __str__(self):
         return self.name
@@ -67,6 +73,8 @@ class Project(models.Model):
 
     class Meta:
         ordering = ["account__name", "region__position"]
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
         constraints = [models.UniqueConstraint(fields=["account", "region"], name="one_project_per_region")]
 
     def __str__(self):
@@ -78,6 +86,10 @@ class Member(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="iam")
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="members")
+
+    class Meta:
+        verbose_name = _("account member")
+        verbose_name_plural = _("account members")
 
     def __str__(self):
         return f"{self.account.name}/{self.user.username}"
@@ -127,6 +139,8 @@ class Group(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["account", "name"], name="unique_group_name")]
+        verbose_name = _("user group")
+        verbose_name_plural = _("user groups")
 
     def __str__(self):
         return f"{self.account.name}/{self.name}"
@@ -146,6 +160,8 @@ class Grant(models.Model):
                 fields=["group", "policy"], condition=models.Q(project=None), name="unique_global_grant"
             ),
         ]
+        verbose_name = _("grant")
+        verbose_name_plural = _("grants")
 
     def __str__(self):
         return f"{self.group} ← {self.policy} @ {self.project or 'all projects'}"
@@ -170,6 +186,10 @@ class AccessKey(models.Model):
     description = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("access key")
+        verbose_name_plural = _("access keys")
 
     def __str__(self):
         return self.access_key

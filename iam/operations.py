@@ -100,7 +100,7 @@ def trace_refused_attempt(op, actor, *, target_id: str, error: ImsError) -> None
 
 def _trace(op, trace: dict, named: tuple[str, str], result: str, error_code: str) -> None:
     # Reads are not traced: the product's audit trail is about changes and refusals of changes.
-    if not op.changes_state:
+    if not op.changes_state or (result == TraceResult.SUCCESS and not op.traces_success):
         return
     resource_id, resource_name = named
     record(**trace, resource_id=resource_id, resource_name=resource_name, result=result, error_code=error_code)

@@ -6,6 +6,7 @@ app_name = "iam"
 
 urlpatterns = [
     path("", views.AccountView.as_view(), name="account"),
+    path("credentials", views.CredentialsView.as_view(), name="credentials"),
     path("password", views.PasswordChangeView.as_view(), name="password_change"),
     path("keys/create", views.AccessKeyCreateView.as_view(), name="access_key_create"),
     path("keys/<str:access_key>/created", views.AccessKeyCreatedView.as_view(), name="access_key_created"),

@@ -5,8 +5,8 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from core.errors import ImsError
@@ -59,7 +59,10 @@ class AccountPage(ConsolePage):
                 "access_keys": keys,
                 "can_create_key": len(keys) < MAX_ACCESS_KEYS_PER_USER,
                 "max_keys": MAX_ACCESS_KEYS_PER_USER,
-                "region_permissions": account.effective_permissions(request.user),
+                "region_permissions": [
+                    (entry, entry.project.region.display_name(get_language() or "en"))
+                    for entry in account.effective_permissions(request.user)
+                ],
             },
             status=status,
         )
@@ -131,3 +134,13 @@ class AccessKeyDeleteView(AccountPage):
         account.delete_access_key(request.actor, key_id=access_key)
         messages.success(request, _("The access key %(ak)s has been deleted.") % {"ak": access_key})
         return redirect("iam:account")
+
+
+class CredentialsView(AccountPage):
+    """The "My credentials" page: account, user and project IDs, as the product shows them."""
+
+    def get(self, request):
+        language = get_language() or "en"
+        data = account.my_credentials(request.actor)
+        rows = [(project, project.region.display_name(language)) for project in data["projects"]]
+        return render(request, "iam/credentials.html", {"nav": "account", **data, "project_rows": rows})

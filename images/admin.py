@@ -10,10 +10,12 @@ from guardian.models import UserObjectPermission
 from core.errors import ImsError
 from iam.actors import Actor, actor_for_user
 from iam.admin_scope import SuperuserOnlyAdmin, TracedAdmin, admin_account
-from images.choices import ImageType
-from images.models import Image, Job
+from images import rules
+from images.choices import ImageStatus, ImageType
+from images.models import Image, Job, MarketListing
 from images.object_grants import ACTION_BY_CODENAME, GRANTABLE_ACTIONS, check_image_grant, codename_for
 from images.services.grants import grant_image_to_user, revoke_image_from_user
+from images.services.market import MarketProduct, publish_market_image, unpublish_market_image
 
 
 @admin.register(Image)
@@ -33,6 +35,9 @@ class JobAdmin(SuperuserOnlyAdmin):
     list_filter = ("status", "job_type")
     search_fields = ("id", "job_type", "project__account__name")
     readonly_fields = [field.name for field in Job._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # a job is made by the service that starts it, never by hand
 
 
 class PerImageGrant(UserObjectPermission):
@@ -158,3 +163,58 @@ class PerImageGrantAdmin(TracedAdmin):
 def admin_actor(request, image: Image) -> Actor:
     """The signed-in administrator acting in the image's project: the operator has no account of their own."""
     return actor_for_user(request.user, image.owner, via="admin", request=request)
+
+
+class MarketListingForm(forms.ModelForm):
+    """The operator's publishing form: a private image and the vendor's product description."""
+
+    class Meta:
+        model = MarketListing
+        fields = ("source", "vendor", "product_code", "price_label", "description", "usage_notes", "software")
+        labels = {"source": _("private image to publish")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "source" in self.fields:
+            self.fields["source"].queryset = Image.objects.filter(
+                image_type=ImageType.PRIVATE, status=ImageStatus.ACTIVE, system_support_market=False
+            ).exclude(product_code__gt="")
+
+    def clean_source(self):
+        image = self.cleaned_data["source"]
+        if refusal := rules.publish_refusal(image):
+            raise ValidationError(refusal.message)
+        return image
+
+
+@admin.register(MarketListing)
+class MarketListingAdmin(SuperuserOnlyAdmin):
+    """Publishing (add) and withdrawing (delete) market images: both through the market services."""
+
+    form = MarketListingForm
+    list_display = ("product_code", "vendor", "image", "price_label", "listed", "published_at")
+    list_filter = ("listed", "vendor")
+    search_fields = ("product_code", "vendor", "image__name")
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else ("source", "image", "vendor", "product_code", "listed", "published_at")
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a listing is published or withdrawn, not edited
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or obj.listed)
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        product = MarketProduct(**{key: data[key] for key in form.Meta.fields if key != "source"})
+        # The form ran the same refusals (clean_source, the unique product code); only a race gets past them.
+        listing = publish_market_image(admin_actor(request, data["source"]), image=data["source"], product=product)
+        obj.pk, obj.image_id, obj._state.adding = listing.pk, listing.image_id, False
+
+    def delete_model(self, request, obj):
+        unpublish_market_image(admin_actor(request, obj.source), listing=obj)
+
+    def delete_queryset(self, request, queryset):
+        for listing in queryset.filter(listed=True).select_related("source"):
+            self.delete_model(request, listing)

@@ -28,6 +28,13 @@ from images.models import Image, ImageMember, ImageTag
 
 TIME_FILTER = re.compile(r"^(gt|gte|lt|lte|eq|neq):(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})Z?$")
 TRUE_FALSE = (("true", "true"), ("false", "false"))
+# The console's image-type filter (system disk, data disk, ISO, whole-machine), as the product's list offers it.
+IMAGE_KINDS = {
+    "system": ~Q(virtual_env_type__in=("DataImage", "IsoImage")) & Q(backup_id=""),
+    "data": Q(virtual_env_type="DataImage") & Q(backup_id=""),
+    "iso": Q(virtual_env_type="IsoImage"),
+    "whole": ~Q(backup_id=""),
+}
 
 
 def _is_true(value: str) -> bool:
@@ -78,6 +85,7 @@ class ImageFilterSet(filters.FilterSet):
     updated_at = filters.CharFilter(method="filter_time")
     # The console's search box: name, ID or OS.
     q = filters.CharFilter(method="filter_search")
+    kind = filters.ChoiceFilter(choices=[(kind, kind) for kind in IMAGE_KINDS], method="filter_kind")
 
     class Meta:
         model = Image
@@ -86,6 +94,9 @@ class ImageFilterSet(filters.FilterSet):
     def __init__(self, data=None, queryset=None, *, actor=None, **kwargs):
         super().__init__(data, queryset, **kwargs)
         self.actor = actor
+
+    def filter_kind(self, queryset, name, value):
+        return queryset.filter(IMAGE_KINDS[value])
 
     def filter_imagetype(self, queryset, name, value):
         if value == ImageType.SHARED:

@@ -121,6 +121,8 @@ class Image(models.Model):
     objects = ImageQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("image")
+        verbose_name_plural = _("images")
         ordering = ["-created_at", "-id"]
         # Per-image grants: one permission per grantable IAM action, from the one list in images/object_grants.py.
         permissions = [(codename_for(action), label) for action, label in GRANTABLE_ACTIONS.items()]
@@ -227,12 +229,17 @@ class Job(models.Model):
     begin_time = models.DateTimeField(null=True, blank=True)
     end_time = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # The process running the job, "<hostname>:<pid>": a worker restarting on that host fails at once the jobs
+    # of a process that no longer exists, without waiting for their heartbeat to go stale.
+    worker = models.CharField(max_length=300, blank=True, default="")
     # Jobs of one family lock their image: at most one of them waits or runs at a time ("copy").
     family = models.CharField(max_length=16, blank=True, default="")
 
     objects = JobQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -244,3 +251,30 @@ class Job(models.Model):
 
     def __str__(self):
         return f"{self.job_type} {self.id}"
+
+
+class MarketListing(models.Model):
+    """A market image as the platform operator published it: the vendor's product, shown to every tenant of the
+    region. The listed image is a manifest copy of the operator's private `source` image (no bytes written); the
+    source is marked `system_support_market` while listed, so it can be neither shared nor deleted."""
+
+    image = models.OneToOneField(Image, on_delete=models.PROTECT, related_name="market_listing")
+    source = models.ForeignKey(Image, on_delete=models.PROTECT, related_name="market_publications")
+    vendor = models.CharField(_("vendor"), max_length=128)
+    product_code = models.CharField(_("product code"), max_length=64, unique=True)
+    price_label = models.CharField(
+        _("price label"), max_length=64, blank=True, help_text=_("Informational only: nothing is billed.")
+    )
+    description = models.TextField(_("description"), blank=True)
+    usage_notes = models.TextField(_("usage notes"), blank=True)
+    software = models.CharField(_("OS and software"), max_length=512, blank=True)
+    published_at = models.DateTimeField(default=timezone.now)
+    listed = models.BooleanField(default=True, db_index=True)
+
+    class Meta:
+        ordering = ["vendor", "image__name"]
+        verbose_name = _("market listing")
+        verbose_name_plural = _("market listings")
+
+    def __str__(self):
+        return f"{self.vendor} · {self.product_code}"

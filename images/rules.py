@@ -58,8 +58,9 @@ def _copy_size(image) -> ImsError | None:
 
 
 def copy_in_region_refusal(image) -> ImsError | None:
-    if image.image_type != ImageType.PRIVATE:
-        return ImsError("IMG.0910", _("Only your own private images can be copied."))
+    """Your own private images, and market images (copying in the region is the only copy the market allows)."""
+    if image.image_type not in (ImageType.PRIVATE, ImageType.MARKET):
+        return ImsError("IMG.0910", _("Only your own private images and market images can be copied."))
     if refusal := _common(image) or _copy_size(image):
         return refusal
     if image.encrypted:
@@ -147,6 +148,38 @@ def share_refusal(image) -> ImsError | None:
     return None
 
 
+def modify_refusal(image) -> ImsError | None:
+    """Why the image's attributes cannot be modified now (the IMS update service's own state rule), or None."""
+    if image.status != ImageStatus.ACTIVE:
+        return ImsError(
+            "IMG.0008",
+            _("Image %(id)s is %(status)s: only an active image can be modified.")
+            % {"id": image.id, "status": image.status},
+            409,
+        )
+    return None
+
+
+def publish_refusal(image) -> ImsError | None:
+    """Why the operator cannot publish `image` to the market, or None: a normal private system disk image that
+    is not already listed and owes nothing to the market or to a licensed public image."""
+    if image.image_type != ImageType.PRIVATE or image.status != ImageStatus.ACTIVE or image.manifest_id is None:
+        return ImsError("IMG.0620", _("Only a normal (active) private image can be published to the market."), 409)
+    if image.virtual_env_type not in (VirtualEnvType.FUSION_COMPUTE, VirtualEnvType.IRONIC):
+        return ImsError("IMG.0621", _("Only system disk images can be published to the market."), 409)
+    if image.system_support_market:
+        return ImsError("IMG.0622", _("This image is already published to the market."), 409)
+    if _restricted_origin(image):
+        return ImsError(
+            "IMG.0623",
+            _("Images made from market images or licensed public images cannot be published to the market."),
+            409,
+        )
+    if image.encrypted:
+        return ImsError("IMG.0602", _("Encrypted images cannot be published to the market."), 409)
+    return None
+
+
 def member_limit(image) -> int:
     return MAX_WHOLE_IMAGE_MEMBERS if is_whole_machine(image) else MAX_MEMBERS
 
@@ -180,6 +213,7 @@ def _no_permission(action: str) -> str:
 # Each button of an image: the actions its service authorizes, the state rule it enforces, and what to say when
 # the actor lacks the permission (sharing and tags keep the wording their panels have always shown).
 BUTTONS = {
+    "modify": (("ims:images:update",), modify_refusal, _no_permission),
     "copy": (("ims:images:copy",), copy_in_region_refusal, _no_permission),
     "copy_region": (("ims:images:copy",), copy_cross_region_refusal, _no_permission),
     "export": (("ims:images:export",), lambda image: export_refusal(image, quick=None), _no_permission),
@@ -202,6 +236,11 @@ def image_actions(actor, image) -> dict[str, Action]:
     rules the services apply, in the same order, so the console never offers what the API would refuse."""
     own = image.owner_id == actor.project.id
     return {name: _button(actor, image, own, *checks) for name, checks in BUTTONS.items()}
+
+
+def image_action(actor, image, name: str) -> Action:
+    """One button of `image_actions` alone (a list row asks only for the buttons it draws)."""
+    return _button(actor, image, image.owner_id == actor.project.id, *BUTTONS[name])
 
 
 def _button(actor, image, own: bool, actions, rule, no_permission) -> Action:

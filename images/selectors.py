@@ -11,7 +11,7 @@ from core.errors import ImsError
 from iam.authz import authorize, scope
 from images.choices import ImageStatus, ImageType, SortKey
 from images.filtersets import filter_images
-from images.models import Image, Job, JobStatus
+from images.models import Image, ImageMember, Job, JobStatus
 from images.object_grants import grants_of
 from images.public_catalog import OTHER_OS_VERSIONS
 
@@ -44,6 +44,14 @@ def get_own_image(actor, image_id) -> Image:
     """An image of the actor's own project: images shared with it, or public ones, cannot be changed by it."""
     image = get_image(actor, image_id)
     if image.owner_id != actor.project.id:
+        raise image_not_found(image_id)
+    return image
+
+
+def get_copyable_image(actor, image_id) -> Image:
+    """An image the actor may copy within its region: one of its own project, or a market image."""
+    image = get_image(actor, image_id)
+    if image.owner_id != actor.project.id and image.image_type != ImageType.MARKET:
         raise image_not_found(image_id)
     return image
 
@@ -208,3 +216,12 @@ def image_grants_of(user) -> list[tuple[Image, list[str]]]:
     by_image = grants_of(user)
     images = Image.objects.filter(pk__in=by_image, owner__account=membership.account).select_related("region")
     return [(image, sorted(by_image[image.pk])) for image in images.order_by("name")]
+
+
+def member_statuses(actor, images) -> dict:
+    """The actor's project's answer (pending, accepted) to each of `images` shared with it, by image id."""
+    return dict(
+        ImageMember.objects.filter(project=actor.project, image__in=[image.pk for image in images]).values_list(
+            "image_id", "status"
+        )
+    )

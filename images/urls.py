@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from images.views import copy_export, create, detail, jobs, lists, members, tags
+from images.views import batch, copy_export, create, detail, jobs, lists, members, modify, share_tag, tags
 
 app_name = "images"
 
@@ -30,6 +30,12 @@ urlpatterns = [
     # tags
     path("<uuid:image_id>/tags", tags.TagPanelView.as_view(), name="image_tags"),
     path("<uuid:image_id>/tags/<str:key>/delete", tags.TagDeleteView.as_view(), name="image_tag_delete"),
+    # modify, row menu, batch
+    path("<uuid:image_id>/menu", copy_export.ImageRowMenuView.as_view(), name="image_row_menu"),
+    path("batch", batch.BatchView.as_view(), name="image_batch"),
+    path("<uuid:image_id>/share", share_tag.ShareDialogView.as_view(), name="image_share_dialog"),
+    path("<uuid:image_id>/tag", share_tag.TagDialogView.as_view(), name="image_tag_dialog"),
+    path("<uuid:image_id>/modify", modify.ModifyImageView.as_view(), name="image_modify"),
     # copy, export, delete
     path("<uuid:image_id>/actions", copy_export.ImageActionsView.as_view(), name="image_actions"),
     path("<uuid:image_id>/copy", copy_export.CopyView.as_view(), name="image_copy"),

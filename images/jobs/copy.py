@@ -41,6 +41,8 @@ def copy_disk(job: Job) -> None:
         raise ImsError("IMG.0802", _("The new image was deleted while it was being copied."))
     jobs.report(job, phase="copy", done=0, total=source.manifest.data_bytes)
     manifest, moved = copy_manifest(source.manifest, target_region=copy.region)
+    # The whole disk is covered, whether its chunks travelled or were already there.
+    jobs.report(job, phase="copy", done=source.manifest.data_bytes, total=source.manifest.data_bytes)
     with transaction.atomic():
         updated = Image.objects.filter(pk=copy.pk, status=ImageStatus.SAVING).update(
             status=ImageStatus.ACTIVE, manifest=manifest, active_at=timezone.now(), updated_at=timezone.now()

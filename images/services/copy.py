@@ -18,7 +18,7 @@ from iam.operations import operation
 from images import rules
 from images.choices import ImageStatus, ImageType, Visibility
 from images.models import ACTIVE_JOB_STATES, Image, Job
-from images.selectors import get_own_image
+from images.selectors import get_copyable_image, get_own_image
 from images.services import jobs
 from images.services.imports import _lock_quota
 
@@ -113,8 +113,9 @@ def _copy_image_in_region(
     return job
 
 
-copy_image_in_region = operation("copy_image_in_region", find=get_own_image)(_copy_image_in_region)
-copy_image_in_region_in_safe_mode = operation("copy_image_in_region_in_safe_mode", find=get_own_image)(
+# Market images too: copying in the region is the one copy the market allows.
+copy_image_in_region = operation("copy_image_in_region", find=get_copyable_image)(_copy_image_in_region)
+copy_image_in_region_in_safe_mode = operation("copy_image_in_region_in_safe_mode", find=get_copyable_image)(
     _copy_image_in_region
 )
 

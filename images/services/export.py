@@ -15,7 +15,7 @@ from images.models import Image, Job
 from images.selectors import get_own_image
 from images.services import jobs
 from images.services.imports import _lock_quota
-from obs.models import Bucket
+from obs.models import Bucket, StoredObject
 
 EXPORT_JOB = "exportImage"
 FORMATS = ("qcow2", "vmdk", "vhd")
@@ -53,12 +53,33 @@ def _bucket_and_key(actor: Actor, value: str) -> tuple[str, str]:
     return bucket, key
 
 
+def _refuse_existing(actor: Actor, bucket: str, key: str) -> None:
+    if StoredObject.objects.filter(
+        bucket__account=actor.account, bucket__region=actor.project.region, bucket__name=bucket, key=key
+    ).exists():
+        raise ImsError(
+            "IMG.0917",
+            _("Object %(key)s already exists in bucket %(bucket)s; choose another name or ask to overwrite it.")
+            % {"key": key, "bucket": bucket},
+            409,
+        )
+
+
 def _export_image(
-    actor: Actor, *, image: Image, bucket_url: str, file_format: str | None = None, is_quick_export: bool = False
+    actor: Actor,
+    *,
+    image: Image,
+    bucket_url: str,
+    file_format: str | None = None,
+    is_quick_export: bool = False,
+    overwrite: bool = False,
 ) -> Job:
+    """`overwrite`: replace an object of that name; without it an existing object is refused, never lost."""
     quick = is_quick_export
     file_format = _format(file_format, quick)
     bucket, key = _bucket_and_key(actor, bucket_url)
+    if not overwrite:
+        _refuse_existing(actor, bucket, key)
     refusal = rules.export_refusal(image, quick=quick)
     if refusal is not None:
         raise refusal

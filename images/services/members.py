@@ -236,6 +236,18 @@ def glance_delete_image_member(actor: Actor, *, image: Image, member_id: str) ->
         raise member_not_found(member_id)
 
 
+def rejected_shares(actor):
+    """Images shared with the member's project that it rejected: hidden from its list, still open to re-accept."""
+    mine = ImageMember.objects.filter(image=OuterRef("pk"), project=actor.project)
+    return (
+        Image.objects.visible_to(actor)
+        .exclude(owner=actor.project)
+        .filter(Exists(mine.filter(status=MemberStatus.REJECTED)))
+        .annotate(shared_at=Subquery(mine.values("created_at")[:1]))
+        .order_by("-shared_at")
+    )
+
+
 def pending_shares(actor):
     """The member's inbox: images shared with its project it has not answered yet."""
     mine = ImageMember.objects.filter(image=OuterRef("pk"), project=actor.project)

@@ -111,15 +111,9 @@ def delete_image_tag(actor, *, image: Image, key: str) -> Image:
     return image
 
 
-def check_glance_tag(tag) -> str:
-    if not isinstance(tag, str) or "=" in tag or "." in tag or not text.TAG_KEY_PATTERN.match(tag):
-        raise invalid("tag", _("1 to 36 letters, digits, Chinese characters, '_' or '-', without '=' or '.'."))
-    return tag
-
-
 @operation("glance_create_tag", summary=_tags_summary, find=get_own_image)
 def glance_create_tag(actor, *, image: Image, tag: str) -> Image:
-    check_glance_tag(tag)
+    text.check_glance_tag(tag)
     if not image.tags.filter(key=tag).exists():
         _set(image, {tag: ""})
     return image

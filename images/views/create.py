@@ -6,11 +6,17 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import ImsError
 from iam.authz import can, scope
 from iam.pages import ConsolePage, error_page
-from images.forms import CreateImageForm
+from images.forms import EMPTY_OS, CreateImageForm, plain
 from images.services import imports
 from images.services.dry_run import check_image_file
 
-SERVICES = {"system": imports.create_image, "iso": imports.create_image, "data": imports.create_data_image}
+SERVICES = {
+    "system": imports.create_image,
+    "iso": imports.create_image,
+    "data": imports.create_data_image,
+    "fast": imports.import_image_quick,
+}
+DECLARED_FORMATS = {"iso": "iso", "fast": "raw"}
 
 
 def bucket_objects(actor) -> list[str]:
@@ -42,7 +48,15 @@ class CreateImageView(ConsolePage):
 
     def get(self, request):
         form = CreateImageForm(objects=bucket_objects(request.actor), initial={"image_url": request.GET.get("url")})
-        return render(request, self.template, {"form": form, "tab": "private"})
+        return self.page(request, form)
+
+    def page(self, request, form, status=200):
+        return render(
+            request,
+            self.template,
+            {"form": form, "tab": "private", "empty_os": EMPTY_OS},
+            status=status,
+        )
 
     def post(self, request):
         form = CreateImageForm(request.POST, objects=bucket_objects(request.actor))
@@ -50,10 +64,10 @@ class CreateImageView(ConsolePage):
             try:
                 job = SERVICES[form.cleaned_data["kind"]](request.actor, **form.service_arguments())
             except ImsError as error:
-                form.add_error(None, f"{error.message} ({error.code})")
+                form.add_error(None, f"{plain(error.message)} ({error.code})")
             else:
                 return redirect("images:job_detail", job_id=job.id)
-        return render(request, self.template, {"form": form, "tab": "private"}, status=400)
+        return self.page(request, form, status=400)
 
 
 class DryRunView(ConsolePage):
@@ -67,7 +81,7 @@ class DryRunView(ConsolePage):
         submission = SERVICES.get(kind, SERVICES["system"]).operation.name
         try:
             result = check_image_file(
-                request.actor, url=url, operation=submission, declared_format="iso" if kind == "iso" else None
+                request.actor, url=url, operation=submission, declared_format=DECLARED_FORMATS.get(kind)
             )
         except ImsError as error:
             return render(request, "images/_dry_run.html", {"error": error})

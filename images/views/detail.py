@@ -5,6 +5,7 @@ from django.shortcuts import render
 
 from iam.pages import ConsolePage, error_page  # noqa: F401  (other console modules import them from here)
 from images import selectors
+from images.choices import VirtualEnvType
 from images.public_catalog import FEATURES
 from images.views.lists import list_query, list_url, tab_of
 
@@ -22,6 +23,7 @@ class ImageDetailView(ConsolePage):
                 "image": image,
                 "image_type": image_type,
                 "tab": back["imagetype"],
+                "data_disk": image.virtual_env_type == VirtualEnvType.DATA_IMAGE,
                 "features": [(code, FEATURES.get(code, code)) for code in image.features],
                 "tags": list(image.tags.all()),
                 "back_url": list_url(back),

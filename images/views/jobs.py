@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,10 +13,13 @@ from django.utils.translation import gettext_lazy
 from core.errors import ImsError
 from iam.authz import can
 from iam.catalogue import operation
+from iam.models import Region
 from iam.pages import ConsolePage
 from images import selectors
-from images.models import ACTIVE_JOB_STATES, Job, JobStatus
+from images.choices import ImageStatus
+from images.models import ACTIVE_JOB_STATES, Image, Job, JobStatus
 from images.services import jobs as job_life
+from images.services.copy import CROSS_REGION_JOB, IN_REGION_JOB
 
 (CANCEL_ACTION,) = operation("cancel_job").actions
 PAGE_SIZE = 20
@@ -46,6 +49,22 @@ KINDS = (
 )
 
 
+# The phases the runners report, in the page's language.
+PHASES = {
+    "run": gettext_lazy("starting"),
+    "fetch": gettext_lazy("fetching the file"),
+    "inspect": gettext_lazy("inspecting"),
+    "store": gettext_lazy("storing"),
+    "storing": gettext_lazy("storing"),
+    "converting": gettext_lazy("converting"),
+    "copy": gettext_lazy("copying"),
+    "rebuild": gettext_lazy("rebuilding the disk"),
+    "upload": gettext_lazy("writing the file"),
+    "members": gettext_lazy("updating members"),
+    "done": gettext_lazy("done"),
+}
+
+
 def job_type_label(job_type: str) -> str:
     if job_type in JOB_TYPES:
         return str(JOB_TYPES[job_type])
@@ -65,13 +84,36 @@ def eta(job: Job, now=None) -> timedelta | None:
 
 def _decorate(jobs, actor) -> list[Job]:
     may_cancel, now = can(actor, CANCEL_ACTION), timezone.now()
+    copies, regions = _copies_of(jobs), _region_names(jobs)
     for job in jobs:
         job.type_label, job.eta = job_type_label(job.job_type), eta(job, now)
         job.active = job.status in ACTIVE_JOB_STATES
+        job.phase_label = str(PHASES.get(job.phase, job.phase))
+        # Reasons are stored in English; a reason the catalogue knows is shown in the page's language.
+        job.reason_label = _(job.fail_reason) if job.fail_reason else ""
+        job.image_deleted = job.image is not None and job.image.status == ImageStatus.DELETED
+        job.copy = copies.get(job.entities.get("image_id")) if job.job_type in COPY_JOBS else None
+        job.destination = regions.get(job.entities.get("region"), "")
         job.cancel_refused = (
             job_life.why_not_cancellable(job) if may_cancel else _("Your user may not change images in this region.")
         )
     return jobs
+
+
+COPY_JOBS = (IN_REGION_JOB, CROSS_REGION_JOB)
+
+
+def _copies_of(jobs) -> dict:
+    """The new images of copy jobs (a copy job's `image` is its source), in one query."""
+    ids = [job.entities.get("image_id") for job in jobs if job.job_type in COPY_JOBS and job.entities.get("image_id")]
+    return {str(image.pk): image for image in Image.objects.filter(pk__in=ids)} if ids else {}
+
+
+def _region_names(jobs) -> dict:
+    """Destination regions of cross-region copies, named as the header names them."""
+    ids = {job.entities.get("region") for job in jobs if job.job_type == CROSS_REGION_JOB} - {None}
+    language = translation.get_language() or "en"
+    return {region.pk: region.display_name(language) for region in Region.objects.filter(pk__in=ids)} if ids else {}
 
 
 class JobListView(ConsolePage):
@@ -123,6 +165,10 @@ class JobCancelView(ConsolePage):
     def post(self, request, job_id):
         # The service finds the job: another project's job is "not found", and that attempt is traced too. A
         # missing permission propagates to ConsolePage, which answers with its 403 page.
+        if self._already_ended(request.actor, job_id):
+            # A button left over on a page drawn while the job ran: not an attempt to cancel an ended job.
+            messages.info(request, _("This job has already ended."))
+            return self._back(request, job_id)
         try:
             job_life.cancel_job(request.actor, job_id=job_id)
         except ImsError as error:
@@ -131,6 +177,17 @@ class JobCancelView(ConsolePage):
             messages.error(request, f"{error.message} ({error.code})")
         else:
             messages.success(request, _("Job %(id)s cancelled.") % {"id": job_id})
+        return self._back(request, job_id)
+
+    @staticmethod
+    def _already_ended(actor, job_id) -> bool:
+        if not can(actor, CANCEL_ACTION):
+            return False  # the service traces the refusal
+        job = Job.objects.visible_to(actor).filter(pk=job_id).only("status").first()
+        return job is not None and job.status not in ACTIVE_JOB_STATES
+
+    @staticmethod
+    def _back(request, job_id):
         target = request.POST.get("next", "")
         if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
             return redirect(target)

@@ -11,7 +11,7 @@ from core.errors import ImsError
 from core.spreadsheet import csv_lines
 from iam.authz import PermissionDenied
 from iam.pages import ConsolePage, error_page  # noqa: F401  (other console modules import them from here)
-from images import selectors
+from images import rules, selectors
 from images.choices import Architecture, ImageStatus, ImageType, OsType, Platform, SortKey
 from images.services.csv_export import export_image_list, file_name
 
@@ -22,7 +22,15 @@ TABS = (
     (ImageType.MARKET, _("Market images")),
 )
 PAGE_SIZES = (10, 20, 50, 100)
-FILTERS = ("q", "tag", "os_type", "platform", "architecture", "status")
+# The tabs whose images differ in kind (system disk, data disk, ISO, whole-machine): the type column and filter.
+KIND_TABS = (ImageType.PRIVATE, ImageType.SHARED)
+FILTERS = ("q", "tag", "kind", "os_type", "platform", "architecture", "status")
+KINDS = (
+    ("system", _("System disk image")),
+    ("data", _("Data disk image")),
+    ("iso", _("ISO image")),
+    ("whole", _("Whole-machine image")),
+)
 SORTABLE = (SortKey.NAME, SortKey.STATUS, SortKey.DISK_FORMAT, SortKey.CREATED_AT)
 # Everything that describes one view of the list; the detail page's back link restores exactly these.
 LIST_PARAMS = ("imagetype", *FILTERS, "sort_key", "sort_dir", "page", "page_size")
@@ -99,6 +107,9 @@ class ImageListView(ConsolePage):
             "platforms": Platform.choices,
             "architectures": Architecture.choices,
             "statuses": ImageStatus.choices,
+            "kinds": KINDS,
+            "quota": _quota(actor) if tab == ImageType.PRIVATE else None,
+            "rows": _rows(actor, page, tab),
             "columns": _columns(tab, sorting, state),
             "state": state.urlencode(),
             "pages": _page_links(page, state),
@@ -125,6 +136,12 @@ def _columns(tab: str, sorting: dict, state: QueryDict) -> list[dict]:
         headings.append(("support", _("Support status"), None))
     else:
         headings.append(("created_at", _("Created"), SortKey.CREATED_AT))
+    if tab in KIND_TABS:
+        headings.insert(2, ("kind", _("Image type"), None))
+    if tab == ImageType.PRIVATE:
+        headings.append(("operation", _("Operation"), None))
+    if tab == ImageType.SHARED:
+        headings.insert(2, ("member_status", _("Share status"), None))
     columns = []
     for name, label, key in headings:
         column = {"name": name, "label": label, "sorted": None, "url": None}
@@ -141,6 +158,26 @@ def _columns(tab: str, sorting: dict, state: QueryDict) -> list[dict]:
             column["url"] = "?" + target.urlencode()
         columns.append(column)
     return columns
+
+
+def _quota(actor) -> dict | None:
+    """The project's quota ("23 / 100 images, 2 / 40 tasks"), for those who may read it."""
+    try:
+        usage = {quota.type: quota for quota in selectors.show_image_quota(actor)}
+    except PermissionDenied:
+        return None
+    return {"images": usage["image"], "tasks": usage["task"]}
+
+
+def _rows(actor, page, tab: str) -> list[dict]:
+    """Each image of the page with what its row adds: on the private tab its "Modify" button (the rest of a row's
+    actions load with its "More" menu), on the shared tab the project's answer (pending or accepted)."""
+    if tab == ImageType.SHARED:
+        statuses = selectors.member_statuses(actor, page)
+        return [{"image": image, "member_status": statuses.get(image.pk, "")} for image in page]
+    if tab == ImageType.PRIVATE:
+        return [{"image": image, "modify": rules.image_action(actor, image, "modify")} for image in page]
+    return [{"image": image} for image in page]
 
 
 def _page_links(page, state: QueryDict) -> dict:

@@ -115,18 +115,21 @@ class MemberAnswerView(ConsolePage):
 
 
 class SharedInboxView(ConsolePage):
-    """The images shared with the actor's project that wait for an answer."""
+    """The images shared with the actor's project that wait for an answer, and those it rejected (to re-accept)."""
 
     def get(self, request):
         actor = request.actor
         allowed = can_share(actor)
-        pending = list(members.pending_shares(actor)) if can(actor, "ims:images:list") else []
+        listed = can(actor, "ims:images:list")
+        pending = list(members.pending_shares(actor)) if listed else []
+        rejected = list(members.rejected_shares(actor)) if listed else []
         return render(
             request,
             "images/_shared_inbox.html",
             {
                 "inbox_loaded": True,
                 "pending": pending,
+                "rejected": rejected,
                 "can_answer": allowed,
                 "answer_reason": "" if allowed else no_permission_reason(),
                 "back": reverse("images:image_list") + "?imagetype=shared",

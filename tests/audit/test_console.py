@@ -126,3 +126,30 @@ def test_the_image_activity_shows_that_images_events_newest_first(console_as, te
     assert html.index(f'data-trace="{newer.pk}"') < html.index(f'data-trace="{older.pk}"')
     assert "deleteImage" not in html
     assert 'data-trace="' not in console_as(tenant_b.admin).get(url).content.decode()
+
+
+def test_the_resource_column_shows_names_not_internal_row_numbers(console_as, tenant_a):
+    trace_for(tenant_a, event="changePassword", operation="change_password", resource_id="2", resource_name="al-a")
+
+    html = console_as(tenant_a.admin).get(PAGE).content.decode()
+
+    row = html.split('data-testid="trace-table"', 1)[1]
+    assert "al-a" in row
+    assert "<code>2</code>" not in row
+
+
+def test_the_event_filter_is_a_select_of_readable_names(console_as, tenant_a):
+    html = console_as(tenant_a.admin).get(PAGE, {"event_name": "addMember"}).content.decode()
+
+    assert 'name="event_name"' in html and '<input type="text" name="event_name"' not in html
+    assert '<option value="addMember" selected>Share image</option>' in html
+    assert '<option value="createImage">Create image</option>' in html
+
+
+def test_the_audit_page_has_the_list_pages_style(console_as, tenant_a):
+    trace_for(tenant_a)
+
+    html = console_as(tenant_a.admin).get(PAGE).content.decode()
+
+    assert '<table class="grid" data-testid="trace-table">' in html
+    assert 'class="filters"' in html and 'class="pager"' in html

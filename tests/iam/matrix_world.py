@@ -185,6 +185,7 @@ class World:
     upload: Upload | None = None
     job: Job | None = None
     key: AccessKey | None = None
+    listing: object = None  # A's image published to the market (images.models.MarketListing)
 
     @property
     def region_id(self) -> str:
@@ -254,6 +255,11 @@ def build_world(kind: str, parts: frozenset, base: Base | None = None) -> World:
         obs.put_part(system, upload_id=world.upload.pk, number=1, stream=io.BytesIO(PART), size=len(PART))
     if "job" in parts:
         world.job = jobs.new_job(system, "createImageByFile", world.image)
+    if "listing" in parts:
+        from images.services.market import MarketProduct, publish_market_image
+
+        source = _active_image(project, "to-market")
+        world.listing = publish_market_image(system, image=source, product=MarketProduct("Vendor", "matrix-code"))
     if "key" in parts:
         owner = world.user if kind != "other_tenant" else _user(alpha, "m-owner", [])
         world.key, _secret = create_access_key(user=owner, description="matrix")
@@ -368,7 +374,7 @@ def _console_get(path):
 def build_cases() -> dict[str, Case]:
     from iam import account
     from images import selectors
-    from images.services import copy, csv_export, delete, export, grants, imports, members, tags, update
+    from images.services import copy, csv_export, delete, export, grants, imports, market, members, tags, update
 
     upload = ["upload"]
     return {
@@ -659,6 +665,23 @@ def build_cases() -> dict[str, Case]:
             face="admin",
             also_needs=frozenset({ACCOUNT_ADMINISTRATION}),  # no kind here administers its account
         ),
+        # The platform operator's alone: no tenant kind here may publish or withdraw, whatever its policies.
+        "publish_market_image": case(
+            None,
+            lambda a, w: market.publish_market_image(a, image=w.image, product=market.MarketProduct("V", "m-new")),
+            image="image",
+            face="admin",
+            foreign=False,
+            also_needs=frozenset({market.MARKET_PUBLISHING}),
+        ),
+        "unpublish_market_image": case(
+            None,
+            lambda a, w: market.unpublish_market_image(a, listing=w.listing),
+            ["listing"],
+            face="admin",
+            foreign=False,
+            also_needs=frozenset({market.MARKET_PUBLISHING}),
+        ),
         "list_buckets": case(lambda c, w: c.get("/v1/obs/buckets"), lambda a, w: obs.list_buckets(a), foreign=False),
         "create_bucket": case(
             lambda c, w: c.send("POST", "/v1/obs/buckets", {"name": "matrix-new-bucket"}),
@@ -747,4 +770,4 @@ SERVICELESS = {
 
 # Operations whose only face is the Django admin, run here through their service alone: the admin lets in only
 # the account's administrators (tests/iam/test_admin.py proves its scoping, refusals and traces).
-ADMIN = {"grant_image_to_user", "revoke_image_from_user"}
+ADMIN = {"grant_image_to_user", "revoke_image_from_user", "publish_market_image", "unpublish_market_image"}

@@ -248,3 +248,19 @@ def test_per_image_grants_are_listed_on_the_account_page(tenant_a):
     assert "<code>ims:images:get</code>, <code>ims:images:update</code>" in page
     client.force_login(tenant_a.admin)
     assert 'data-testid="no-image-grants"' in client.get(ACCOUNT).content.decode()
+
+
+def test_region_headings_name_the_region_once(admin_client):
+    html = admin_client.get(ACCOUNT).content.decode()
+
+    heading = html.split('data-region="cn-north-4"', 1)[1].split("</h3>", 1)[0]
+    assert "cn-north-4 <" not in heading and heading.count("cn-north-4") <= 1
+    assert "CN North-Beijing4" in heading
+
+
+def test_the_password_form_is_drawn_in_the_house_style(admin_client):
+    html = admin_client.get(ACCOUNT).content.decode()
+
+    form = html.split('data-testid="password-form"', 1)[1].split("</form>", 1)[0]
+    assert "<p><label" not in form
+    assert form.count('class="field"') == 3

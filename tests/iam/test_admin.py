@@ -490,3 +490,24 @@ def test_account_admin_reads_only_their_accounts_traces(alpha_admin, tenant_a, t
     html = alpha_admin.get(url("audit_trace_changelist")).content.decode()
 
     assert "alphaEvent" in html and "bravoEvent" not in html
+
+
+def test_the_admin_names_every_identity_model_in_chinese():
+    from django.apps import apps
+    from django.contrib import admin
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        untranslated = [
+            f"{model._meta.label}: {model._meta.verbose_name_plural}"
+            for model in admin.site._registry
+            if model._meta.app_label in ("iam", "auth")
+            and not any("\u4e00" <= ch <= "\u9fff" for ch in str(model._meta.verbose_name_plural))
+        ]
+        apps_untranslated = [
+            config.label
+            for config in apps.get_app_configs()
+            if config.label in ("iam", "images", "obs", "audit")
+            and not any("\u4e00" <= ch <= "\u9fff" for ch in str(config.verbose_name))
+        ]
+    assert not untranslated and not apps_untranslated, (untranslated, apps_untranslated)

@@ -10,7 +10,7 @@ from images.rules import image_actions
 from images.services import copy, delete, members
 from tests.factories import actor, make_image
 
-BUTTONS = {"copy", "copy_region", "export", "delete", "share", "tags"}
+BUTTONS = {"modify", "copy", "copy_region", "export", "delete", "share", "tags"}
 
 
 @pytest.fixture
@@ -59,3 +59,16 @@ def test_a_saving_image_can_be_neither_copied_nor_shared(tenant_a):
     assert actions["copy"].reason == copy_refused.value.message
     assert actions["share"].reason == members.share_refusal(saving).message
     assert actions["tags"].allowed
+
+
+def test_modify_is_refused_as_the_update_service_refuses_it(tenant_a, image):
+    from images.rules import image_action
+    from images.services.update import Change, update_image
+
+    image.status = ImageStatus.SAVING
+    image.save()
+    reason = image_action(actor(tenant_a.admin), image, "modify").reason
+    with pytest.raises(ImsError) as refused:
+        update_image(actor(tenant_a.admin), image_id=image.pk, changes=[Change("replace", "name", "x")])
+    assert reason == refused.value.message
+    assert "ims:images:update" in image_action(actor(tenant_a.reader), image, "modify").reason

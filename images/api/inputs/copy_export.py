@@ -59,6 +59,19 @@ class ExportInput(serializers.Serializer):
     bucket_url = CheckedChar(
         check=lambda value: validation.check_bucket_url("bucket_url", value), required=True, help_text="bucket:key"
     )
+    overwrite = CheckedBoolean(
+        check="_overwrite",
+        help_text="Replace an existing object of that name (the default, as the official API does); false refuses "
+        "an existing name with IMG.0917.",
+    )
+
+    def _overwrite(self, value) -> bool:
+        # The official API has no such field and replaces the object: scripts written for it must keep working.
+        if value is None:
+            return True
+        if not isinstance(value, bool):
+            raise invalid("overwrite", _("must be true or false."))
+        return value
 
     def _quick(self, value) -> bool:
         quick = self.initial_data.get("is_quick_export", False)

@@ -186,27 +186,10 @@ class RegisterImageInput(serializers.Serializer):
     )
 
 
-def _glance_name(value) -> str:
-    if not isinstance(value, str) or not 1 <= len(value) <= 255 or text.CONTROL_CHARACTERS.search(value):
-        raise invalid("name", _("1 to 255 characters, without control characters."))
-    return value
-
-
-def _glance_tags(value) -> list[str]:
-    tags = value or []
-    if (
-        not isinstance(tags, list)
-        or len(tags) > text.MAX_TAGS
-        or not all(isinstance(t, str) and 1 <= len(t) <= 128 for t in tags)
-    ):
-        raise invalid("tags", _("a list of at most %(n)d strings of 1 to 128 characters.") % {"n": text.MAX_TAGS})
-    return tags
-
-
 class GlanceCreateImageInput(serializers.Serializer):
     """POST /v2/images: a queued image waiting for its file."""
 
-    name = CheckedChar(check=_glance_name, required=True, help_text="1 to 255 characters.")
+    name = CheckedChar(check=text.check_name, required=True, help_text="1 to 128 characters.")
     visibility = CheckedChoice(check="_visibility", choices=["private"])
     disk_format = CheckedChoice(
         check=lambda value: text.check_choice("disk_format", value, GLANCE_DISK_FORMATS, default="vhd"),
@@ -215,7 +198,7 @@ class GlanceCreateImageInput(serializers.Serializer):
     container_format = CheckedChoice(
         check=lambda value: text.check_choice("container_format", value, {"bare"}, default="bare"), choices=["bare"]
     )
-    tags = CheckedList(check=_glance_tags, child=serializers.CharField())
+    tags = CheckedList(check=text.check_glance_tags, child=serializers.CharField())
     min_disk = CheckedInteger(check=lambda value: text.check_int("min_disk", value, 0, 1024, default=0))
     min_ram = CheckedInteger(check=lambda value: text.check_int("min_ram", value, 0, 1024 * 1024, default=0))
     protected = CheckedBoolean(check=lambda value: validation.check_bool("protected", value))

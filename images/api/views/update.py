@@ -1,10 +1,10 @@
 """Modifying, tagging and deleting images through the API: thin views over images.services.update/tags/delete."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.json_body import StrictJSONParser
 from images.api import outputs
 from images.api.inputs import tags as tag_inputs
 from images.api.inputs import update as update_inputs
@@ -19,11 +19,11 @@ IMS = ["ims"]
 GLANCE = ["glance"]
 
 
-class GlancePatchV21Parser(JSONParser):
+class GlancePatchV21Parser(StrictJSONParser):
     media_type = PATCH_V21
 
 
-class GlancePatchV20Parser(JSONParser):
+class GlancePatchV20Parser(StrictJSONParser):
     media_type = PATCH_V20
 
 
@@ -43,7 +43,7 @@ class CloudImageView(APIView):
 class GlanceImageItemView(GlanceImageView):
     """GET (inherited), PATCH and DELETE of `/v2/images/{image_id}`."""
 
-    parser_classes = [JSONParser, GlancePatchV21Parser, GlancePatchV20Parser]
+    parser_classes = [StrictJSONParser, GlancePatchV21Parser, GlancePatchV20Parser]
 
     @extend_schema(
         operation_id="glance_update_image",

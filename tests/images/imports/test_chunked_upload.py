@@ -1,15 +1,7 @@
 """Glance uploads with `Transfer-Encoding: chunked` (what OpenStack clients send for streams), under the same
-WSGI server `make run` uses."""
+WSGI server `make run` uses (the `gunicorn` fixture of conftest.py)."""
 
-import os
-import socket
-import subprocess
-import sys
-from pathlib import Path
-
-import pytest
 import requests
-from django.conf import settings
 
 from iam.credentials import issue_token
 from images.jobs.imports import run_import
@@ -17,53 +9,6 @@ from images.models import Image, Job
 from images.services import imports
 from tests import factories
 from tests.images.imports.helpers import MiB, converted, pattern_disk, sha256_of
-from tests.workers import ROOT, database_url_for_tests, wait_until
-
-
-@pytest.fixture
-def gunicorn(transactional_db):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url_for_tests(),
-        "VAR_DIR": str(settings.VAR_DIR),
-        "DJANGO_SETTINGS_MODULE": "console.settings",
-    }
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "console.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--worker-class",
-            "gthread",
-            "--threads",
-            "4",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-
-    def answering():
-        try:
-            return requests.get(url + "/", timeout=5).ok
-        except requests.RequestException:  # not listening yet, or too busy to answer
-            return False
-
-    try:
-        wait_until(lambda: process.poll() is not None or answering(), seconds=60)
-        assert process.poll() is None, process.stderr.read().decode(errors="replace")
-    except BaseException:
-        process.kill()
-        raise
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
 
 
 def test_chunked_glance_upload_is_received_whole_under_gunicorn(gunicorn, tenant_a, tmp_path):

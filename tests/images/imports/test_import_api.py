@@ -138,3 +138,21 @@ def test_download_of_an_image_without_data_is_refused_clearly(api):
     body = api.send("POST", "/v2/images", {"name": "empty", "disk_format": "raw"}).json()
     response = api.get(f"/v2/images/{body['id']}/file")
     assert response.status_code == 409 and response.json()["error"]["code"] == "IMG.0124"
+
+
+def test_a_failed_iso_registration_leaves_an_error_image_whose_format_says_iso(api, source_url):
+    # A QCOW2 file declared as an ISO: the job refuses it, and the image left in the error state is an ISO image.
+    response = api.send(
+        "POST",
+        "/v2/cloudimages/action",
+        {"name": "not-iso", "image_url": source_url, "min_disk": 40, "type": "IsoImage"},
+    )
+    assert response.status_code == 200, response.content
+    job = Job.objects.get(pk=response.json()["job_id"])
+
+    run_import(job.pk)
+
+    job.refresh_from_db()
+    image = Image.objects.get(pk=job.image_id)
+    assert job.status == "FAIL"
+    assert (image.status, image.disk_format) == ("killed", "iso")

@@ -38,6 +38,8 @@ def test_copy_in_region_writes_no_bytes_and_keeps_the_disk(admin, source):
     job = finished(job)
     assert job.status == JobStatus.SUCCESS, job.fail_reason
     assert job.entities["bytes_moved"] == 0
+    # The job covered the whole disk, though it wrote nothing: its progress says so, not "100% · 0 bytes".
+    assert job.bytes_done == job.bytes_total == source.manifest.data_bytes > 0
     new = Image.objects.select_related("manifest").get(pk=job.entities["image_id"])
     assert (new.status, new.name, new.description, new.owner_id) == (
         ImageStatus.ACTIVE,

@@ -173,3 +173,25 @@ def test_an_export_larger_than_one_put_goes_up_in_parts(admin, source, settings)
     _job, stored = exported(admin, source, is_quick_export=True)
     assert stored.size == source.virtual_size and stored.sha256 == source.os_hash_value
     assert read_object(admin, "out/disk.img.sha256").decode() == f"{source.os_hash_value}  disk.img\n"
+
+
+def test_exporting_onto_an_existing_object_is_refused_unless_overwrite_is_asked(admin, source):
+    exported(admin, source, file_format="qcow2")
+    first = StoredObject.objects.get(bucket__name="exports", key="out/disk.img")
+
+    error = refused(
+        lambda: export.export_image(admin, image=source, bucket_url="exports:out/disk.img", file_format="vmdk"),
+        "IMG.0917",
+    )
+    assert error.status == 409 and "out/disk.img" in error.message
+
+    job, again = exported(admin, source, file_format="vmdk", overwrite=True)
+    assert again.pk == first.pk and job.entities["file_format"] == "vmdk"
+
+
+def test_the_api_asks_to_overwrite_with_a_boolean():
+    body = {"bucket_url": "exports:x.qcow2", "file_format": "qcow2"}
+    assert parse(ExportInput, body)["overwrite"] is True  # the official API replaces the object, as OBS does
+    assert parse(ExportInput, {**body, "overwrite": False})["overwrite"] is False
+    error = refused(lambda: parse(ExportInput, {**body, "overwrite": "yes"}), "IMG.0001")
+    assert error.message == "overwrite: must be true or false."
