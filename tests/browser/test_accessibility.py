@@ -3,6 +3,7 @@ serious or critical violation; the main pages are photographed at 1400 and 820 p
 never committed) and none of them is wider than the window."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -73,7 +74,10 @@ def world(tenant_a, tenant_b):
 
 
 def _in_language(page, language: str) -> None:
-    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": page.url}])
+    # For the whole site, as the language switcher sets it: htmx partials live under other paths.
+    origin = urlsplit(page.url)
+    cookie = {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "domain": origin.hostname, "path": "/"}
+    page.context.add_cookies([cookie])
 
 
 def _serious(page, axe_source: str) -> list[str]:
