@@ -8,6 +8,7 @@ built from tables.
 
 from rest_framework import serializers
 
+from images.api.representations import GLANCE_CREATED_FIELDS
 from images.choices import SUPPORT_FLAGS, SUPPORT_GPU_FLAGS
 
 
@@ -117,42 +118,11 @@ GlanceImage = _shape(
     },
 )
 
-CREATED_FIELDS = (
-    "visibility",
-    "name",
-    "protected",
-    "container_format",
-    "disk_format",
-    "tags",
-    "min_ram",
-    "min_disk",
-    "status",
-    "created_at",
-    "updated_at",
-    "self",
-    "id",
-    "file",
-    "schema",
-    "__image_source_type",
-    "__image_size",
-    "__isregistered",
-    "__os_version",
-    "__os_type",
-    "__platform",
-    "__os_bit",
-    "__imagetype",
-    "virtual_env_type",
-    "owner",
-    "virtual_size",
-    "__root_origin",
-    "checksum",
-    "size",
-)
 GlanceCreatedImage = _shape(
     "GlanceCreatedImage",
     "What POST /v2/images answers: the image, queued, in 30 fields.",
     {
-        **{name: COMMON_FIELDS[name] for name in CREATED_FIELDS},
+        **{name: COMMON_FIELDS[name] for name in GLANCE_CREATED_FIELDS},
         "properties": serializers.DictField(help_text="Always empty."),
     },
 )

@@ -190,38 +190,41 @@ def tagged_resources(selection) -> dict:
     return {"resources": resources, "total_count": selection.total_count}
 
 
+# The 30 fields of Glance's create answer (ims-api.md §5.3), in its order.
+GLANCE_CREATED_FIELDS = (
+    "visibility",
+    "name",
+    "protected",
+    "container_format",
+    "disk_format",
+    "tags",
+    "min_ram",
+    "min_disk",
+    "status",
+    "created_at",
+    "updated_at",
+    "self",
+    "id",
+    "file",
+    "schema",
+    "__image_source_type",
+    "__image_size",
+    "__isregistered",
+    "__os_version",
+    "__os_type",
+    "__platform",
+    "__os_bit",
+    "__imagetype",
+    "virtual_env_type",
+    "owner",
+    "virtual_size",
+    "__root_origin",
+    "checksum",
+    "size",
+)
+
+
 def glance_created_image(image, project) -> dict:
     """The 30 fields `POST /v2/images` answers with (ims-api.md §5.3)."""
     full = glance_image(image, project)
-    names = (
-        "visibility",
-        "name",
-        "protected",
-        "container_format",
-        "disk_format",
-        "tags",
-        "min_ram",
-        "min_disk",
-        "status",
-        "created_at",
-        "updated_at",
-        "self",
-        "id",
-        "file",
-        "schema",
-        "__image_source_type",
-        "__image_size",
-        "__isregistered",
-        "__os_version",
-        "__os_type",
-        "__platform",
-        "__os_bit",
-        "__imagetype",
-        "virtual_env_type",
-        "owner",
-        "virtual_size",
-        "__root_origin",
-        "checksum",
-        "size",
-    )
-    return {**{name: full[name] for name in names}, "properties": {}}
+    return {**{name: full[name] for name in GLANCE_CREATED_FIELDS}, "properties": {}}
