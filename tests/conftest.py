@@ -50,6 +50,18 @@ def own_var_dir(settings, tmp_path):
 
 
 @pytest.fixture
+def local_mode(settings):
+    """For tests about local files (their bytes, their OS errors): the local folder mode even where the suite runs
+    in S3 mode."""
+    from obs.storage import storage_for
+
+    settings.STORAGE_BACKEND = "local"
+    storage_for.cache_clear()
+    yield
+    storage_for.cache_clear()
+
+
+@pytest.fixture
 def identity(db):
     return factories.setup_identity()
 

@@ -76,17 +76,6 @@ def objects_folder(own_var_dir):
 
 
 @pytest.fixture
-def local_mode(settings):
-    """For tests about local files: the local folder mode even where the suite runs in S3 mode."""
-    from obs.storage import storage_for
-
-    settings.STORAGE_BACKEND = "local"
-    storage_for.cache_clear()
-    yield
-    storage_for.cache_clear()
-
-
-@pytest.fixture
 def obs_client():
     keys = {}
 

@@ -11,6 +11,9 @@ import pytest
 from obs import object_store
 from obs.models import StoredObject
 
+# These faults are OS errors of local files; S3's are in tests/obs/test_s3_storage_faults.py.
+pytestmark = pytest.mark.usefixtures("local_mode")
+
 OBJECTS = "/v1/obs/buckets/alpha-bucket/objects"
 FAULTS = [(errno.ENOSPC, 507, "IMG.0830", "full"), (errno.EROFS, 503, "IMG.0831", "read-only")]
 FAULTS += [(errno.EACCES, 503, "IMG.0831", "read-only")]

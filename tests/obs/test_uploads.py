@@ -194,7 +194,7 @@ def test_an_empty_file_is_one_empty_part(api):
     assert (completed.status_code, completed.json()["size"]) == (200, 0)
 
 
-def test_the_collector_aborts_an_abandoned_upload_and_frees_its_parts(api, data, objects_folder):
+def test_the_collector_aborts_an_abandoned_upload_and_frees_its_parts(local_mode, api, data, objects_folder):
     abandoned, fed = start(api, data), start(api, data)
     api.put(f"{UPLOADS}/{abandoned['id']}/parts/1", parts_of(data)[1])
     api.put(f"{UPLOADS}/{fed['id']}/parts/1", parts_of(data)[1])
@@ -218,7 +218,7 @@ def test_a_refused_part_is_traced(api, data):
     assert refused.result == "failure" and refused.error_code == error_code(response)
 
 
-def test_the_collector_removes_upload_parts_that_no_upload_names(api, data, objects_folder):
+def test_the_collector_removes_upload_parts_that_no_upload_names(local_mode, api, data, objects_folder):
     """A crash between writing a part and committing its upload's row (or a row removed by hand) leaves a part
     folder that no upload names: the collector removes it after the grace period, and keeps a live upload's."""
     live = start(api, data)

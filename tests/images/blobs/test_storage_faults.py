@@ -22,6 +22,9 @@ from images.services import imports
 from tests import factories
 from tests.images.imports.helpers import MiB, converted, pattern_disk, upload
 
+# These faults are OS errors of local files; S3's are in tests/obs/test_s3_storage_faults.py.
+pytestmark = pytest.mark.usefixtures("local_mode")
+
 
 @pytest.mark.parametrize(
     ("number", "code", "status"), [(errno.ENOSPC, "IMG.0830", 507), (errno.EROFS, "IMG.0831", 503)]

@@ -14,6 +14,9 @@ from images.blobs.store import write_raw_disk
 from tests.factories import make_image
 from tests.images.imports.helpers import MiB
 
+# Stray files are files of the local chunk store; S3's staging sweep is in tests/obs/test_s3_mode.py.
+pytestmark = pytest.mark.usefixtures("local_mode")
+
 REGION = "cn-north-4"
 
 
