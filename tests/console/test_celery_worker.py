@@ -15,25 +15,29 @@ from console.celery import heartbeat
 
 
 @pytest.fixture
-def worker():
+def worker(tmp_path):
     celery = Path(sys.executable).with_name("celery")
-    process = subprocess.Popen(
-        [
-            str(celery),
-            "-A",
-            "console",
-            "worker",
-            "--pool",
-            "solo",
-            "--loglevel",
-            "warning",
-            "--hostname",
-            f"test-{uuid.uuid4().hex[:8]}@localhost",
-        ],
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "console.settings", "VAR_DIR": str(settings.VAR_DIR)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    log = tmp_path / "worker.log"
+    # A file, not a pipe: an unread pipe fills up and blocks the worker mid-write.
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [
+                str(celery),
+                "-A",
+                "console",
+                "worker",
+                "--pool",
+                "solo",
+                "--loglevel",
+                "warning",
+                "--hostname",
+                f"test-{uuid.uuid4().hex[:8]}@localhost",
+            ],
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": "console.settings", "VAR_DIR": str(settings.VAR_DIR)},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    process.log = log
     yield process
     process.send_signal(signal.SIGTERM)
     try:
@@ -50,7 +54,7 @@ def test_worker_process_runs_a_task_sent_through_the_broker(worker):
     deadline = time.monotonic() + 60
     while not marker.exists() and time.monotonic() < deadline and worker.poll() is None:
         time.sleep(0.2)
-    output = "" if worker.poll() is None else worker.stdout.read().decode(errors="replace")
+    output = worker.log.read_text(errors="replace")
     assert marker.exists(), f"the worker did not run the task; worker output:\n{output}"
     assert marker.read_text() == "alive"
 

@@ -40,15 +40,23 @@ def wait_for(url: str, seconds: float) -> bytes:
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
 def test_run_console_serves_and_stops_web_and_worker_together(tmp_path, stop_signal):
     port = free_port()
-    env = {**os.environ, "VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "console.settings"}
-    env.pop("CELERY_BROKER_URL", None)  # the embedded broker: this test must not consume CI's Redis queue
-    process = subprocess.Popen(
-        [sys.executable, "manage.py", "run_console", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    env = {**os.environ, "VAR_DIR": str(tmp_path / "var"), "DJANGO_SETTINGS_MODULE": "console.settings"}
+    # `make run` serves the embedded defaults: this test must neither consume CI's Redis queue nor depend on a
+    # PostgreSQL database that only the test run has created.
+    for name in ("CELERY_BROKER_URL", "DATABASE_URL", "STORAGE_BACKEND"):
+        env.pop(name, None)
+    log = tmp_path / "run_console.log"
+    # Output goes to a file, never a pipe: a pipe nobody reads fills up, blocks the children mid-write, and then
+    # a read that waits for them hangs the whole test run. Its own session lets us kill every descendant.
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "run_console", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         body = wait_for(f"http://127.0.0.1:{port}/", 60)
         assert b'"versions"' in body
@@ -59,7 +67,10 @@ def test_run_console_serves_and_stops_web_and_worker_together(tmp_path, stop_sig
         time.sleep(0.5)
         assert not [pid for pid in children if Path(f"/proc/{pid}").exists()], "a child outlived run_console"
     finally:
-        if process.poll() is None:
-            process.kill()
-        output = process.stdout.read().decode(errors="replace")
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait(timeout=10)
+    output = log.read_text(errors="replace")
     assert f"http://127.0.0.1:{port}/console/" in output
