@@ -25,6 +25,20 @@ def children_of(pid: int) -> list[int]:
     return [int(line) for line in result.stdout.split()]
 
 
+def living_members_of_group(pgid: int) -> list[int]:
+    """Processes of the group that still run (a zombie has ended; it only waits for init to reap it)."""
+    result = subprocess.run(["pgrep", "-g", str(pgid)], capture_output=True, text=True)
+    living = []
+    for pid in map(int, result.stdout.split()):
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (FileNotFoundError, IndexError):
+            continue
+        if state != "Z":
+            living.append(pid)
+    return living
+
+
 def wait_for(url: str, seconds: float) -> bytes:
     deadline = time.monotonic() + seconds
     while True:
@@ -66,6 +80,7 @@ def test_run_console_serves_and_stops_web_and_worker_together(tmp_path, stop_sig
         assert process.wait(timeout=40) == 0
         time.sleep(0.5)
         assert not [pid for pid in children if Path(f"/proc/{pid}").exists()], "a child outlived run_console"
+        assert not [pid for pid in children if living_members_of_group(pid)], "a grandchild outlived run_console"
     finally:
         try:
             os.killpg(process.pid, signal.SIGKILL)

@@ -53,6 +53,9 @@ class Command(BaseCommand):
                 "warning",
             ],
             preexec_fn=die_with_parent,
+            # Each child leads its own process group, so stopping it reaches its own children too (gunicorn's
+            # workers, celery's embedded beat), even when the child itself has to be killed.
+            start_new_session=True,
         )
         worker = subprocess.Popen(
             [
@@ -74,6 +77,7 @@ class Command(BaseCommand):
                 str(settings.VAR_DIR / "celerybeat-schedule"),
             ],
             preexec_fn=die_with_parent,
+            start_new_session=True,
         )
         children = [web, worker]
         self._announce(host, port)
@@ -113,3 +117,8 @@ class Command(BaseCommand):
             except subprocess.TimeoutExpired:
                 child.kill()
                 child.wait()
+            # Whatever the child left behind in its group (a beat process, a web worker) goes with it.
+            try:
+                os.killpg(child.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
