@@ -12,7 +12,12 @@ def console(request):
     actor = getattr(request, "actor", None)
     if actor is None:
         return {}
-    projects = Project.objects.filter(account=actor.account).select_related("region").order_by("region__position")
+    # One entry per region: its default project (an account's other projects are reached by their IDs).
+    projects = (
+        Project.objects.filter(account=actor.account, is_default=True)
+        .select_related("region")
+        .order_by("region__position")
+    )
     language = getattr(request, "LANGUAGE_CODE", "en")
     return {
         "actor": actor,

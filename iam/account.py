@@ -14,6 +14,7 @@ from iam.credentials import create_access_key
 from iam.grants import dependency_map, effective_grants
 from iam.models import AccessKey, Grant, Project
 from iam.operations import operation
+from iam.roles import roles_of
 
 # A few actions that tell a user at a glance what they may do in a region.
 KEY_ACTIONS = (
@@ -33,6 +34,7 @@ class RegionPermissions:
     project: Project
     grants: list
     actions: list  # (action, allowed)
+    roles: list  # the Keystone role names this amounts to (iam.roles)
 
 
 def profile(user) -> dict:
@@ -105,10 +107,11 @@ def effective_permissions(user) -> list[RegionPermissions]:
     )
     dependencies = dependency_map(g.policy_id for g in grants)
     result = []
-    for project in projects.order_by("region__position"):
+    for project in projects.order_by("region__position", "-is_default", "name"):
         actor = actor_for_user(user, project, via="console")
         applying = effective_grants(grants, project.id, dependencies)
-        result.append(RegionPermissions(project, applying, [(a, can(actor, a)) for a in KEY_ACTIONS]))
+        actions = [(a, can(actor, a)) for a in KEY_ACTIONS]
+        result.append(RegionPermissions(project, applying, actions, [role.name for role in roles_of(actor)]))
     return result
 
 
@@ -116,7 +119,9 @@ def my_credentials(actor: Actor) -> dict:
     """For "My credentials": who the signed-in user is, and its account's projects in every region, with the
     IDs the APIs take (another account shares an image with a project by its ID)."""
     projects = (
-        Project.objects.filter(account=actor.account).select_related("region").order_by("region__position", "name")
+        Project.objects.filter(account=actor.account)
+        .select_related("region")
+        .order_by("region__position", "-is_default", "name")
     )
     return {
         "account": actor.account,

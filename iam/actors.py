@@ -48,7 +48,8 @@ def request_context(request) -> dict:
 
 
 def project_in_region(account: Account, region_id: str | None) -> Project | None:
-    projects = Project.objects.select_related("region", "account").filter(account=account)
+    """The account's default project of the region (of the first region when none is named)."""
+    projects = Project.objects.select_related("region", "account").filter(account=account, is_default=True)
     if region_id:
         return projects.filter(region_id=region_id).first()
     return projects.order_by("region__position").first()

@@ -23,6 +23,7 @@ from iam.admin_scope import AccountScopedAdmin, SuperuserOnlyAdmin, TracedAdmin,
 from iam.grants import grant_policy, revoke_grant
 from iam.models import AccessKey, Account, AvailabilityZone, Grant, Group, Member, Policy, Project, Region
 from iam.policy_documents import parse_document
+from iam.projects import project_name_refusal
 
 User = get_user_model()
 
@@ -50,11 +51,31 @@ class AccountAdmin(SuperuserOnlyAdmin):
     search_fields = ("name", "id")
 
 
+class ProjectForm(forms.ModelForm):
+    """The operator adds an account's sub-projects here, under the naming rules of `iam.projects`."""
+
+    class Meta:
+        model = Project
+        fields = ("account", "region", "name", "is_default", "description")
+
+    def clean(self):
+        data = super().clean()
+        account, region, name = data.get("account"), data.get("region"), data.get("name")
+        if account is not None and region is not None and name:
+            refusal = project_name_refusal(
+                account, region, name, is_default=data.get("is_default", False), project_pk=self.instance.pk
+            )
+            if refusal is not None:
+                self.add_error("name", refusal.message)
+        return data
+
+
 @admin.register(Project)
 class ProjectAdmin(AccountScopedAdmin):
+    form = ProjectForm
     account_rights = frozenset({"view"})
-    list_display = ("id", "account", "region", "name")
-    list_filter = ("region",)
+    list_display = ("id", "account", "region", "name", "is_default")
+    list_filter = ("region", "is_default")
     list_select_related = ("account", "region")
     search_fields = ("id", "name", "account__name")
 

@@ -99,6 +99,27 @@ def administers_account(actor: "Actor") -> bool:
     return user.is_staff and membership is not None and membership.account_id == actor.account.id
 
 
+# Not a policy action either: Glance's cloud administrator (the `admin` role of its default policy) is the platform
+# operator, never an account's own administrator, since it sees and changes every tenant's images.
+CLOUD_ADMINISTRATION = "ims:cloud:administer"
+
+
+def is_cloud_admin_user(user) -> bool:
+    return user is not None and user.is_active and user.is_superuser
+
+
+def is_cloud_admin(actor: "Actor") -> bool:
+    """Whether the actor is a cloud administrator in Glance's sense: may set an image's `owner`, create `public`
+    and `community` images, and act on every project's images. The platform operator (an active superuser) and
+    the system actor are; no policy of an account makes anyone one."""
+    return actor.is_system or is_cloud_admin_user(actor.user)
+
+
+def authorize_cloud_administration(actor: "Actor") -> None:
+    if not is_cloud_admin(actor):
+        raise PermissionDenied(CLOUD_ADMINISTRATION)
+
+
 def authorize_account_administration(actor: "Actor") -> None:
     if not (actor.is_system or administers_account(actor)):
         raise PermissionDenied(ACCOUNT_ADMINISTRATION)

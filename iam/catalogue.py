@@ -39,6 +39,8 @@ GET = ("ims:images:get",)
 UPDATE = ("ims:images:update",)
 SHARE = ("ims:images:get", "ims:images:share")
 TAG = ("ims:images:get", "ims:images:update")
+KMS = "/v1.0/{project_id}/kms/"
+ECS_CREATE = "ecs:cloudServers:create"
 
 OPERATIONS: tuple[Operation, ...] = (
     # Images: list, show, update, delete
@@ -48,6 +50,8 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("glance_show_image", "GET", "/v2/images/{image_id}", GET),
     Operation("glance_update_image", "PATCH", "/v2/images/{image_id}", UPDATE, "updateImage"),
     Operation("glance_delete_image", "DELETE", "/v2/images/{image_id}", ("ims:images:delete",), "deleteImage"),
+    Operation("glance_deactivate_image", "POST", "/v2/images/{image_id}/actions/deactivate", UPDATE, "deactivateImage"),
+    Operation("glance_reactivate_image", "POST", "/v2/images/{image_id}/actions/reactivate", UPDATE, "reactivateImage"),
     # Creation
     Operation("create_image", "POST", "/v2/cloudimages/action", ("ims:serverImages:create",), "createImage"),
     Operation(
@@ -193,6 +197,103 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation(
         "unpublish_market_image", "POST", "admin:images/marketlisting/{listing_id}/delete", (), "unpublishMarketImage"
     ),
+    # Local compute (compute/): servers (ECS), disks (EVS) and backups (CBR) at the product's paths. Start and stop
+    # share one route (the body's os-start / os-stop chooses): the route names the start, the stop is listed apart.
+    Operation(
+        "create_post_paid_servers", "POST", "/v1/{project_id}/cloudservers", (ECS_CREATE,), "createServer", "ecs"
+    ),
+    Operation("create_servers", "POST", "/v1.1/{project_id}/cloudservers", (ECS_CREATE,), "createServer", "ecs"),
+    Operation(
+        "list_servers_details",
+        "GET",
+        "/v1/{project_id}/cloudservers/detail",
+        ("ecs:cloudServers:list",),
+        resource_type="ecs",
+    ),
+    Operation(
+        "show_server",
+        "GET",
+        "/v1/{project_id}/cloudservers/{server_id}",
+        ("ecs:cloudServers:get",),
+        resource_type="ecs",
+    ),
+    Operation(
+        "delete_servers",
+        "POST",
+        "/v1/{project_id}/cloudservers/delete",
+        ("ecs:cloudServers:delete",),
+        "deleteServer",
+        "ecs",
+    ),
+    Operation(
+        "batch_start_servers",
+        "POST",
+        "/v1/{project_id}/cloudservers/action",
+        ("ecs:cloudServers:start",),
+        "startServer",
+        "ecs",
+    ),
+    Operation(
+        "batch_stop_servers",
+        "POST",
+        "ecs:/v1/{project_id}/cloudservers/action#os-stop",
+        ("ecs:cloudServers:stop",),
+        "stopServer",
+        "ecs",
+    ),
+    Operation(
+        "attach_server_volume",
+        "POST",
+        "/v1/{project_id}/cloudservers/{server_id}/attachvolume",
+        ("ecs:cloudServers:attach",),
+        "attachVolume",
+        "ecs",
+    ),
+    Operation(
+        "detach_server_volume",
+        "DELETE",
+        "/v1/{project_id}/cloudservers/{server_id}/detachvolume/{volume_id}",
+        ("ecs:cloudServers:detachVolume",),
+        "detachVolume",
+        "ecs",
+    ),
+    Operation(
+        "list_volumes", "GET", "/v2/{project_id}/cloudvolumes/detail", ("evs:volumes:list",), resource_type="evs"
+    ),
+    Operation(
+        "show_volume", "GET", "/v2/{project_id}/cloudvolumes/{volume_id}", ("evs:volumes:get",), resource_type="evs"
+    ),
+    Operation("create_volume", "POST", "/v2/{project_id}/cloudvolumes", ("evs:volumes:create",), "createVolume", "evs"),
+    Operation(
+        "delete_volume",
+        "DELETE",
+        "/v2/{project_id}/cloudvolumes/{volume_id}",
+        ("evs:volumes:delete",),
+        "deleteVolume",
+        "evs",
+    ),
+    # Not an EVS call: how a "guest" changes a disk here (an object of the tenant's bucket written onto it).
+    Operation(
+        "write_volume",
+        "POST",
+        "/v2/{project_id}/cloudvolumes/{volume_id}/write",
+        ("evs:volumes:update", "obs:objects:get"),
+        "writeVolume",
+        "evs",
+    ),
+    Operation(
+        "create_checkpoint", "POST", "/v3/{project_id}/checkpoint", ("cbr:vaults:backup",), "createBackup", "cbr"
+    ),
+    Operation("list_backups", "GET", "/v3/{project_id}/backups", ("cbr:backups:list",), resource_type="cbr"),
+    Operation("show_backup", "GET", "/v3/{project_id}/backups/{backup_id}", ("cbr:backups:get",), resource_type="cbr"),
+    Operation(
+        "delete_backup",
+        "DELETE",
+        "/v3/{project_id}/backups/{backup_id}",
+        ("cbr:backups:delete",),
+        "deleteBackup",
+        "cbr",
+    ),
     # Object storage (obs/): buckets and objects of the account in one region. Tenant Administrator (*:*:*)
     # grants these; the IMS policies (ims:*) do not, as the product keeps OBS permissions apart.
     Operation("list_buckets", "GET", "/v1/obs/buckets", ("obs:buckets:list",), resource_type="obs"),
@@ -245,6 +346,49 @@ OPERATIONS: tuple[Operation, ...] = (
         ("obs:objects:put",),
         "abortMultipartUpload",
         resource_type="obs",
+    ),
+    # Keys (kms/): customer master keys and data keys at the paths of the official KMS API (huaweicloudsdkkms).
+    # Reads are POSTs there: they trace refusals only (traces_success=False), as the other reads trace nothing.
+    Operation("create_key", "POST", KMS + "create-key", ("kms:cmk:create",), "createKey", resource_type="kms"),
+    Operation("list_keys", "POST", KMS + "list-keys", ("kms:cmk:list",), resource_type="kms", traces_success=False),
+    Operation(
+        "list_key_detail", "POST", KMS + "describe-key", ("kms:cmk:get",), resource_type="kms", traces_success=False
+    ),
+    Operation("enable_key", "POST", KMS + "enable-key", ("kms:cmk:enable",), "enableKey", resource_type="kms"),
+    Operation("disable_key", "POST", KMS + "disable-key", ("kms:cmk:disable",), "disableKey", resource_type="kms"),
+    Operation(
+        "delete_key",
+        "POST",
+        KMS + "schedule-key-deletion",
+        ("kms:cmk:update",),
+        "scheduleKeyDeletion",
+        resource_type="kms",
+    ),
+    Operation(
+        "cancel_key_deletion",
+        "POST",
+        KMS + "cancel-key-deletion",
+        ("kms:cmk:update",),
+        "cancelKeyDeletion",
+        resource_type="kms",
+    ),
+    Operation(
+        "create_datakey", "POST", KMS + "create-datakey", ("kms:cmk:generate",), "createDataKey", resource_type="kms"
+    ),
+    Operation(
+        "encrypt_datakey", "POST", KMS + "encrypt-datakey", ("kms:cmk:crypto",), "encryptDataKey", resource_type="kms"
+    ),
+    Operation(
+        "decrypt_datakey", "POST", KMS + "decrypt-datakey", ("kms:cmk:crypto",), "decryptDataKey", resource_type="kms"
+    ),
+    Operation(
+        "create_grant", "POST", KMS + "create-grant", ("kms:cmk:createGrant",), "createGrant", resource_type="kms"
+    ),
+    Operation(
+        "list_grants", "POST", KMS + "list-grants", ("kms:cmk:listGrants",), resource_type="kms", traces_success=False
+    ),
+    Operation(
+        "revoke_grant", "POST", KMS + "revoke-grant", ("kms:cmk:revokeGrant",), "revokeGrant", resource_type="kms"
     ),
 )
 

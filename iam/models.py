@@ -64,18 +64,32 @@ class Account(models.Model):
 
 
 class Project(models.Model):
-    """One per (account, region); IMS is a regional service, so every grant and image lives in one."""
+    """A project of an account in one region; IMS is a regional service, so every grant, quota and image lives in
+    one. Each account has a default project per region (named after the region, the one the console and the SDK
+    use when none is named) and may have more: the product names its sub-projects `<region>_<name>`, Keystone
+    lets an operator name them freely. Names are unique in the account, as Keystone's are in a domain."""
 
     id = models.CharField(primary_key=True, max_length=32, default=new_hex_id, editable=False)
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="projects")
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="projects")
     name = models.CharField(max_length=64)
+    is_default = models.BooleanField(
+        _("default project of the region"),
+        default=False,
+        help_text=_("The project used in this region when a request names none."),
+    )
+    description = models.CharField(_("description"), max_length=255, blank=True)
 
     class Meta:
-        ordering = ["account__name", "region__position"]
+        ordering = ["account__name", "region__position", "-is_default", "name"]
         verbose_name = _("project")
         verbose_name_plural = _("projects")
-        constraints = [models.UniqueConstraint(fields=["account", "region"], name="one_project_per_region")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "region"], condition=models.Q(is_default=True), name="one_default_project_per_region"
+            ),
+            models.UniqueConstraint(fields=["account", "name"], name="unique_project_name"),
+        ]
 
     def __str__(self):
         return f"{self.account.name}/{self.name}"

@@ -8,6 +8,14 @@ IMS_READ_ONLY = "IMS ReadOnlyAccess"
 IMS_ADMINISTRATOR = "IMS Administrator"
 TENANT_ADMINISTRATOR = "Tenant Administrator"
 SERVER_ADMINISTRATOR = "Server Administrator"
+ECS_FULL_ACCESS = "ECS FullAccess"
+ECS_READ_ONLY = "ECS ReadOnlyAccess"
+EVS_FULL_ACCESS = "EVS FullAccess"
+EVS_READ_ONLY = "EVS ReadOnlyAccess"
+CBR_FULL_ACCESS = "CBR FullAccess"
+CBR_READ_ONLY = "CBR ReadOnlyAccess"
+KMS_ADMINISTRATOR = "KMS Administrator"
+KMS_CMK_FULL_ACCESS = "KMS CMKFullAccess"
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,25 @@ SYSTEM_POLICIES: tuple[SystemPolicy, ...] = (
     ),
     SystemPolicy(IMS_FULL_ACCESS, "system_policy", "All image operations.", ("ims:*:*",)),
     SystemPolicy(IMS_READ_ONLY, "system_policy", "View images and quotas only.", ("ims:*:get*", "ims:*:list*")),
+    # Servers are made of disks and images: ECS's policies carry what a server needs of them, as the product's do.
+    SystemPolicy(
+        ECS_FULL_ACCESS,
+        "system_policy",
+        "All operations on servers and their disks; view images.",
+        ("ecs:*:*", "evs:*:*", "ims:*:get*", "ims:*:list*"),
+    ),
+    SystemPolicy(
+        ECS_READ_ONLY,
+        "system_policy",
+        "View servers, disks and images only.",
+        ("ecs:*:get*", "ecs:*:list*", "evs:*:get*", "evs:*:list*", "ims:*:get*", "ims:*:list*"),
+    ),
+    SystemPolicy(EVS_FULL_ACCESS, "system_policy", "All operations on disks.", ("evs:*:*",)),
+    SystemPolicy(EVS_READ_ONLY, "system_policy", "View disks only.", ("evs:*:get*", "evs:*:list*")),
+    SystemPolicy(CBR_FULL_ACCESS, "system_policy", "All operations on backups and vaults.", ("cbr:*:*",)),
+    SystemPolicy(CBR_READ_ONLY, "system_policy", "View backups and vaults only.", ("cbr:*:get*", "cbr:*:list*")),
+    SystemPolicy(KMS_ADMINISTRATOR, "system_role", "All operations of the key management service.", ("kms:*:*",)),
+    SystemPolicy(KMS_CMK_FULL_ACCESS, "system_policy", "All operations on customer master keys.", ("kms:cmk:*",)),
 )
 
 

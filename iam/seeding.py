@@ -38,10 +38,10 @@ def ensure_system_policies() -> dict[str, Policy]:
 
 @transaction.atomic
 def ensure_account(name: str, *, is_platform: bool = False) -> Account:
-    """The account and one project in every region, named after the region as the product names them."""
+    """The account and its default project in every region, named after the region as the product names them."""
     account, _ = Account.objects.get_or_create(name=name, defaults={"is_platform": is_platform})
     for region in Region.objects.all():
-        Project.objects.get_or_create(account=account, region=region, defaults={"name": region.id})
+        Project.objects.get_or_create(account=account, region=region, is_default=True, defaults={"name": region.id})
     return account
 
 

@@ -5,8 +5,10 @@ from django.utils.translation import gettext as _
 
 from core.errors import ImsError
 from iam import lockout
+from iam.actors import actor_for_user
 from iam.credentials import issue_token
-from iam.models import Account, Project
+from iam.models import Account, Project, Region
+from iam.roles import role_reference, roles_of
 
 
 class KeystoneUnauthorized(ImsError):
@@ -19,6 +21,18 @@ class KeystoneUnauthorized(ImsError):
 
     def body(self) -> dict:
         return {"error": {"code": 401, "message": self.message, "title": "Unauthorized"}}
+
+
+class KeystoneNotFound(ImsError):
+    """Keystone's 404, in Keystone's body: an identity object of another account is simply not there."""
+
+    status = 404
+
+    def __init__(self, kind: str, ref: str):
+        super().__init__("404", _("Could not find %(kind)s: %(ref)s.") % {"kind": kind, "ref": ref})
+
+    def body(self) -> dict:
+        return {"error": {"code": 404, "message": self.message, "title": "Not Found"}}
 
 
 class LockedOut(KeystoneUnauthorized):
@@ -47,7 +61,7 @@ def _scoped_project(account: Account, scope: dict | None) -> Project | None:
     projects = Project.objects.select_related("region", "account").filter(account=account)
     project_ref = _pick(scope or {}, "project")
     if not isinstance(project_ref, dict):
-        return projects.order_by("region__position").first()
+        return projects.filter(is_default=True).order_by("region__position").first()
     if project_ref.get("id"):
         return projects.filter(pk=project_ref["id"]).first()
     return projects.filter(name=project_ref.get("name", "")).first()
@@ -94,7 +108,10 @@ def utc(moment) -> str:
 def token_body(row, *, endpoint: str) -> dict:
     project, account, user = row.project, row.project.account, row.user
     domain = {"id": account.id, "name": account.name}
-    roles = sorted({grant.policy.name for group in user.iam_groups.all() for grant in group.grants.all()})
+    roles = roles_of(actor_for_user(user, project, via="api"))
+    # Every region's image endpoint, so that keystoneauth finds the one of the region a client names; the
+    # token's project decides the region a request acts in, so they share one address.
+    regions = list(Region.objects.values_list("id", flat=True))
     return {
         "token": {
             "methods": ["password"],
@@ -102,22 +119,29 @@ def token_body(row, *, endpoint: str) -> dict:
             "issued_at": utc(row.issued_at),
             "user": {"id": str(user.pk), "name": user.username, "domain": domain},
             "project": {"id": project.id, "name": project.name, "domain": domain},
-            "roles": [{"id": name, "name": name} for name in roles],
+            "roles": [role_reference(role) for role in roles],
             "catalog": [
-                _catalog_entry("image", "ims", endpoint, project.region_id),
-                _catalog_entry("identity", "iam", f"{endpoint}/v3", project.region_id),
+                _catalog_entry("image", "ims", endpoint, regions),
+                _catalog_entry("identity", "iam", f"{endpoint}/v3", regions),
             ],
         }
     }
 
 
-def _catalog_entry(kind: str, name: str, url: str, region: str) -> dict:
+def _catalog_entry(kind: str, name: str, url: str, regions: list[str]) -> dict:
     return {
         "type": kind,
         "name": name,
         "id": name,
         "endpoints": [
-            {"id": f"{name}-{interface}", "interface": interface, "region": region, "region_id": region, "url": url}
+            {
+                "id": f"{name}-{region}-{interface}",
+                "interface": interface,
+                "region": region,
+                "region_id": region,
+                "url": url,
+            }
+            for region in regions
             for interface in ("public", "internal")
         ],
     }

@@ -45,7 +45,9 @@ def test_project_scope_by_region_name_or_id(client, tenant_a, by):
         "name": "cn-east-3",
         "domain": {"id": tenant_a.account.id, "name": "alpha"},
     }
-    assert {e["region"] for entry in body["catalog"] for e in entry["endpoints"]} == {"cn-east-3"}
+    # The catalog names every region (keystoneauth picks one); the token's project decides the region acted in.
+    regions = {"cn-north-4", "cn-east-3", "cn-south-1", "ap-southeast-1"}
+    assert all({e["region"] for e in entry["endpoints"]} == regions for entry in body["catalog"])
 
 
 def test_token_body_in_keystone_shape(client, tenant_a):
@@ -54,10 +56,11 @@ def test_token_body_in_keystone_shape(client, tenant_a):
     assert body["expires_at"].endswith("Z") and body["issued_at"].endswith("Z")
     expires = datetime.fromisoformat(body["expires_at"].replace("Z", "+00:00"))
     assert timedelta(hours=23) < expires - timezone.now() <= timedelta(hours=24)
-    assert {role["name"] for role in body["roles"]} == {"IMS FullAccess", "Tenant Administrator"}
+    assert {role["name"] for role in body["roles"]} == {"member", "reader"}  # iam.roles maps the policies
     image = next(entry for entry in body["catalog"] if entry["type"] == "image")
     assert {e["interface"] for e in image["endpoints"]} >= {"public"}
-    assert all(e["url"] == "http://testserver" and e["region_id"] == "cn-north-4" for e in image["endpoints"])
+    assert all(e["url"] == "http://testserver" for e in image["endpoints"])
+    assert "cn-north-4" in {e["region_id"] for e in image["endpoints"]}
     identity = next(entry for entry in body["catalog"] if entry["type"] == "identity")
     assert identity["endpoints"][0]["url"] == "http://testserver/v3"
     assert Token.objects.get(digest=Token.digest_of(token)).user == tenant_a.admin
