@@ -8,7 +8,7 @@ export VAR_DIR HOST PORT
 
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint setup migrate clean axe
+.PHONY: run test lint setup migrate clean axe compat bench
 
 setup: $(VENV)/.installed
 
@@ -27,13 +27,28 @@ migrate: setup
 
 run: migrate
 	$(PY) manage.py seed_demo
+	$(PY) manage.py load_metadefs -v0
 	$(PY) manage.py run_console --host $(HOST) --port $(PORT)
+
+# Side by side with OpenStack Glance (../shared/peers/glance, in GLANCE_VENV) on the same work; prints the ratios
+# with their goals. Each server gets a temporary folder of its own. BENCH_ARGS: e.g. --size-mib 256 --rounds 1.
+bench: migrate
+	$(PY) bench/vs_glance.py $(BENCH_ARGS)
 
 # Tests keep their files (test database, broker folder) apart from the data `make run` serves.
 test: VAR_DIR := $(VAR_DIR)/test
 test: setup axe lint
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The compat tier: OpenStack Tempest's image v2 API tests against a live server, Tempest in its own venv (PyPI).
+# The run starts from an empty data folder of its own (VAR_DIR/tempest), outside which Tempest's venv lives.
+TEMPEST_VENV ?= var/tempest-venv
+compat: VAR_DIR := $(VAR_DIR)/tempest
+compat: setup
+	@test -x $(TEMPEST_VENV)/bin/tempest || { $(PYTHON) -m venv $(TEMPEST_VENV) && \
+		$(TEMPEST_VENV)/bin/pip install --quiet 'tempest==47.0.0'; }
+	TEMPEST_VENV=$(abspath $(TEMPEST_VENV)) $(PY) tests/compat/tempest/run_tempest.py
 
 # axe-core (npm, test only) for the browser accessibility tests; without npm they are skipped with the reason.
 AXE := tests/browser/axe/node_modules/axe-core/axe.min.js

@@ -22,6 +22,8 @@ EVENTS = {
     "createImage": _("Create image"),
     "updateImage": _("Modify image"),
     "deleteImage": _("Delete image"),
+    "deactivateImage": _("Deactivate image"),
+    "reactivateImage": _("Reactivate image"),
     "copyImage": _("Copy image"),
     "exportImage": _("Export image"),
     "addMember": _("Share image"),

@@ -10,12 +10,16 @@ class ImageStatus(models.TextChoices):
     ACTIVE = "active", _("Normal")
     KILLED = "killed", _("Error")
     DELETED = "deleted", _("Deleted")
+    # Glance's lifecycle: kept, listed, but neither downloaded nor used for new servers until reactivated.
+    DEACTIVATED = "deactivated", _("Deactivated")
 
 
 class Visibility(models.TextChoices):
     PRIVATE = "private", _("Private")
     PUBLIC = "public", _("Public")
     SHARED = "shared", _("Shared")
+    # Glance's: listed to every project only on request (`visibility=community`), usable by any.
+    COMMUNITY = "community", _("Community")
 
 
 class ImageType(models.TextChoices):

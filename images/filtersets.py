@@ -69,11 +69,17 @@ class ImageFilterSet(filters.FilterSet):
     status = filters.ChoiceFilter(field_name="status", choices=ImageStatus.choices)
     visibility = filters.ChoiceFilter(choices=Visibility.choices, method="filter_visibility")
     member_status = filters.ChoiceFilter(choices=MemberStatus.choices, method="filter_member_status")
+    shared_member_status = filters.ChoiceFilter(choices=MemberStatus.choices, method="filter_shared_member_status")
     architecture = filters.ChoiceFilter(field_name="architecture", choices=Architecture.choices)
     hw_firmware_type = filters.ChoiceFilter(field_name="hw_firmware_type", choices=FirmwareType.choices)
     disk_format = filters.ChoiceFilter(field_name="disk_format", choices=DiskFormat.choices)
     container_format = filters.CharFilter(field_name="container_format")
     virtual_env_type = filters.ChoiceFilter(field_name="virtual_env_type", choices=VirtualEnvType.choices)
+    size = filters.NumberFilter(field_name="size")
+    size_min = filters.NumberFilter(field_name="size", lookup_expr="gte")
+    size_max = filters.NumberFilter(field_name="size", lookup_expr="lte")
+    # OpenStack clients send Python's spelling too (`os_hidden=True`), which Glance reads as true.
+    os_hidden = filters.CharFilter(method="filter_os_hidden")
     min_disk = filters.NumberFilter(field_name="min_disk")
     min_ram = filters.NumberFilter(field_name="min_ram")
     owner = filters.CharFilter(field_name="owner_id")
@@ -86,6 +92,9 @@ class ImageFilterSet(filters.FilterSet):
     # The console's search box: name, ID or OS.
     q = filters.CharFilter(method="filter_search")
     kind = filters.ChoiceFilter(choices=[(kind, kind) for kind in IMAGE_KINDS], method="filter_kind")
+    # The Market tab's filters: the vendor of the listing, and the exact OS version.
+    vendor = filters.CharFilter(field_name="market_listing__vendor")
+    os_version = filters.CharFilter(field_name="os_version")
 
     class Meta:
         model = Image
@@ -113,7 +122,7 @@ class ImageFilterSet(filters.FilterSet):
     def _shared(self, queryset):
         """Images shared with the actor; a rejected one leaves the list unless `member_status` asks for it."""
         queryset = queryset.filter(image_type=ImageType.PRIVATE).exclude(owner=self.actor.project)
-        if self.data.get("member_status"):
+        if self.data.get("member_status") or self.data.get("shared_member_status"):
             return queryset
         answered = ImageMember.objects.filter(
             image=OuterRef("pk"), project=self.actor.project, status__in=[MemberStatus.PENDING, MemberStatus.ACCEPTED]
@@ -124,8 +133,24 @@ class ImageFilterSet(filters.FilterSet):
         mine = ImageMember.objects.filter(image=OuterRef("pk"), project=self.actor.project, status=value)
         return queryset.filter(Exists(mine))
 
+    def filter_shared_member_status(self, queryset, name, value):
+        """Glance's `member_status`: the actor's answer to images shared with it; its own and public images are
+        not shared with it, so they stay."""
+        mine = ImageMember.objects.filter(image=OuterRef("pk"), project=self.actor.project, status=value)
+        not_shared = (
+            ~Q(image_type=ImageType.PRIVATE)
+            | Q(owner=self.actor.project)
+            | Q(visibility__in=[Visibility.PUBLIC, Visibility.COMMUNITY])
+        )
+        return queryset.filter(not_shared | Exists(mine))
+
     def filter_boolean(self, queryset, name, value):
         return queryset.filter(**{name: _is_true(value)})
+
+    def filter_os_hidden(self, queryset, name, value):
+        if value.lower() not in ("true", "false"):
+            raise ImsError("IMG.0001", _("os_hidden must be true or false."))
+        return queryset.filter(os_hidden=_is_true(value))
 
     def filter_registered(self, queryset, name, value):
         return queryset.filter(is_registered=_is_true(value))
@@ -204,7 +229,18 @@ def from_query(query) -> dict:
     return data
 
 
+def glance_defaults(queryset, query, *, actor):
+    """What Glance leaves out of a list unless asked for: hidden images (`os_hidden=true` shows them) and other
+    projects' community images (`visibility=community` shows them)."""
+    if "os_hidden" not in query:
+        queryset = queryset.filter(os_hidden=False)
+    if "visibility" not in query:
+        queryset = queryset.exclude(Q(visibility=Visibility.COMMUNITY) & ~Q(owner=actor.project))
+    return queryset
+
+
 def filter_images(queryset, query, *, actor):
+    queryset = glance_defaults(queryset, query, actor=actor)
     filterset = ImageFilterSet(from_query(query), queryset, actor=actor)
     if not filterset.is_valid():
         field, errors = next(iter(filterset.errors.items()))

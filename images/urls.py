@@ -2,7 +2,20 @@
 
 from django.urls import path
 
-from images.views import batch, copy_export, create, detail, jobs, lists, members, modify, share_tag, tags
+from images.views import (
+    batch,
+    copy_export,
+    create,
+    detail,
+    jobs,
+    lifecycle,
+    lists,
+    market,
+    members,
+    modify,
+    share_tag,
+    tags,
+)
 
 app_name = "images"
 
@@ -42,4 +55,8 @@ urlpatterns = [
     path("<uuid:image_id>/copy-to-region", copy_export.CrossRegionCopyView.as_view(), name="image_copy_region"),
     path("<uuid:image_id>/export", copy_export.ExportView.as_view(), name="image_export"),
     path("<uuid:image_id>/delete", copy_export.DeleteView.as_view(), name="image_delete"),
+    path("<uuid:image_id>/deactivate", lifecycle.DeactivateView.as_view(), name="image_deactivate"),
+    path("<uuid:image_id>/reactivate", lifecycle.ReactivateView.as_view(), name="image_reactivate"),
+    # market images
+    path("market/<uuid:image_id>/copy", market.MarketCopyView.as_view(), name="market_copy"),
 ]

@@ -3,7 +3,7 @@
 Order matters: the version patterns at the end match what nothing above did.
 """
 
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
 from images.api.views import copy_export, images, imports, members, update, versions
 
@@ -37,6 +37,16 @@ urlpatterns = [
     # single-image paths.
     path("v2/cloudimages/<str:image_id>", update.CloudImageView.as_view(), name="update_image"),
     path("v2/images/<str:image_id>", update.GlanceImageItemView.as_view(), name="glance_update_image"),
+    path(
+        "v2/images/<str:image_id>/actions/deactivate",
+        update.GlanceDeactivateView.as_view(),
+        name="glance_deactivate_image",
+    ),
+    path(
+        "v2/images/<str:image_id>/actions/reactivate",
+        update.GlanceReactivateView.as_view(),
+        name="glance_reactivate_image",
+    ),
     path("v1/cloudimages/tags", update.LegacyTagsView.as_view(), name="create_or_update_tags"),
     path(
         "v1/<str:project_id>/cloudimages/<str:image_id>/tags/delete",
@@ -95,6 +105,8 @@ urlpatterns = [
     path(
         "v2.1/cloudimages/<str:image_id>/file", copy_export.ExportSafeView.as_view(), name="export_image_in_safe_mode"
     ),
+    # Glance's metadata definitions (their own package: images/metadefs/).
+    path("", include("images.metadefs.urls")),
     path("v2/schemas/<str:name>", versions.SchemaView.as_view(), name="glance_schema"),
     re_path(r"^(?P<version>v\d+(?:\.\d+)?)$", versions.VersionView.as_view(), name="show_version"),
     path("", versions.VersionListView.as_view(), name="list_versions"),

@@ -13,10 +13,11 @@ from core import text, units
 from core.errors import ImsError, invalid
 from iam.actors import Actor
 from iam.operations import operation
-from images.choices import Architecture, FirmwareType, ImageStatus
+from images.choices import Architecture, FirmwareType, ImageStatus, Visibility
+from images.glance_properties import MAX_EXTRA_PROPERTIES, check_extra_property, check_patchable, visibility_refusal
 from images.models import Image
 from images.selectors import get_own_image
-from images.services.imports import os_version_facts
+from images.services.imports import glance_owner, os_version_facts
 
 MAX_RAM = 1024 * 1024
 # Attributes the product lets its owner change, by their official name.
@@ -44,6 +45,7 @@ REQUIRED = (
     "protected",
 )
 SRIOV_FLAG = "kvm_hi1822_hisriov"
+GLANCE_MODIFIABLE = (ImageStatus.ACTIVE, ImageStatus.QUEUED, ImageStatus.DEACTIVATED)
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,73 @@ def _apply(image: Image, change: Change) -> None:
         image.protected = _bool(attribute, value)
 
 
+# Attributes only Glance's patch knows, handled by `_apply_glance`; any other unknown name is an extra property.
+GLANCE_ATTRIBUTES = ("visibility", "os_hidden", "owner")
+
+
+def _is_extra(attribute: str) -> bool:
+    return attribute not in MUTABLE and attribute not in GLANCE_ATTRIBUTES
+
+
+def _apply_glance(actor: Actor, image: Image, change: Change) -> None:
+    """Glance's own attributes and its extra properties (RFC 6902: `add` of an existing name replaces it)."""
+    attribute, value = change.attribute, change.value
+    check_patchable(attribute)
+    if attribute in GLANCE_ATTRIBUTES and change.op == "remove":
+        raise invalid(attribute, _("cannot be removed, only replaced."))
+    if attribute == "visibility":
+        visibility = text.check_choice("visibility", value, set(Visibility.values))
+        refusal = visibility_refusal(actor, visibility)
+        if refusal is not None:
+            raise refusal
+        image.visibility = visibility
+    elif attribute == "os_hidden":
+        image.os_hidden = _bool(attribute, value)
+    elif attribute == "owner":
+        image.owner = glance_owner(actor, image.visibility, value)
+        image.region = image.owner.region
+    elif change.op == "remove":
+        if attribute not in image.extra_properties:
+            raise ImsError("IMG.0001", _("%(field)s has no value to remove.") % {"field": attribute}, 409)
+        image.extra_properties = {k: v for k, v in image.extra_properties.items() if k != attribute}
+    else:
+        if change.op == "replace" and attribute not in image.extra_properties:
+            raise ImsError("IMG.0001", _("%(field)s has no value to replace; use add.") % {"field": attribute}, 409)
+        image.extra_properties = {**image.extra_properties, attribute: check_extra_property(attribute, value)}
+    if len(image.extra_properties) > MAX_EXTRA_PROPERTIES:
+        raise ImsError(
+            "IMG.0001", _("An image carries at most %(n)d extra properties.") % {"n": MAX_EXTRA_PROPERTIES}, 413
+        )
+
+
+def _glance_modify(actor: Actor, image: Image, changes: list[Change]) -> Image:
+    if image.status not in GLANCE_MODIFIABLE:
+        raise ImsError(
+            "IMG.0008",
+            _("Image %(id)s is %(status)s: only an active, queued or deactivated image can be modified.")
+            % {"id": image.id, "status": image.status},
+            409,
+        )
+    if not changes:
+        raise invalid("body", _("must be a non-empty JSON array of changes."))
+    for change in changes:
+        if _is_extra(change.attribute) or change.attribute in GLANCE_ATTRIBUTES:
+            _apply_glance(actor, image, change)
+            continue
+        _check_attribute(change.attribute, glance=True)
+        if change.op in ("replace", "remove") and not _present(image, change.attribute):
+            raise ImsError(
+                "IMG.0001",
+                _("%(field)s has no value to %(op)s; use add.") % {"field": change.attribute, "op": change.op},
+                409,
+            )
+        _apply(image, change)
+    if image.max_ram and image.max_ram < image.min_ram:
+        raise invalid("max_ram", _("must not be less than min_ram."))
+    image.save()
+    return image
+
+
 def _modify(image: Image, changes: list[Change], *, glance: bool, statuses) -> Image:
     if image.status not in statuses:
         raise ImsError(
@@ -176,5 +245,6 @@ def update_image(actor: Actor, *, image: Image, changes: list[Change]) -> Image:
 
 @operation("glance_update_image", summary=summary, find=get_own_image)
 def glance_update_image(actor: Actor, *, image: Image, changes: list[Change]) -> Image:
-    """The same for Glance clients, which may also name images still waiting for their file."""
-    return _modify(image, changes, glance=True, statuses=(ImageStatus.ACTIVE, ImageStatus.QUEUED))
+    """The same for Glance clients, which may also name images still waiting for their file or deactivated, and
+    Glance's own attributes and extra properties."""
+    return _glance_modify(actor, image, changes)

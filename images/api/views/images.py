@@ -9,7 +9,7 @@ from core.errors import ImsError
 from images import selectors
 from images.api import outputs
 from images.api.inputs.common import parse
-from images.api.inputs.imports import GlanceCreateImageInput
+from images.api.inputs.glance import GlanceCreateImageInput, glance_list_query
 from images.api.representations import glance_created_image, glance_image, image_info, job_body
 from images.services import imports
 
@@ -64,11 +64,29 @@ class GlanceImageListView(APIView):
         operation_id="glance_list_images",
         tags=GLANCE,
         responses=outputs.GlanceImageList,
-        parameters=list_params("name", "status", "visibility", "__imagetype", "marker", "limit"),
+        parameters=list_params(
+            "name",
+            "status",
+            "visibility",
+            "member_status",
+            "__imagetype",
+            "container_format",
+            "disk_format",
+            "owner",
+            "tag",
+            "size_min",
+            "size_max",
+            "os_hidden",
+            "sort",
+            "sort_key",
+            "sort_dir",
+            "marker",
+            "limit",
+        ),
     )
     def get(self, request):
         actor = request.auth
-        page = selectors.list_images(actor, request.query_params, default_limit=25)
+        page = selectors.list_images(actor, glance_list_query(request.query_params), default_limit=25)
         # As Glance does: `first` repeats the query without the marker, `next` adds the next page's marker.
         query = request.query_params.copy()
         query.pop("marker", None)

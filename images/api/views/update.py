@@ -12,7 +12,7 @@ from images.api.inputs.common import parse
 from images.api.inputs.update import PATCH_V20, PATCH_V21, PatchOperation, PatchOperationV20, parse_patch
 from images.api.representations import glance_image, image_info, tagged_resources
 from images.api.views.images import GlanceImageView, check_path_project, list_params
-from images.services import delete, tags, update
+from images.services import delete, lifecycle, tags, update
 from images.services.tags import TAG_LIST_FILTERS
 
 IMS = ["ims"]
@@ -62,6 +62,20 @@ class GlanceImageItemView(GlanceImageView):
     )
     def delete(self, request, image_id):
         delete.glance_delete_image(request.auth, image_id=image_id, **update_inputs.delete_options(request.data))
+        return empty()
+
+
+class GlanceDeactivateView(APIView):
+    @extend_schema(operation_id="glance_deactivate_image", tags=GLANCE, request=None, responses={204: None})
+    def post(self, request, image_id):
+        lifecycle.glance_deactivate_image(request.auth, image_id=image_id)
+        return empty()
+
+
+class GlanceReactivateView(APIView):
+    @extend_schema(operation_id="glance_reactivate_image", tags=GLANCE, request=None, responses={204: None})
+    def post(self, request, image_id):
+        lifecycle.glance_reactivate_image(request.auth, image_id=image_id)
         return empty()
 
 

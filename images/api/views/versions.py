@@ -49,7 +49,8 @@ class VersionListView(APIView):
     def get(self, request):
         if wants_html(request):
             return redirect("images:image_list")
-        return Response(versions_document(request))
+        # 300 Multiple Choices, as Glance answers: the client picks a version from the list.
+        return Response(versions_document(request), status=300)
 
 
 class VersionView(APIView):
@@ -68,7 +69,8 @@ IMAGE_SCHEMA_PROPERTIES = {
     name: {"type": kind}
     for name, kind in (
         ("id", "string"),
-        ("name", "string"),
+        # Glance's name is optional: an image created without one shows null.
+        ("name", ["null", "string"]),
         ("status", "string"),
         ("visibility", "string"),
         ("protected", "boolean"),
@@ -88,6 +90,9 @@ IMAGE_SCHEMA_PROPERTIES = {
         ("schema", "string"),
         ("os_hash_algo", "string"),
         ("os_hash_value", "string"),
+        ("os_hidden", "boolean"),
+        # The create answer's (always empty) `properties` object of the IMS API.
+        ("properties", "object"),
     )
 }
 MEMBER_SCHEMA_PROPERTIES = {

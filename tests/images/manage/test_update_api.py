@@ -180,15 +180,15 @@ def test_glance_v20_patch_uses_the_older_change_shape(api_a, tenant_a):
     assert image.name == "v20 name" and image.description == ""
 
 
+# `add` of an attribute that has a value replaces it (RFC 6902): tests/images/glance/test_patch.py.
 @pytest.mark.parametrize(
     "change",
     [
-        {"op": "add", "path": "/name", "value": "x"},
         {"op": "replace", "path": "/__description", "value": "x"},
         {"op": "remove", "path": "/max_ram"},
     ],
 )
-def test_glance_replaces_only_what_exists_and_adds_only_what_does_not(api_a, tenant_a, change):
+def test_glance_replaces_and_removes_only_what_exists(api_a, tenant_a, change):
     image = make_image(tenant_a.project, description="")
     response = api_a.send("PATCH", f"/v2/images/{image.id}", [change], content_type=GLANCE_21)
     assert response.status_code == 409

@@ -1,0 +1,34 @@
+"""GET /v2/images with Glance's filters: size_min/size_max, sort by size, member status of shared images."""
+
+from images.models import ImageMember
+from tests.factories import make_image
+from tests.images.glance.conftest import listed
+
+
+def test_size_filters_keep_the_images_within_the_bounds(api_a, tenant_a):
+    small, middle, large = (make_image(tenant_a.project, size=size) for size in (1000, 2000, 3000))
+    assert set(listed(api_a, size_min=1500, size_max=2500)) == {str(middle.id)}
+    assert set(listed(api_a, size_min=1500)) == {str(middle.id), str(large.id)}
+    assert set(listed(api_a, size=1000)) == {str(small.id)}
+    assert api_a.get("/v2/images", {"size_min": "big"}).status_code == 400
+
+
+def test_sorting_by_size_in_both_spellings(api_a, tenant_a):
+    ids = [str(make_image(tenant_a.project, size=size).id) for size in (3000, 1000, 2000)]
+    by_size_desc = [ids[0], ids[2], ids[1]]
+    assert listed(api_a, sort="size:desc") == by_size_desc
+    assert listed(api_a, sort_key="size", sort_dir="desc") == by_size_desc
+    assert listed(api_a, sort="size:asc") == by_size_desc[::-1]
+    assert api_a.get("/v2/images", {"sort": "size:sideways"}).status_code == 400
+
+
+def test_a_shared_image_is_listed_to_the_member_once_accepted(api_a, api_b, tenant_a, tenant_b):
+    from tests.factories import project_of
+
+    image = make_image(tenant_a.project)
+    member = ImageMember.objects.create(image=image, project=project_of(tenant_b.account, "cn-north-4"))
+    assert str(image.id) not in listed(api_b)
+    assert listed(api_b, visibility="shared", member_status="pending") == [str(image.id)]
+    member.status = "accepted"
+    member.save()
+    assert str(image.id) in listed(api_b)
