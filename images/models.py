@@ -54,6 +54,8 @@ class ImageQuerySet(models.QuerySet):
             .exclude(status=ImageStatus.DELETED)
             .filter(
                 Q(image_type__in=[ImageType.GOLD, ImageType.MARKET])
+                # Glance images a cloud administrator made public or community, in the region.
+                | Q(visibility__in=[Visibility.PUBLIC, Visibility.COMMUNITY])
                 | Q(owner=actor.project)
                 | Exists(shared_with_actor)
             )
@@ -67,8 +69,12 @@ class Image(models.Model):
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="images")
     owner = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="images")
     image_type = models.CharField(max_length=8, choices=ImageType.choices, default=ImageType.PRIVATE)
-    status = models.CharField(_("status"), max_length=8, choices=ImageStatus.choices, default=ImageStatus.QUEUED)
-    visibility = models.CharField(max_length=8, choices=Visibility.choices, default=Visibility.PRIVATE)
+    status = models.CharField(_("status"), max_length=16, choices=ImageStatus.choices, default=ImageStatus.QUEUED)
+    visibility = models.CharField(max_length=16, choices=Visibility.choices, default=Visibility.PRIVATE)
+    # Glance's `os_hidden`: left out of image lists unless asked for; shown, used and shared as usual.
+    os_hidden = models.BooleanField(default=False)
+    # Glance's extra properties (any key the schema does not name), string values as its schema says.
+    extra_properties = models.JSONField(default=dict, blank=True)
     disk_format = models.CharField(max_length=8, choices=DiskFormat.choices, default=DiskFormat.VHD)
     container_format = models.CharField(max_length=16, default="bare")
     size = models.BigIntegerField(default=0, help_text=_("Bytes of the stored file."))
@@ -103,6 +109,8 @@ class Image(models.Model):
     original_image_id = models.CharField(max_length=36, blank=True)
     backup_id = models.CharField(max_length=64, blank=True)
     cmk_id = models.CharField(max_length=64, blank=True)
+    # Encrypted images: the image's data key as the KMS provider wrapped it under key `cmk_id` (hex); never the key.
+    wrapped_data_key = models.TextField(blank=True)
     enterprise_project_id = models.CharField(max_length=36, default="0")
     product_code = models.CharField(max_length=64, blank=True)
     # The disk's content in the chunk store; None until an import has finished.
@@ -130,6 +138,8 @@ class Image(models.Model):
             models.Index(fields=["region", "image_type", "status"]),
             models.Index(fields=["owner", "-created_at"]),
             models.Index(fields=["region", "-created_at", "-id"]),
+            # Glance's exact-name filter (`?name=`) looks up one name among all of a region's images.
+            models.Index(fields=["region", "name"], name="images_image_region_name_idx"),
         ]
 
     def __str__(self):

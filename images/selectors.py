@@ -11,7 +11,7 @@ from core.errors import ImsError
 from iam.authz import authorize, scope
 from images.choices import ImageStatus, ImageType, SortKey
 from images.filtersets import filter_images
-from images.models import Image, ImageMember, Job, JobStatus
+from images.models import Image, ImageMember, Job, JobStatus, MarketListing
 from images.object_grants import grants_of
 from images.public_catalog import OTHER_OS_VERSIONS
 
@@ -216,6 +216,29 @@ def image_grants_of(user) -> list[tuple[Image, list[str]]]:
     by_image = grants_of(user)
     images = Image.objects.filter(pk__in=by_image, owner__account=membership.account).select_related("region")
     return [(image, sorted(by_image[image.pk])) for image in images.order_by("name")]
+
+
+def market_listings_of(images) -> dict:
+    """The market listing of each of `images` (a page of the Market tab), by image id, in one query."""
+    return {listing.image_id: listing for listing in MarketListing.objects.filter(image__in=[i.pk for i in images])}
+
+
+def market_choices(actor) -> dict:
+    """What the Market tab's vendor and OS filters offer: the vendors and OS versions listed in the actor's region."""
+    listed = visible_images(actor).filter(image_type=ImageType.MARKET, market_listing__listed=True)
+    pairs = set(listed.values_list("market_listing__vendor", "os_version"))
+    return {
+        "vendors": sorted({vendor for vendor, _os in pairs}),
+        "os_versions": sorted({os_version for _vendor, os_version in pairs if os_version}),
+    }
+
+
+def get_market_image(actor, image_id) -> Image:
+    """A market image of the actor's region; any other image is not found."""
+    image = get_image(actor, image_id)
+    if image.image_type != ImageType.MARKET:
+        raise image_not_found(image_id)
+    return image
 
 
 def member_statuses(actor, images) -> dict:

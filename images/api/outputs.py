@@ -90,6 +90,7 @@ COMMON_FIELDS = {
     "virtual_size": serializers.IntegerField(help_text="Bytes of the virtual disk."),
     "tags": serializers.ListField(child=serializers.CharField(), help_text="key=value, or key for an empty value."),
     "__os_feature_list": _text("A JSON array, as a string."),
+    "__system_encrypted": _text('"1" for an image encrypted with the KMS key __system__cmkid, else "0".'),
     "hw_vif_multiqueue_enabled": _flag(),
     "__is_offshelved": _flag(),
 }

@@ -15,7 +15,8 @@ def _text(flag: bool) -> str:
 
 
 def utc(moment) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else ""
+    # The same text as strftime("%Y-%m-%dT%H:%M:%SZ"), several times faster on a page of 1,000 images.
+    return moment.isoformat(timespec="seconds")[:19] + "Z" if moment else ""
 
 
 def _support_fields(image) -> dict:
@@ -32,13 +33,14 @@ def _support_fields(image) -> dict:
 def common_fields(image, project) -> dict:
     """Fields the IMS and the Glance representations share."""
     image_id = str(image.id)
+    image_type = image.image_type_for(project)
     return {
         "__backup_id": image.backup_id,
         "__data_origin": image.data_origin,
         "__description": image.description,
         "__image_size": str(image.size),
         "__image_source_type": "uds",
-        "__imagetype": image.image_type_for(project),
+        "__imagetype": image_type,
         "__isregistered": _text(image.is_registered),
         "__originalimagename": image.original_image_id,
         "__os_bit": str(image.os_bit),
@@ -67,11 +69,12 @@ def common_fields(image, project) -> dict:
         "updated_at": utc(image.updated_at),
         "virtual_env_type": image.virtual_env_type,
         "virtual_size": image.virtual_size or 0,
-        "visibility": "shared" if image.image_type_for(project) == ImageType.SHARED else image.visibility,
+        "visibility": "shared" if image_type == ImageType.SHARED else image.visibility,
         "hw_firmware_type": image.hw_firmware_type,
         "max_ram": str(image.max_ram) if image.max_ram is not None else "",
         "__system__cmkid": image.cmk_id,
-        "__os_feature_list": json.dumps(image.features),
+        "__system_encrypted": "1" if image.encrypted else "0",
+        "__os_feature_list": "[]" if image.features == [] else json.dumps(image.features),
         "__account_code": "",
         "hw_vif_multiqueue_enabled": _text(image.multiqueue),
         "__is_offshelved": _text(image.offline),
@@ -98,11 +101,16 @@ def image_info(image, project) -> dict:
 
 
 def glance_image(image, project) -> dict:
+    # Extra properties first: a property can never shadow one of the image's own fields.
     return {
+        **image.extra_properties,
         **common_fields(image, project),
         "__image_location": f"uds://{image.region_id}/{image.id}",
         "__is_config_init": "false",
         "_sys_enterprise_project_id": image.enterprise_project_id,
+        # Glance shows an image created without a name with a null name.
+        "name": image.name or None,
+        "os_hidden": image.os_hidden,
     }
 
 
@@ -117,6 +125,12 @@ PUBLIC_JOB_ENTITIES = (
     "target_image_id",
     "target_region",
     "object_url",
+    # ECS jobs (compute) share this job API: the servers they acted on.
+    "server_id",
+    "server_ids",
+    "sub_jobs",
+    "sub_jobs_total",
+    "backup_id",
 )
 
 
@@ -227,4 +241,5 @@ GLANCE_CREATED_FIELDS = (
 def glance_created_image(image, project) -> dict:
     """The 30 fields `POST /v2/images` answers with (ims-api.md §5.3)."""
     full = glance_image(image, project)
-    return {**{name: full[name] for name in GLANCE_CREATED_FIELDS}, "properties": {}}
+    # The extra properties the client sent come back too; without them the answer keeps exactly its 30 fields.
+    return {**image.extra_properties, **{name: full[name] for name in GLANCE_CREATED_FIELDS}, "properties": {}}

@@ -4,8 +4,8 @@ A disk's virtual content is cut into 4 MiB chunks aligned to virtual offsets. Al
 are not stored; the others are zstd-compressed and addressed by the SHA-256 of their plaintext, once per
 region. Data never sits whole in memory: at most a few dozen chunks are in flight.
 
-`key` is reserved for encrypted images (chunks encrypted with the image's data key, not shared across
-images); see `objects.PlainCodec`.
+`key` is the data key of an encrypted image: its chunks are sealed (keyed addresses, AES-256-GCM) and kept
+apart from the plaintext ones; see `sealed.SealedCodec`. Only images sharing a data key share sealed chunks.
 """
 
 import os
@@ -27,11 +27,11 @@ from images.blobs.objects import (
     PlainCodec,
     StoredObject,
     chunk_storage,
-    codec_for,
     get_object,
     store_blob,
     store_plaintext,
 )
+from images.blobs.sealed import codec_for
 
 WRITE_WORKERS = 4  # per-chunk digest, compression and upload; uploads to S3 wait on the network
 READ_WORKERS = 4
@@ -64,14 +64,24 @@ def write_raw_disk(
 
 
 def write_disk(
-    region: Region, source, *, on_progress: Callable[[int, int], None] | None = None, key: bytes | None = None
+    region: Region,
+    source,
+    *,
+    on_progress: Callable[[int, int], None] | None = None,
+    key: bytes | None = None,
+    before_commit: Callable[[], None] | None = None,
 ) -> WriteResult:
     """Stores the disk `source` serves (`size`, `spans()`, `read_into(view, offset)`): a raw file, or an image
-    file decoded by qemu-nbd."""
+    file decoded by qemu-nbd, or a request body as it arrives (whose `size` is known only at its end).
+
+    `before_commit` runs once every chunk is stored and may refuse the disk by raising: then no manifest is
+    written, and the chunks, named by none, go to the collector."""
     codec, storage = codec_for(key), chunk_storage(region.pk)
-    builder = ManifestBuilder(region.pk, storage)
+    builder = ManifestBuilder(region.pk, storage, sealed=codec.sealed)
+    sha256, md5 = _store_chunks(source, codec, builder, _Progress(on_progress, source.size))
+    if before_commit is not None:
+        before_commit()
     size = source.size
-    sha256, md5 = _store_chunks(source, codec, builder, _Progress(on_progress, size))
     manifest = builder.commit(virtual_size=size, restore=partial(_restore_from_source, source, codec, storage))
     return WriteResult(
         manifest,
@@ -124,11 +134,67 @@ def copy_manifest(manifest: Manifest, *, target_region: Region, key: bytes | Non
     """A new manifest of the same disk in `target_region`, and the bytes that had to travel.
 
     In the same region nothing is written but the manifest; across regions only the chunks the target lacks
-    are sent, as stored (compressed), so nothing is decoded on the way."""
-    codec_for(key)
+    are sent, as stored (compressed), so nothing is decoded on the way. `key`: the data key of an encrypted
+    disk, which the copy keeps (so they share their sealed chunks); such a disk never leaves its region."""
     if target_region.pk == manifest.region_id:
         return _copy_in_region(manifest), 0
+    if key is not None:
+        raise ValueError("an encrypted disk is never copied to another region")
     return _copy_across_regions(manifest, target_region)
+
+
+def recode_manifest(
+    manifest: Manifest,
+    *,
+    source_key: bytes | None,
+    target_key: bytes | None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> WriteResult:
+    """The same disk stored again in its region under another data key (encrypt, re-key or decrypt): every chunk
+    is opened with `source_key` and stored with `target_key`, in memory only, never as a plaintext file."""
+    region = Region.objects.get(pk=manifest.region_id)
+    return write_disk(region, ManifestSource(manifest, source_key), on_progress=on_progress, key=target_key)
+
+
+class ManifestSource:
+    """A stored disk read as a source for `write_disk`: chunks are fetched ahead and decoded into pool buffers;
+    chunks not stored are holes. The entries are read here, in the caller's thread: the reader thread that calls
+    `read_chunks` must not need the database."""
+
+    def __init__(self, manifest: Manifest, key: bytes | None):
+        self.size, self.chunk_size = manifest.virtual_size, manifest.chunk_size
+        self.codec, self.storage = codec_for(key), chunk_storage(manifest.region_id)
+        self.entries = {row[0]: row[1:] for page in _entry_pages(manifest) for row in page}
+
+    def read_chunks(self, pool, stop):
+        count = -(-self.size // self.chunk_size)
+        with ThreadPoolExecutor(READ_WORKERS, "chunk-store-recode") as executor:
+            pending = deque()
+            for index in range(count):
+                if stop.is_set():
+                    return
+                entry = self.entries.get(index)
+                pending.append((index, executor.submit(_fetch, self.storage, self.codec, *entry) if entry else None))
+                if len(pending) > READ_AHEAD:
+                    yield from self._placed(*pending.popleft(), pool, stop)
+            while pending:
+                yield from self._placed(*pending.popleft(), pool, stop)
+
+    def _placed(self, index: int, fetched, pool, stop):
+        length = min(self.chunk_size, self.size - index * self.chunk_size)
+        if fetched is None:
+            yield index, length, None
+            return
+        data = fetched.result()
+        buffer = pool.take(stop)
+        if buffer is not None:
+            buffer[:length] = data
+            yield index, length, buffer
+
+    def read_into(self, view: memoryview, offset: int) -> None:
+        """One chunk again (the builder restores a chunk the collector removed meanwhile)."""
+        entry = self.entries.get(offset // self.chunk_size)
+        view[:] = _fetch(self.storage, self.codec, *entry)[: len(view)] if entry else bytes(len(view))
 
 
 def delete_manifest(manifest: Manifest) -> None:
@@ -257,7 +323,8 @@ def _entry_pages(manifest: Manifest, first: int = 0, last: int | None = None) ->
 
 
 def _fetch(storage, codec: PlainCodec, digest: str, generation: str, size: int) -> bytes:
-    return codec.decode(get_object(storage, object_name(digest, generation)), digest=digest, size=size)
+    name = object_name(digest, generation, sealed=codec.sealed)
+    return codec.decode(get_object(storage, name), digest=digest, size=size)
 
 
 def _fetch_into(storage, codec: PlainCodec, fd: int, offset: int, digest: str, generation: str, size: int) -> None:
@@ -347,5 +414,6 @@ __all__ = [
     "delete_manifest",
     "iter_raw_disk",
     "read_raw_disk",
+    "recode_manifest",
     "write_raw_disk",
 ]

@@ -26,6 +26,7 @@ from images.jobs.base import Reporter, Runner
 from images.models import Image, Job
 from images.services import jobs
 from images.services.imports import FAST_IMPORT_LIMIT
+from kms.services import open_image_data_key
 
 logger = logging.getLogger(__name__)
 READ_SIZE = 4 * 1024 * 1024
@@ -147,17 +148,69 @@ def store_disk(job: Job, source: Path, inspection):
     from images.jobs.import_contents import examine
 
     report = Reporter(job, "store", inspection.virtual_size)
+    # An encrypted image's chunks are sealed with its data key as they are stored: no plaintext copy is written.
+    key = open_image_data_key(system_actor(job.project), job.image, purpose=job.job_type)
     if inspection.format in ("raw", "iso"):
         with Disk.of_file(source) as disk:
             contents = examine(job, disk)
-        return write_raw_disk(job.project.region, source, on_progress=report), contents
+        return write_raw_disk(job.project.region, source, on_progress=report, key=key), contents
     with NbdDisk(source, inspection.qemu_driver, jobs.staging_dir(job)) as disk:
         check_plain_disk(disk, jobs.staging_dir(job), expected_size=inspection.virtual_size)
         contents = examine(job, Disk.of_nbd(disk))
-        return write_disk(job.project.region, disk, on_progress=report), contents
+        return write_disk(job.project.region, disk, on_progress=report, key=key), contents
+
+
+def run_upload_now(job: Job) -> None:
+    """Runs a Glance upload's import in this request, so the image is active when the PUT answers; a refusal is
+    raised as the error the job failed with (the image is then killed, never active)."""
+    run_import(job.id)
+    job.refresh_from_db()
+    if job.status == "FAIL":
+        status = 500 if job.error_code == "IMG.0899" else 400
+        raise ImsError(job.error_code, job.fail_reason, status)
+
+
+@dataclass(frozen=True)
+class StoredUpload:
+    """A raw upload the request stored as it arrived (`services.imports.receive_and_store`)."""
+
+    manifest: object
+    md5: str
+    sha256: str
 
 
 def import_file(job: Job) -> None:
+    """Imports the job's file; a manifest the upload already stored is removed if the import does not finish."""
+    stored = job.entities.get("stored_manifest")
+    if stored is None:
+        return _import_file(job)
+    from images.blobs.models import Manifest
+    from images.blobs.store import delete_manifest
+
+    try:
+        return _import_file(job)
+    except BaseException:
+        manifest = Manifest.objects.filter(pk=stored).first()
+        if manifest is not None and not Image.objects.filter(manifest=manifest).exists():
+            delete_manifest(manifest)
+        raise
+
+
+def _stored_upload(job: Job, source: Path, inspection):
+    """What is left of a raw upload stored as it arrived: examine its contents. (StoredUpload, Contents)"""
+    from images.blobs.models import Manifest
+    from images.formats.os_detection import Disk
+    from images.jobs.import_contents import examine
+
+    manifest = Manifest.objects.get(pk=job.entities["stored_manifest"])
+    if manifest.virtual_size != inspection.virtual_size:
+        raise ImsError("IMG.0711", _("The file could not be read to the end."))
+    with Disk.of_file(source) as disk:
+        contents = examine(job, disk)
+    return StoredUpload(manifest, job.entities["disk_md5"], job.entities["disk_sha256"]), contents
+
+
+def _import_file(job: Job) -> None:
     from images.formats.inspector import inspect_image_file
 
     fetched = fetch(job)
@@ -183,6 +236,10 @@ def import_file(job: Job) -> None:
         )
     check_disk_size(job, inspection.virtual_size)
     plain = inspection.format in ("raw", "iso")  # the file is the disk: its hashes are the disk's hashes
+    if plain and job.entities.get("stored_manifest"):
+        result, contents = _stored_upload(job, source, inspection)
+        finish(job, inspection, result, contents, file_md5=result.md5, file_sha256=result.sha256)
+        return
     hasher = None
     if not plain and not (fetched.md5 and fetched.sha256):
         hasher = FileHasher(source)

@@ -8,6 +8,7 @@ official API are the same functions under their own catalogue names.
 """
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -18,13 +19,17 @@ from core import units
 from core.errors import ImsError, invalid, storage_failure
 from core.units import GiB
 from iam.actors import Actor
+from iam.authz import is_cloud_admin
 from iam.models import Project
 from iam.operations import operation
 from images.choices import Architecture, FirmwareType, ImageStatus, ImageType, VirtualEnvType, Visibility
+from images.glance_properties import owner_refusal, visibility_refusal
 from images.models import ACTIVE_JOB_STATES, Image, ImageTag, Job
 from images.public_catalog import OTHER_OS_VERSIONS, PUBLIC_IMAGES
+from images.rules import download_refusal
 from images.selectors import get_image, get_own_image, private_images_used
-from images.services import jobs
+from images.services import jobs, sources
+from kms import services as kms
 
 FAST_IMPORT_LIMIT = 1024 * GiB
 
@@ -36,6 +41,8 @@ def normal_import_limit() -> int:
 
 PROPRIETARY = ("zvhd", "zvhd2")
 GLANCE_DISK_FORMATS = {"vhd", "zvhd", "zvhd2", "raw", "qcow2", "vmdk", "vhdx", "qed", "vdi", "qcow", "iso"}
+# Glance's container formats: a label of how the disk was packed; the upload stores the disk as it comes.
+GLANCE_CONTAINER_FORMATS = {"bare", "ovf", "ova", "aki", "ari", "ami", "docker", "compressed"}
 
 
 @dataclass
@@ -59,6 +66,7 @@ class ImportRequest:
     expected_sha256: str = ""
     declared_format: str | None = None
     fast: bool = False
+    cmk_id: str = ""  # a KMS key: the image is encrypted with a data key of its own under it
 
 
 def os_version_facts(os_version: str, *, os_type_hint: str = "Linux") -> tuple[str, str, int]:
@@ -79,17 +87,6 @@ def os_version_facts(os_version: str, *, os_type_hint: str = "Linux") -> tuple[s
     )
 
 
-def _refuse_encryption(cmk_id: str | None) -> None:
-    if cmk_id:
-        raise ImsError(
-            "IMG.0120",
-            _(
-                "Encrypted images need the key management service, which this "
-                "installation does not offer yet; leave cmk_id out."
-            ),
-        )
-
-
 def _import_request(
     *,
     architecture: str,
@@ -100,7 +97,6 @@ def _import_request(
     **fields,
 ) -> ImportRequest:
     """The request of a file import, once the product's rules on its options hold."""
-    _refuse_encryption(cmk_id)
     if architecture == Architecture.ARM:
         hw_firmware_type = FirmwareType.UEFI  # Kunpeng servers boot only with UEFI
     return ImportRequest(
@@ -108,6 +104,7 @@ def _import_request(
         firmware=hw_firmware_type,
         tags=dict(tags or {}),
         expected_sha256=sha256,
+        cmk_id=cmk_id or "",
         **fields,
     )
 
@@ -189,11 +186,21 @@ def _new_image(actor, request: ImportRequest, **fields) -> Image:
     return image
 
 
+def encrypt_new_image(actor, image: Image, key, *, purpose: str) -> None:
+    """Gives a new image its own data key under KMS key `key`; its chunks will be sealed with it."""
+    image.cmk_id = str(key.pk)
+    image.wrapped_data_key = kms.new_image_data_key(actor, key, image_id=image.pk, purpose=purpose)
+    image.save(update_fields=["cmk_id", "wrapped_data_key"])
+
+
 def _queue_import(actor, request: ImportRequest, job_type: str, image: Image | None = None, **entities) -> Job:
     _lock_quota(actor, new_image=image is None)
     if image is None:
+        key = kms.key_for_new_image(actor, request.cmk_id) if request.cmk_id else None
         # An ISO is one from the start: a registration that fails must not leave an image that says VHD.
         image = _new_image(actor, request, **({"disk_format": "iso"} if request.declared_format == "iso" else {}))
+        if key is not None:
+            encrypt_new_image(actor, image, key, purpose=job_type)
     job = jobs.new_job(
         actor,
         job_type,
@@ -213,8 +220,8 @@ def _create_image(
     actor: Actor,
     *,
     name: str,
-    image_url: str,
-    min_disk: int,
+    image_url: str = "",
+    min_disk: int = 40,
     description: str = "",
     os_version: str | None = None,
     os_type: str = "Linux",
@@ -226,9 +233,29 @@ def _create_image(
     tags: dict[str, str] | None = None,
     sha256: str = "",
     cmk_id: str | None = None,
+    instance_id: str = "",
+    volume_id: str = "",
+    data_images: list[dict] | None = None,
 ) -> Job:
     """A system disk image from the file `image_url` (bucket:key), for ECS (FusionCompute) or BMS (Ironic), or
-    an ISO image (`virtual_env_type` IsoImage). `sha256` is the file's expected checksum, "" for none."""
+    an ISO image (`virtual_env_type` IsoImage). `sha256` is the file's expected checksum, "" for none.
+
+    With `instance_id`: the server's system disk image (and `data_images`: [{volume_id, name, description, tags}]
+    its data disk images in the same request); with `volume_id`: an image of that disk. Both come from the
+    registered source (`images.services.sources`)."""
+    if instance_id or volume_id:
+        if image_url:
+            raise invalid("image_url", _("give image_url, instance_id or volume_id: one source only."))
+        if cmk_id:
+            # The image of a disk is encrypted exactly when the disk is (the disk's key): nothing to choose.
+            raise invalid("cmk_id", _("an image of a server or a disk keeps its disks' encryption; leave it out."))
+        common = {"name": name, "description": description, "tags": dict(tags or {})}
+        if instance_id:
+            memory = {"min_ram": min_ram, "max_ram": max_ram}
+            return sources.make_from(
+                sources.INSTANCE, actor, instance_id=instance_id, data_images=data_images or [], **common, **memory
+            )
+        return sources.make_from(sources.VOLUME, actor, volume_id=volume_id, **common)
     request = _import_request(
         name=name,
         image_url=image_url,
@@ -247,6 +274,8 @@ def _create_image(
     iso = virtual_env_type == VirtualEnvType.ISO_IMAGE
     if iso:
         request.declared_format = "iso"
+        if request.cmk_id:
+            raise ImsError("IMG.0125", _("ISO images cannot be encrypted; leave cmk_id out."))
     _check_source_object(actor, request, limit=normal_import_limit())
     return _queue_import(actor, request, "createIsoImage" if iso else "createImageByFile")
 
@@ -295,18 +324,37 @@ create_data_image_in_safe_mode = operation("create_data_image_in_safe_mode")(_cr
 
 
 @operation("create_whole_image", summary=lambda kwargs: {"name": kwargs.get("name")})
-def create_whole_image(actor: Actor, *, name: str, instance_id: str | None = None, backup_id: str | None = None) -> Job:
-    """A whole-machine image is taken from a cloud server or its backup; this service manages images only, so
-    the request, checked like the product checks it, is refused with what to do instead."""
+def create_whole_image(
+    actor: Actor,
+    *,
+    name: str,
+    instance_id: str | None = None,
+    backup_id: str | None = None,
+    whole_image_type: str = "",
+    vault_id: str = "",
+    description: str = "",
+    tags: dict[str, str] | None = None,
+    min_ram: int = 0,
+    max_ram: int | None = None,
+) -> Job:
+    """A whole-machine image of a cloud server (`instance_id`) or of a CBR server backup (`backup_id`, with
+    `whole_image_type` CBR and its `vault_id`), made by the registered source (`images.services.sources`)."""
     if not (instance_id or backup_id):
         raise invalid("instance_id", _("instance_id or backup_id is required."))
-    raise ImsError(
-        "IMG.0131",
-        _(
-            "Whole-machine images are made from a cloud server or a server backup, and this installation has no "
-            "server or backup service. Import the system disk and each data disk as images instead."
-        ),
-        409,
+    if instance_id and backup_id:
+        raise invalid("backup_id", _("give instance_id or backup_id, not both."))
+    common = {"name": name, "description": description, "tags": dict(tags or {}), "min_ram": min_ram}
+    if instance_id:
+        return sources.make_from(sources.WHOLE_INSTANCE, actor, instance_id=instance_id, max_ram=max_ram, **common)
+    if whole_image_type != "CBR":
+        raise ImsError(
+            "IMG.0133",
+            _("Only CBR backups can make whole-machine images here: set whole_image_type to CBR (CSBS is retired)."),
+        )
+    if not vault_id:
+        raise invalid("vault_id", _("is required for a CBR backup: the vault holding the backup."))
+    return sources.make_from(
+        sources.WHOLE_BACKUP, actor, backup_id=backup_id, vault_id=vault_id, max_ram=max_ram, **common
     )
 
 
@@ -361,7 +409,7 @@ import_image_quick_in_safe_mode = operation("import_image_quick_in_safe_mode")(_
 def glance_create_image_metadata(
     actor: Actor,
     *,
-    name: str,
+    name: str = "",
     disk_format: str = "vhd",
     container_format: str = "bare",
     os_version: str = "Other Linux(64 bit)",
@@ -369,8 +417,13 @@ def glance_create_image_metadata(
     min_ram: int = 0,
     protected: bool = False,
     tags: list[str] | None = None,
+    visibility: str = Visibility.PRIVATE,
+    os_hidden: bool = False,
+    extra_properties: dict[str, str] | None = None,
+    owner: str | None = None,
 ) -> Image:
     """A queued image waiting for its file (Glance upload or register_image)."""
+    project = glance_owner(actor, visibility, owner)
     if disk_format in PROPRIETARY:
         raise ImsError(
             "IMG.0715",
@@ -383,10 +436,12 @@ def glance_create_image_metadata(
     _lock_quota(actor, new_image=True)
     image = Image.objects.create(
         name=name,
-        region=actor.project.region,
-        owner=actor.project,
+        region=project.region,
+        owner=project,
         image_type=ImageType.PRIVATE,
-        visibility=Visibility.PRIVATE,
+        visibility=visibility,
+        os_hidden=os_hidden,
+        extra_properties=extra_properties or {},
         status=ImageStatus.QUEUED,
         disk_format=disk_format,
         container_format=container_format,
@@ -401,6 +456,19 @@ def glance_create_image_metadata(
     )
     ImageTag.objects.bulk_create([ImageTag(image=image, key=tag, value="") for tag in dict.fromkeys(tags or [])])
     return image
+
+
+def glance_owner(actor: Actor, visibility: str, owner: str | None) -> Project:
+    """The project a Glance create gives the image: the actor's, or the one a cloud administrator names."""
+    for refusal in (visibility_refusal(actor, visibility), owner_refusal(actor) if owner else None):
+        if refusal is not None:
+            raise refusal
+    if not owner or owner == actor.project.id:
+        return actor.project
+    project = Project.objects.filter(pk=owner, region=actor.project.region).first()
+    if project is None:
+        raise invalid("owner", _("no project %(id)s in this region.") % {"id": owner})
+    return project
 
 
 def _queued_image(image: Image) -> None:
@@ -429,10 +497,22 @@ def register_image(actor: Actor, *, image: Image, image_url: str) -> Job:
     return _queue_import(actor, request, "registerImage", image=image)
 
 
-@operation("glance_upload_image_file", atomic=False, find=get_own_image)
-def glance_upload_image_file(actor, *, image: Image, stream, content_length: int | None) -> Job:
-    """Streams the body into the job's staging folder (never whole in memory), then queues the import.
+# Disk formats whose file is the disk: their chunks are stored as the bytes arrive. The inspection still decides
+# (a declared format must be the detected one), so a file that is something else is refused, never stored as raw.
+STREAMED_FORMATS = ("raw", "iso")
+BODY_PIECE = 1024 * 1024
 
+
+@operation("glance_upload_image_file", atomic=False, find=get_own_image)
+def glance_upload_image_file(
+    actor, *, image: Image, stream, content_length: int | None, synchronous: bool = False
+) -> Job:
+    """Receives the body (never whole in memory) into the job that makes the image. `synchronous`: the caller runs
+    that job before it answers (Glance's contract: the image is active, or refused, when the PUT answers); else
+    the job is queued for a worker.
+
+    A raw disk is chunked, hashed and stored as its bytes arrive, so that after the last byte only its inspection
+    is left; other files are staged and hashed on the way in, then decoded by the job.
     Not one transaction: the database must not stay locked while gigabytes arrive.
     """
     _queued_image(image)
@@ -454,10 +534,14 @@ def glance_upload_image_file(actor, *, image: Image, stream, content_length: int
             expected_sha256="",
             min_disk=image.min_disk,
         )
-    received = receive_upload(job, stream, limit=normal_import_limit(), declared=content_length)
+    streamed = image.disk_format in STREAMED_FORMATS and not image.cmk_id
+    receive = receive_and_store if streamed else receive_upload
+    received = receive(job, stream, limit=normal_import_limit(), declared=content_length)
+    job.entities = {**job.entities, **received}
     with transaction.atomic():
-        Job.objects.filter(pk=job.pk).update(entities={**job.entities, **received})
-        jobs.enqueue(job)
+        Job.objects.filter(pk=job.pk).update(entities=job.entities)
+        if not synchronous:
+            jobs.enqueue(job)
     return job
 
 
@@ -465,14 +549,18 @@ def _incomplete(message: str) -> ImsError:
     return ImsError("IMG.0122", message)
 
 
-def _read_piece(stream) -> bytes:
+def _read_piece(stream, size: int = BODY_PIECE) -> bytes:
     """One piece of the body; a connection cut mid-body (a WSGI server's own error) is the client's fault."""
     try:
-        return stream.read(1024 * 1024)
+        return stream.read(size)
     except Exception as error:  # each WSGI server has its own errors for a cut-off body
         raise _incomplete(_("The upload was cut off before its end; the image is still waiting for its file.")) from (
             error
         )
+
+
+def _too_large(limit: int) -> ImsError:
+    return ImsError("IMG.0712", _("The file is larger than %(limit)d GB.") % {"limit": limit // GiB}, 413)
 
 
 def _check_length(received: int, declared: int | None) -> None:
@@ -488,47 +576,105 @@ def _check_length(received: int, declared: int | None) -> None:
         raise ImsError("IMG.0713", _("The uploaded file is empty."))
 
 
-def receive_upload(job: Job, stream, *, limit: int, declared: int | None = None) -> dict:
-    """Writes the body to staging in 1 MiB pieces, hashing as it arrives so the import need not read it again.
+def _refuse_upload(job: Job, error: BaseException) -> None:
+    """A body not kept: the job fails and the image is queued again, as Glance leaves it, ready for a new upload.
+    Raises the refusal."""
+    refusal = error if isinstance(error, ImsError) else storage_failure(error)
+    refusal = refusal or _incomplete(_("The upload did not complete."))
+    jobs.fail(job, refusal, keep_image=True)
+    Image.objects.filter(pk=job.image_id, status=ImageStatus.SAVING).update(status=ImageStatus.QUEUED)
+    if isinstance(error, ImsError) or not isinstance(error, Exception):
+        raise error
+    raise refusal from error
 
-    Only a body of exactly the declared length is kept: otherwise the job fails and the image is queued again,
-    as Glance leaves it, ready for a new upload."""
+
+def receive_upload(job: Job, stream, *, limit: int, declared: int | None = None) -> dict:
+    """Writes the body to staging in 1 MiB pieces, hashing as it arrives (MD5 on a second thread beside SHA-256:
+    hashlib releases the GIL) so the import need not read it again.
+
+    Only a body of exactly the declared length is kept."""
     target = jobs.staging_dir(job)
     received, md5, sha256 = 0, hashlib.md5(), hashlib.sha256()
     try:
         target.mkdir(parents=True, exist_ok=True)
-        with open(target / "upload", "xb") as handle:
+        with open(target / "upload", "xb") as handle, ThreadPoolExecutor(1, "upload-md5") as md5_thread:
             while piece := _read_piece(stream):
                 received += len(piece)
                 if received > limit:
-                    raise ImsError(
-                        "IMG.0712", _("The file is larger than %(limit)d GB.") % {"limit": limit // GiB}, 413
-                    )
-                handle.write(piece)
-                md5.update(piece)
+                    raise _too_large(limit)
+                hashed = md5_thread.submit(md5.update, piece)
                 sha256.update(piece)
+                handle.write(piece)
+                hashed.result()
         _check_length(received, declared)
     except BaseException as error:
-        refusal = error if isinstance(error, ImsError) else storage_failure(error)
-        refusal = refusal or _incomplete(_("The upload did not complete."))
-        jobs.fail(job, refusal, keep_image=True)
-        Image.objects.filter(pk=job.image_id, status=ImageStatus.SAVING).update(status=ImageStatus.QUEUED)
-        if isinstance(error, ImsError) or not isinstance(error, Exception):
-            raise
-        raise refusal from error
+        _refuse_upload(job, error)
     return {"file_size": received, "file_md5": md5.hexdigest(), "file_sha256": sha256.hexdigest()}
+
+
+def receive_and_store(job: Job, stream, *, limit: int, declared: int | None = None) -> dict:
+    """Stores the body as a raw disk while it arrives (chunks digested, compressed and stored, MD5 and SHA-256 of
+    the whole on threads of their own), staging a copy for the inspection. The manifest is written only if the
+    file, once whole, inspects as the raw disk (or ISO) it was declared to be; otherwise the job inspects the
+    staged copy again, as for any other file, and refuses it with the reason."""
+    from images.blobs.body_source import BodySource
+    from images.blobs.store import write_disk
+    from images.formats.inspector import inspect_image_file
+
+    def check(received: int, ended: bool) -> None:
+        if received > limit:
+            raise _too_large(limit)
+        if ended:
+            _check_length(received, declared)
+
+    def inspect() -> None:
+        try:
+            inspection = inspect_image_file(
+                path, declared_format=job.entities["declared_format"], max_file_size=limit, max_virtual_size=limit
+            )
+        except Exception as refusal:
+            raise _NotPlain() from refusal
+        if inspection.format not in STREAMED_FORMATS:
+            raise _NotPlain()
+
+    path = jobs.staging_dir(job) / "upload"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "xb+") as copy:
+            source = BodySource(lambda size: _read_piece(stream, size), copy.fileno(), check)
+            try:
+                result = write_disk(job.project.region, source, before_commit=inspect)
+            except _NotPlain:
+                return {"file_size": source.size}  # the whole body arrived; the job hashes it again
+    except BaseException as error:
+        _refuse_upload(job, error)
+    received = {"file_size": source.size, "file_md5": result.md5, "file_sha256": result.sha256}
+    stored = {"stored_manifest": str(result.manifest.pk), "disk_md5": result.md5, "disk_sha256": result.sha256}
+    return {**received, **stored}
+
+
+class _NotPlain(Exception):
+    """The whole file did not inspect as the raw disk it was declared to be: the job tells why."""
 
 
 @operation("glance_download_image_file")
 def glance_download_image_file(actor, *, image_id):
-    """The image's disk as a download streams it, with the image whose checksums describe exactly those bytes."""
+    """The image's disk as a download streams it, with the image whose checksums describe exactly those bytes;
+    (image, None) for an image still waiting for its file."""
     from images.blobs.store import iter_raw_disk
 
     image = get_image(actor, image_id)
+    refusal = download_refusal(image, cloud_admin=is_cloud_admin(actor))
+    if refusal is not None:
+        raise refusal
+    if image.status == ImageStatus.QUEUED:
+        return image, None  # Glance answers an image still waiting for its file with 204 No Content
     if image.status != ImageStatus.ACTIVE or image.manifest_id is None:
         raise ImsError(
             "IMG.0124",
             _("The image has no data to download (status %(status)s).") % {"status": image.status},
             409 if image.status != ImageStatus.ACTIVE else 204,
         )
-    return image, iter_raw_disk(image.manifest)
+    # An encrypted image is opened for the download (refused while its key is disabled), never written in clear.
+    data_key = kms.open_image_data_key(actor, image, purpose="download")
+    return image, iter_raw_disk(image.manifest, key=data_key)

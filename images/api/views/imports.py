@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from core.errors import ImsError
 from images.api.inputs import imports as inputs
 from images.api.inputs.common import JobCreated, job_response, parse
+from images.jobs.imports import run_upload_now
 from images.services import imports
 
 IMS = ["ims"]
@@ -56,7 +57,7 @@ CreateWholeImageView = job_view(
     "create_whole_image",
     imports.create_whole_image,
     inputs.CreateWholeImageInput,
-    "Create a whole-machine image (refused: no server or backup service here).",
+    "Create a whole-machine image of a server or a CBR backup.",
 )
 CreateDataImageSafeView = job_view(
     "create_data_image_in_safe_mode",
@@ -109,14 +110,21 @@ class GlanceImageFileView(APIView):
             length = None if chunked else int(raw.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             raise ImsError("IMG.0001", _("Content-Length must be a whole number.")) from None
-        imports.glance_upload_image_file(request.auth, image_id=image_id, stream=stream, content_length=length)
+        job = imports.glance_upload_image_file(
+            request.auth, image_id=image_id, stream=stream, content_length=length, synchronous=True
+        )
+        run_upload_now(job)  # Glance's contract: the image is active, or refused, when the PUT answers
         return Response(status=204)
 
     @extend_schema(
-        operation_id="glance_download_image_file", tags=GLANCE, responses={(200, "application/octet-stream"): bytes}
+        operation_id="glance_download_image_file",
+        tags=GLANCE,
+        responses={(200, "application/octet-stream"): bytes, 204: None},
     )
     def get(self, request, image_id):
         image, chunks = imports.glance_download_image_file(request.auth, image_id=image_id)
+        if chunks is None:
+            return Response(status=204)
         response = StreamingHttpResponse(chunks, content_type="application/octet-stream")
         response["Content-Length"] = str(image.size)
         response["Content-MD5"] = image.checksum

@@ -14,6 +14,7 @@ from images.models import Job, JobStatus
 from images.services import imports
 from tests import factories
 from tests.images.formats.guest_disks import ESP_TYPE, LINUX_TYPE, MiB, filesystem, linux_tree, partitioned
+from tests.images.formats.lvm2_disks import LogicalVolume, physical_volume
 from tests.images.imports.helpers import converted, upload
 
 
@@ -66,6 +67,17 @@ def test_detection_reads_through_qemu_nbd_for_a_qcow2_file(admin, tmp_path):
         "arm",
         "uefi",
     )
+
+
+def test_detection_reads_a_root_logical_volume_through_qemu_nbd(admin, tmp_path):
+    """The installer layout of RHEL-like systems: the root file system in an LVM2 logical volume on a partition."""
+    root = filesystem("ext4", linux_tree(tmp_path / "tree", "almalinux"), tmp_path / "root.img")
+    group = physical_volume(tmp_path / "pv.img", "almalinux", [LogicalVolume("root", root)])
+    source = converted(partitioned(tmp_path / "disk.raw", "dos", [(group, LINUX_TYPE)]), "qcow2")
+    job = run(create(admin, upload(admin, source, "alma-lvm.qcow2")))
+    assert job.status == JobStatus.SUCCESS, job.fail_reason
+    assert job.image.os_version == "AlmaLinux 9.4 64bit"
+    assert job.entities["os_detection"]["filesystems"] == ["lvm2", "ext4"]
 
 
 def test_an_os_version_given_and_found_the_same_is_kept(admin, tmp_path):

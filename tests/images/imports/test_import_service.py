@@ -159,8 +159,8 @@ def test_data_disk_image_records_the_data_image_type(admin, tmp_path):
         ({"image_url": "no-colon"}, "IMG.0001"),
         ({"image_url": "images:missing.qcow2"}, "OBS.0404"),
         ({"image_url": "images:disk.zvhd2"}, "IMG.0715"),
-        ({"cmk_id": "key"}, "IMG.0120"),
-        ({"instance_id": "server"}, "IMG.0110"),
+        ({"cmk_id": "key"}, "IMG.0001"),  # no such KMS key
+        ({"instance_id": "server"}, "IMG.0001"),  # a file and a server: one source only
         ({"image_tags": [{"key": f"k{i}", "value": "v"} for i in range(11)]}, "IMG.0001"),
     ],
 )
@@ -289,7 +289,7 @@ def test_a_queued_image_can_be_registered_only_once(admin, tmp_path):
     assert Job.objects.filter(image=image).count() == 1
 
 
-def test_a_whole_machine_image_is_refused_and_its_trace_names_the_image(admin):
+def test_a_whole_machine_image_of_no_server_is_refused_and_its_trace_names_the_image(admin):
     from audit.models import Trace
 
     with pytest.raises(ImsError) as refused:
@@ -297,9 +297,9 @@ def test_a_whole_machine_image_is_refused_and_its_trace_names_the_image(admin):
     assert refused.value.message == "instance_id: instance_id or backup_id is required."
     with pytest.raises(ImsError) as refused:
         imports.create_whole_image(admin, name="whole", instance_id="server-1")
-    assert (refused.value.code, refused.value.status) == ("IMG.0131", 409)
+    assert (refused.value.code, refused.value.status) == ("Ecs.0114", 404)
     traces = Trace.objects.filter(operation="create_whole_image").order_by("pk")
     assert [(t.error_code, t.summary) for t in traces] == [
         ("IMG.0001", {"name": "whole"}),
-        ("IMG.0131", {"name": "whole"}),
+        ("Ecs.0114", {"name": "whole"}),
     ]

@@ -77,11 +77,18 @@ def test_leaving_the_os_empty_is_said_plainly(console):
     assert '<option value="">Detect from the disk (else Other Linux)</option>' in html
 
 
-def test_changing_the_type_reruns_the_pre_check(console):
+def test_changing_the_type_reruns_the_pre_check(console, qcow2_url):
     html = console.get(CREATE).content.decode()
 
     kind = re.search(r'<fieldset class="choices"[^>]*>', html).group(0)
     assert 'hx-post="/console/images/create/check"' in kind and 'hx-trigger="change"' in kind
+    # And the check answers for the chosen type: the same QCOW2 file passes as a system disk, not as an ISO.
+
+    def verdict(kind):
+        answer = console.post(f"{CREATE}/check", {"image_url": qcow2_url, "kind": kind}).content.decode()
+        return re.search(r'data-testid="dry-run-verdict">(.)', answer).group(1)
+
+    assert (verdict("system"), verdict("iso")) == ("✔", "✘")
 
 
 def test_the_help_text_and_the_error_give_the_same_limits(console, qcow2_url):
