@@ -32,6 +32,7 @@ KIND_FIELDS = {
     "hw_firmware_type": ("system", "iso", "fast"),
     "architecture": ("system", "iso", "fast"),
     "os_type": ("data",),
+    "cmk_id": ("system", "data", "fast"),  # ISO images cannot be encrypted
 }
 EMPTY_OS = _("Detect from the disk (else Other Linux)")
 
@@ -97,10 +98,17 @@ class CreateImageForm(forms.Form):
         help_text=_("Up to 10, one key=value per line."),
     )
     sha256 = forms.CharField(label=_("Expected SHA-256 (optional)"), required=False, max_length=64)
+    cmk_id = forms.ChoiceField(
+        label=_("Encryption"),
+        required=False,
+        help_text=_("A KMS key encrypts the image with a data key of its own. It cannot be changed later."),
+    )
 
-    def __init__(self, *args, objects=(), **kwargs):
+    def __init__(self, *args, objects=(), encryption=(), **kwargs):
+        """`encryption`: the (cmk_id, label) of the keys the user may encrypt with (kms.selectors)."""
         super().__init__(*args, **kwargs)
         self.fields["image_url"].choices = [("", _("Choose a file"))] + [(url, url) for url in objects]
+        self.fields["cmk_id"].choices = [("", _("Not encrypted")), *encryption]
         self.fields["os_version"].choices = os_version_choices()
         self.fields["min_disk"].help_text = _min_disk_help()
 
@@ -169,6 +177,8 @@ class CreateImageForm(forms.Form):
         """The cleaned form as the keyword arguments of the import service its kind calls."""
         data = self.cleaned_data
         arguments = {key: data[key] for key in FILE_OPTIONS}
+        if data.get("cmk_id") and data["kind"] != "iso":
+            arguments["cmk_id"] = data["cmk_id"]
         if data["kind"] == "data":
             # A data disk has no boot mode: the wizard does not ask for one.
             return {**arguments, "os_type": data.get("os_type") or "Linux", "hw_firmware_type": FirmwareType.BIOS}
@@ -186,6 +196,7 @@ class CopyForm(forms.Form):
     # Not stripped: the name is taken, or refused, exactly as typed, as the API takes it.
     name = forms.CharField(required=False, strip=False)
     description = forms.CharField(required=False, strip=False)
+    cmk_id = forms.CharField(required=False)  # "": not encrypted; the service checks the key
 
     def clean_name(self):
         return checked(text.check_name, self.cleaned_data["name"])
@@ -196,6 +207,8 @@ class CopyForm(forms.Form):
 
 class CrossRegionCopyForm(CopyForm):
     """The action bar's copy to the account's project in another region (the service checks the region)."""
+
+    cmk_id = None  # encrypted images stay in their region
 
     region = forms.CharField(required=False, strip=False)
 

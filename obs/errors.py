@@ -15,6 +15,7 @@ PARTS_MISSING = "OBS.0009"
 INVALID_PARAMETER = "OBS.0010"
 TOO_MANY_BUCKETS = "OBS.0011"
 UPLOAD_STATE = "OBS.0012"
+OBJECT_CORRUPTED = "OBS.0013"
 NOT_FOUND = "OBS.0404"
 
 
@@ -51,4 +52,12 @@ def incomplete_body(expected: int, received: int) -> ObsError:
         INCOMPLETE_BODY,
         _("The body ended after %(received)d of %(expected)d bytes.") % {"received": received, "expected": expected},
         400,
+    )
+
+
+def object_corrupted(url: str) -> ObsError:
+    return ObsError(
+        OBJECT_CORRUPTED,
+        _("The encrypted object %(url)s was altered or is incomplete; it cannot be read.") % {"url": url},
+        409,
     )

@@ -68,6 +68,15 @@ class StoredObject(models.Model):
     md5 = models.CharField(max_length=32, blank=True)
     etag = models.CharField(max_length=80, blank=True, help_text=_("The storage's entity tag."))
     content_type = models.CharField(max_length=255, default="application/octet-stream")
+    cmk_id = models.CharField(
+        _("encryption key"),
+        max_length=36,
+        blank=True,
+        help_text=_("The KMS key the object is encrypted at rest with; empty for an object stored in the clear."),
+    )
+    wrapped_data_key = models.CharField(
+        max_length=4096, blank=True, help_text=_("The object's own data key, wrapped by its KMS key (hex).")
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -88,6 +97,10 @@ class StoredObject(models.Model):
         return f"{self.bucket.name}:{self.key}"
 
     name = url  # what audit traces show as the resource name
+
+    @property
+    def encrypted(self) -> bool:
+        return bool(self.cmk_id)
 
 
 class UploadStatus(models.TextChoices):

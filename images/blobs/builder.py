@@ -38,9 +38,9 @@ def batched(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
-def touch_chunks(region_id: str, digests: list[str]) -> dict[str, tuple[int, int]]:
+def touch_chunks(region_id: str, digests: list[str], *, sealed: bool = False) -> dict[str, tuple[int, int]]:
     """The region's chunks among `digests`, touched first so the collector spares them: digest → (id, stored size)."""
-    found = Chunk.objects.filter(region_id=region_id, digest__in=digests)
+    found = Chunk.objects.filter(region_id=region_id, digest__in=digests, sealed=sealed)
     found.update(last_referenced_at=timezone.now())
     return {digest: (pk, stored) for digest, pk, stored in found.values_list("digest", "pk", "stored_size")}
 
@@ -77,11 +77,12 @@ class ManifestBuilder:
     new_stored_bytes: int = 0  # bytes of the objects it added to the region
     sent_bytes: int = 0  # bytes of every object it wrote, kept or not
     deduplicated_bytes: int = 0
+    sealed: bool = False  # the chunk space: plaintext, or sealed chunks of encrypted images
 
     def find(self, digests: Iterable[str]) -> None:
         wanted = [d for d in dict.fromkeys(digests) if d not in self.chunks and d not in self.uploads]
         for batch in batched(wanted, DB_BATCH):
-            self.chunks.update(touch_chunks(self.region_id, batch))
+            self.chunks.update(touch_chunks(self.region_id, batch, sealed=self.sealed))
 
     def place(self, index: int, digest: str, size: int) -> bool:
         """Adds the entry if its chunk exists or is being stored; False: the caller must store it (`storing`)."""
@@ -193,6 +194,7 @@ class ManifestBuilder:
                         region_id=self.region_id,
                         digest=s.digest,
                         generation=s.generation,
+                        sealed=self.sealed,
                         size=s.size,
                         stored_size=s.stored_size,
                         created_at=now,
@@ -210,7 +212,7 @@ class ManifestBuilder:
             }
             lost = [s for s in batch if s.digest in rows and rows[s.digest][1] != s.generation]
             if lost:
-                touch_chunks(self.region_id, [s.digest for s in lost])
+                touch_chunks(self.region_id, [s.digest for s in lost], sealed=self.sealed)
                 self._discard(lost)
             for s in batch:
                 self.sent_bytes += s.stored_size
@@ -227,6 +229,6 @@ class ManifestBuilder:
     def _discard(self, stored: list[StoredObject]) -> None:
         for s in stored:
             try:
-                delete_object(self.storage, object_name(s.digest, s.generation))
+                delete_object(self.storage, object_name(s.digest, s.generation, sealed=self.sealed))
             except Exception:  # an unnamed object wastes space but breaks nothing
                 logger.warning("could not remove unneeded chunk object %s", s.digest, exc_info=True)

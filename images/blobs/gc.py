@@ -61,7 +61,7 @@ def collect_garbage(
     stats, after = Stats(), 0
     while batch := _mark(cutoff, after):
         after = batch[-1][0]
-        for pk, region_id, digest, generation, stored_size in batch:
+        for pk, region_id, digest, generation, stored_size, sealed in batch:
             if not _delete_row_if_unreferenced(pk, cutoff):
                 stats.chunks_spared += 1
                 continue
@@ -69,7 +69,7 @@ def collect_garbage(
             stats.bytes_deleted += stored_size
             totals = stats.by_region.setdefault(region_id, [0, 0])
             totals[0], totals[1] = totals[0] + 1, totals[1] + stored_size
-            if not _delete_object(region_id, digest, generation):
+            if not _delete_object(region_id, object_name(digest, generation, sealed=sealed)):
                 stats.objects_not_removed += 1
             if on_removed is not None:
                 on_removed(region_id, digest, stored_size)
@@ -83,7 +83,7 @@ def _mark(cutoff: datetime, after: int) -> list[tuple]:
         Chunk.objects.filter(pk__gt=after, last_referenced_at__lt=cutoff)
         .filter(~Exists(referenced))
         .order_by("pk")
-        .values_list("pk", "region_id", "digest", "generation", "stored_size")[:MARK_BATCH]
+        .values_list("pk", "region_id", "digest", "generation", "stored_size", "sealed")[:MARK_BATCH]
     )
 
 
@@ -104,10 +104,10 @@ def _delete_row_if_unreferenced(pk: int, cutoff: datetime) -> bool:
         return cursor.rowcount == 1
 
 
-def _delete_object(region_id: str, digest: str, generation: str) -> bool:
+def _delete_object(region_id: str, name: str) -> bool:
     try:
-        delete_object(chunk_storage(region_id), object_name(digest, generation))
+        delete_object(chunk_storage(region_id), name)
     except Exception:
-        logger.warning("chunk %s/%s: row removed, object left behind", region_id, digest, exc_info=True)
+        logger.warning("chunk %s/%s: row removed, object left behind", region_id, name, exc_info=True)
         return False
     return True

@@ -23,6 +23,9 @@ class Chunk(models.Model):
     digest = models.CharField(max_length=64, help_text=_("SHA-256 of the plaintext, lowercase hex."))
     generation = models.CharField(max_length=16)
     size = models.PositiveIntegerField(help_text=_("Plaintext bytes."))
+    # Sealed chunks (of encrypted images) are AES-256-GCM objects addressed by a keyed hash under their data key,
+    # kept in their own part of the store (`sealed/`); see `images.blobs.sealed`.
+    sealed = models.BooleanField(default=False)
     stored_size = models.PositiveIntegerField(help_text=_("Bytes of the stored object."))
     created_at = models.DateTimeField(default=timezone.now)
     # Every writer that is about to name this chunk in a manifest sets it first; the collector spares
@@ -37,11 +40,14 @@ class Chunk(models.Model):
 
     @property
     def object_name(self) -> str:
-        return object_name(self.digest, self.generation)
+        return object_name(self.digest, self.generation, sealed=self.sealed)
 
 
-def object_name(digest: str, generation: str) -> str:
-    return f"sha256/{digest[:2]}/{digest[2:4]}/{digest}.{generation}"
+PLAIN_ROOT, SEALED_ROOT = "sha256", "sealed"
+
+
+def object_name(digest: str, generation: str, *, sealed: bool = False) -> str:
+    return f"{SEALED_ROOT if sealed else PLAIN_ROOT}/{digest[:2]}/{digest[2:4]}/{digest}.{generation}"
 
 
 class Manifest(models.Model):

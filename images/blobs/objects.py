@@ -39,10 +39,11 @@ class StoredObject:
 class PlainCodec:
     """Chunks addressed by the SHA-256 of their plaintext, stored zstd-compressed, shared by a region's disks.
 
-    The seam for encrypted images: a keyed codec would address chunks by HMAC-SHA256(data key, plaintext),
-    so they share nothing with other images and equal plaintexts cannot be spotted from outside, and would
-    encode with zstd then AES-256-GCM. The store only calls `address`, `encode`, `encode_to` and `decode`.
+    Encrypted images use `images.blobs.sealed.SealedCodec` (`sealed` True): keyed addresses, zstd then
+    AES-256-GCM. The store only calls `address`, `encode`, `encode_to` and `decode`.
     """
+
+    sealed = False
 
     def __init__(self):
         self._local = threading.local()  # zstandard contexts must not be shared between threads
@@ -64,24 +65,24 @@ class PlainCodec:
         return self._local.compressor
 
     def decode(self, blob: bytes, *, digest: str, size: int) -> bytes:
+        data = self.decompressed(blob, digest=digest, size=size)
+        if self.address(data) != digest:
+            raise ChunkCorrupted(f"chunk {digest} does not match its address")
+        return data
+
+    def decompressed(self, blob, *, digest: str, size: int) -> bytes:
         if not hasattr(self._local, "decompressor"):
             self._local.decompressor = zstandard.ZstdDecompressor()
         try:
             data = self._local.decompressor.decompress(blob, max_output_size=size)
         except zstandard.ZstdError as error:
             raise ChunkCorrupted(f"chunk {digest} does not decompress: {error}") from error
-        if len(data) != size or self.address(data) != digest:
+        if len(data) != size:
             raise ChunkCorrupted(f"chunk {digest} does not match its address")
         return data
 
 
 PLAIN = PlainCodec()
-
-
-def codec_for(key: bytes | None) -> PlainCodec:
-    if key is not None:
-        raise NotImplementedError("encrypted chunks are not implemented yet")
-    return PLAIN
 
 
 def chunk_storage(region_id: str) -> Storage:
@@ -93,21 +94,23 @@ def new_generation() -> str:
 
 
 def store_plaintext(storage: Storage, codec: PlainCodec, data, digest: str) -> StoredObject:
+    # A sealed chunk's address is sealed into its object with it: its codec takes the digest too.
+    encoding = {"digest": digest} if codec.sealed else {}
     generation = new_generation()
-    name = object_name(digest, generation)
+    name = object_name(digest, generation, sealed=codec.sealed)
     if isinstance(storage, FileSystemStorage):
-        stored_size = _write_file_durably(storage.path(name), partial(codec.encode_to, data))
+        stored_size = _write_file_durably(storage.path(name), partial(codec.encode_to, data, **encoding))
     else:
-        blob = codec.encode(data)
+        blob = codec.encode(data, **encoding)
         _save_remote(storage, name, blob)
         stored_size = len(blob)
     return StoredObject(digest, generation, len(data), stored_size)
 
 
-def store_blob(storage: Storage, blob: bytes, *, digest: str, size: int) -> StoredObject:
-    """Stores an already encoded chunk (a copy from another region)."""
+def store_blob(storage: Storage, blob: bytes, *, digest: str, size: int, sealed: bool = False) -> StoredObject:
+    """Stores an already encoded chunk (a copy from another region, a sealed chunk)."""
     generation = new_generation()
-    name = object_name(digest, generation)
+    name = object_name(digest, generation, sealed=sealed)
     if isinstance(storage, FileSystemStorage):
         _write_file_durably(storage.path(name), lambda handle: handle.write(blob))
     else:

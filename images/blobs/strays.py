@@ -12,11 +12,10 @@ from datetime import datetime
 from django.core.files.storage import Storage
 
 from iam.models import Region
-from images.blobs.models import Chunk
+from images.blobs.models import PLAIN_ROOT, SEALED_ROOT, Chunk
 from images.blobs.objects import chunk_storage
 
 logger = logging.getLogger(__name__)
-ROOT = "sha256"
 PARTIAL_PREFIX = ".part-"
 
 
@@ -32,14 +31,15 @@ def sweep_strays(cutoff: datetime) -> tuple[int, int]:
 
 
 def _leaf_folders(storage: Storage):
-    """sha256/ab/cd: the folders that hold objects (two levels of the digest's hex prefix)."""
-    try:  # S3 has no folders to test for: a prefix with nothing under it lists empty
-        firsts = storage.listdir(ROOT)[0]
-    except FileNotFoundError:
-        return
-    for first in firsts:
-        for second in storage.listdir(f"{ROOT}/{first}")[0]:
-            yield f"{ROOT}/{first}/{second}"
+    """sha256/ab/cd and sealed/ab/cd: the folders that hold objects (two levels of the digest's hex prefix)."""
+    for root in (PLAIN_ROOT, SEALED_ROOT):
+        try:  # S3 has no folders to test for: a prefix with nothing under it lists empty
+            firsts = storage.listdir(root)[0]
+        except FileNotFoundError:
+            continue
+        for first in firsts:
+            for second in storage.listdir(f"{root}/{first}")[0]:
+                yield f"{root}/{first}/{second}"
 
 
 def _sweep_folder(storage: Storage, region_id: str, folder: str, cutoff: datetime) -> tuple[int, int]:
@@ -47,9 +47,9 @@ def _sweep_folder(storage: Storage, region_id: str, folder: str, cutoff: datetim
     digests = {name.split(".", 1)[0] for name in names if not name.startswith(PARTIAL_PREFIX)}
     known = {
         f"{digest}.{generation}"
-        for digest, generation in Chunk.objects.filter(region_id=region_id, digest__in=digests).values_list(
-            "digest", "generation"
-        )
+        for digest, generation in Chunk.objects.filter(
+            region_id=region_id, digest__in=digests, sealed=folder.startswith(SEALED_ROOT)
+        ).values_list("digest", "generation")
     }
     files = size = 0
     for name in names:

@@ -11,11 +11,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import ImsError
+from iam.actors import system_actor
 from images.choices import ImageStatus
-from images.jobs.base import Runner
+from images.jobs.base import Reporter, Runner
 from images.models import Image, Job
 from images.services import jobs
 from images.services.copy import CROSS_REGION_JOB, IN_REGION_JOB
+from kms.services import open_image_data_key
 
 
 class CopyRunner(Runner):
@@ -30,6 +32,21 @@ class CopyRunner(Runner):
         copy_disk(self.job)
 
 
+def _recode(job: Job, source: Image, copy: Image):
+    """Encrypts, re-keys or decrypts: every chunk is opened with the source's data key and sealed with the copy's
+    (or stored plain), in memory; the keys' states are checked again now, as the job may run later."""
+    from images.blobs.store import recode_manifest
+
+    actor = system_actor(job.project)
+    source_key = open_image_data_key(actor, source, purpose=job.job_type)
+    target_key = open_image_data_key(actor, copy, purpose=job.job_type)
+    report = Reporter(job, "copy", source.manifest.virtual_size)
+    result = recode_manifest(source.manifest, source_key=source_key, target_key=target_key, on_progress=report)
+    if source.os_hash_algo == "sha256" and source.os_hash_value and result.sha256 != source.os_hash_value:
+        raise ImsError("IMG.0806", _("The copied disk does not match its source's checksum; nothing was kept."))
+    return result.manifest, result.stored_new_bytes
+
+
 def copy_disk(job: Job) -> None:
     from images.blobs.store import copy_manifest
 
@@ -40,7 +57,10 @@ def copy_disk(job: Job) -> None:
     if copy is None:
         raise ImsError("IMG.0802", _("The new image was deleted while it was being copied."))
     jobs.report(job, phase="copy", done=0, total=source.manifest.data_bytes)
-    manifest, moved = copy_manifest(source.manifest, target_region=copy.region)
+    if copy.wrapped_data_key == source.wrapped_data_key:  # the same data key, or none: the chunks are shared
+        manifest, moved = copy_manifest(source.manifest, target_region=copy.region)
+    else:
+        manifest, moved = _recode(job, source, copy)
     # The whole disk is covered, whether its chunks travelled or were already there.
     jobs.report(job, phase="copy", done=source.manifest.data_bytes, total=source.manifest.data_bytes)
     with transaction.atomic():

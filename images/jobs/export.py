@@ -14,6 +14,7 @@ from images.jobs.base import Reporter, Runner
 from images.models import Job
 from images.services import jobs
 from images.services.export import EXPORT_JOB
+from kms.services import open_image_data_key
 
 
 class ExportRunner(Runner):
@@ -36,36 +37,41 @@ def export_file(job: Job) -> None:
     if image is None or image.manifest is None:
         raise ImsError("IMG.0802", _("The image was deleted while it was being exported."))
     file_format = job.entities["file_format"]
+    # An encrypted image is opened now (refused if its key was disabled since the request); its plain raw disk
+    # exists only in the job's staging folder, which the runner base removes whatever happens.
+    key = open_image_data_key(system_actor(job.project), image, purpose=job.job_type)
     if file_format == "raw":
         # A quick export streams the disk straight from the chunk store: no raw copy is written first.
         from images.blobs.store import iter_raw_disk
 
         size = image.manifest.virtual_size
-        stored = upload(job, _Pieces(iter_raw_disk(image.manifest)), size)
+        stored = upload(job, _Pieces(iter_raw_disk(image.manifest, key=key)), size, cmk_id=image.cmk_id)
     else:
         staging = jobs.staging_dir(job)
         staging.mkdir(parents=True, exist_ok=True)
         raw, output = staging / "disk.raw", staging / f"disk.{file_format}"
         jobs.report(job, phase="rebuild", done=0, total=image.manifest.virtual_size)
-        read_raw_disk(image.manifest, raw)
+        read_raw_disk(image.manifest, raw, key=key)
         report = Reporter(job, "convert", 100)
         convert_from_raw(raw, output, file_format, on_progress=lambda fraction: report(int(fraction * 100)))
         raw.unlink()
         with open(output, "rb") as handle:
-            stored = upload(job, handle, os.path.getsize(output))
+            stored = upload(job, handle, os.path.getsize(output), cmk_id=image.cmk_id)
     jobs.succeed(job, file_size=stored.size, file_sha256=stored.sha256)
 
 
-def upload(job: Job, stream, size: int):
-    """Puts the file (in parts when larger than one PUT takes) and its SHA-256 sidecar into the bucket."""
+def upload(job: Job, stream, size: int, *, cmk_id: str = ""):
+    """Puts the file (in parts when larger than one PUT takes) and its SHA-256 sidecar into the bucket. The
+    export of an encrypted image is encrypted at rest under the image's key (`cmk_id`), as SSE-KMS does: never
+    written in the clear, and sealed by the object storage in one stream whatever its size."""
     from obs.limits import max_put_size
     from obs.services import put_object
 
     actor = system_actor(job.project)
     bucket, key = job.entities["bucket_url"].split(":", 1)
     report = Reporter(job, "upload", size)
-    if size <= max_put_size():
-        stored = put_object(actor, bucket=bucket, key=key, stream=stream, size=size)
+    if cmk_id or size <= max_put_size():
+        stored = put_object(actor, bucket=bucket, key=key, stream=stream, size=size, cmk_id=cmk_id)
     else:
         stored = _put_in_parts(actor, bucket, key, stream, size, report)
     report(size)

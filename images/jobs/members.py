@@ -64,7 +64,7 @@ class MemberRunner(Runner):
 
 
 def _add_pair(image: Image, project: Project) -> None:
-    check_shareable(image)
+    check_shareable(image, project)  # checked again: the grant on the image's key may be gone since the request
     if image.region_id != project.region_id:
         raise ImsError("IMG.0607", _("Images are shared within one region only."))
     # Locking the image row serialises concurrent adds, so two jobs cannot both take the last free place.

@@ -20,7 +20,8 @@ from images.choices import ImageStatus, ImageType, Visibility
 from images.models import ACTIVE_JOB_STATES, Image, Job
 from images.selectors import get_copyable_image, get_own_image
 from images.services import jobs
-from images.services.imports import _lock_quota
+from images.services.imports import _lock_quota, encrypt_new_image
+from kms import services as kms
 
 COPY_FAMILY = "copy"
 IN_REGION_JOB = "copyImageInRegion"
@@ -87,19 +88,19 @@ def _copy_image_in_region(
     enterprise_project_id: str = "0",
     cmk_id: str | None = None,
 ) -> Job:
-    if cmk_id:
-        raise ImsError(
-            "IMG.0120",
-            _(
-                "Encrypted images need the key management service, which this installation "
-                "does not offer yet; leave cmk_id out."
-            ),
-        )
+    """`cmk_id` encrypts the copy with that key (re-keys an encrypted image); without it the copy is not encrypted
+    (an encrypted source is decrypted). The source's own key is never changed."""
     _refuse(rules.copy_in_region_refusal(image))
+    key = kms.key_for_new_image(actor, cmk_id) if cmk_id else None
     _lock_quota(actor, new_image=True)
     copy = _new_copy(
         image, project=actor.project, name=name, description=description, enterprise_project_id=enterprise_project_id
     )
+    if key is not None and str(key.pk) == image.cmk_id:
+        # The same key keeps the same data key: the copy names the source's sealed chunks, as a plain copy does.
+        Image.objects.filter(pk=copy.pk).update(cmk_id=image.cmk_id, wrapped_data_key=image.wrapped_data_key)
+    elif key is not None:
+        encrypt_new_image(actor, copy, key, purpose=IN_REGION_JOB)
     job = jobs.new_job(
         actor,
         IN_REGION_JOB,

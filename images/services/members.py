@@ -1,13 +1,14 @@
-"""Sharing an image with projects of other accounts: members are added and removed by the owner, and accept or
-reject the image themselves. The v1 batch calls answer with a job; the Glance calls act at once.
+"""Sharing an image with other projects of its region, of other accounts or of its own: members are added and
+removed by the owner, and accept or reject the image themselves. The v1 batch calls answer with a job; the Glance
+calls act at once.
 
 Refusal codes: IMG.0601 image not private or not active · IMG.0602 encrypted · IMG.0603 published to the market ·
 IMG.0604 whole-machine image · IMG.0605 too many members · IMG.0606 unknown project · IMG.0607 project of
-another region · IMG.0608 project of the owner's own account · IMG.0609 not a member · IMG.0610 only the member
+another region · IMG.0608 the image's own project · IMG.0609 not a member · IMG.0610 only the member
 may change its status · IMG.0611 already a member · IMG.0612 a job pair failed.
 
 Whole-machine images (`rules.is_whole_machine`, 10 members at most) are shareable only when made from a server or
-a cloud backup. This service cannot make whole-machine images, nor tell which backup made one, so it shares none.
+a cloud (CBR) backup: their data origin names the server or the backup (`rules.WHOLE_IMAGE_SHAREABLE_ORIGINS`).
 
 The API's input serializers (images/api/inputs/members.py) parse the wire bodies; these functions take typed ids.
 """
@@ -24,7 +25,7 @@ from iam.operations import operation
 from images import selectors
 from images.choices import MemberStatus
 from images.models import Image, ImageMember, Job
-from images.rules import MAX_MEMBERS, member_limit, share_refusal
+from images.rules import MAX_MEMBERS, member_key_refusal, member_limit, share_refusal
 from images.services import jobs
 
 # What a member may answer: it accepts or rejects; "pending" is where every share starts.
@@ -35,8 +36,11 @@ ADD_JOB, UPDATE_JOB, DELETE_JOB = "addImageMember", "updateImageMember", "delete
 # ---- rules -------------------------------------------------------------------------------------------------
 
 
-def check_shareable(image: Image) -> None:
-    refusal = share_refusal(image)
+def check_shareable(image: Image, project: Project | None = None, *, glance: bool = False) -> None:
+    """`project`, when given: the member about to be added (an image's custom key must be granted to it)."""
+    refusal = share_refusal(image, glance=glance) or (
+        member_key_refusal(image, project) if project is not None else None
+    )
     if refusal is not None:
         raise refusal
 
@@ -51,11 +55,11 @@ def check_member_project(actor, project_id) -> Project:
             "IMG.0607",
             _("Project %(id)s is in another region: images are shared within one region only.") % {"id": project_id},
         )
-    if project.account_id == actor.account.id:
+    # Another project of the owner's own account is a member like any other (Glance allows it; Tempest's alt
+    # project is in the same domain); only the image's own project cannot be one.
+    if project.pk == actor.project.id:
         raise ImsError(
-            "IMG.0608",
-            _("Project %(id)s belongs to your own account: share with projects of other accounts.")
-            % {"id": project_id},
+            "IMG.0608", _("Project %(id)s owns the image: share it with other projects.") % {"id": project_id}
         )
     return project
 
@@ -99,6 +103,8 @@ def batch_add_members(actor: Actor, *, images: list[str], projects: list[str]) -
     for image in targets:
         check_shareable(image)
         new = [m for m in members if not image.members.filter(project=m).exists()]
+        for member in new:
+            check_shareable(image, member)
         check_room(image, len(new))
     return _queue(actor, ADD_JOB, targets, projects=list(projects))
 
@@ -202,8 +208,9 @@ def glance_show_image_member(actor: Actor, *, image_id: str, member_id: str) -> 
 
 @operation("glance_add_image_member", find=selectors.get_own_image, summary=lambda kw: {"member": kw.get("member_id")})
 def glance_add_image_member(actor: Actor, *, image: Image, member_id: str) -> ImageMember:
-    check_shareable(image)
+    check_shareable(image, glance=True)
     project = check_member_project(actor, member_id)
+    check_shareable(image, project, glance=True)
     if image.members.filter(project=project).exists():
         raise ImsError("IMG.0611", _("Project %(id)s is already a member of this image.") % {"id": member_id}, 409)
     check_room(image, 1)

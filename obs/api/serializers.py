@@ -48,6 +48,9 @@ class ObjectSerializer(serializers.Serializer):
     md5 = serializers.CharField()
     etag = serializers.CharField()
     content_type = serializers.CharField()
+    cmk_id = serializers.CharField(
+        help_text="The KMS key the object is encrypted at rest with (SSE-KMS); empty when it is stored in the clear."
+    )
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 

@@ -74,6 +74,9 @@ def object_response(stream, stored) -> FileResponse:
         response["Content-MD5"] = base64.b64encode(bytes.fromhex(stored.md5)).decode()
     if stored.sha256:
         response[SHA256_HEADER] = stored.sha256
+    if stored.encrypted:  # as the product's object storage tells a client the object is encrypted at rest
+        response["X-Obs-Server-Side-Encryption"] = "kms"
+        response["X-Obs-Server-Side-Encryption-Kms-Key-Id"] = stored.cmk_id
     return response
 
 

@@ -45,10 +45,21 @@ def checked_size(value, *, limit: int) -> int:
 
 
 def record_object(
-    bucket: Bucket, key: str, *, size: int, sha256: str, md5: str, etag: str, content_type: str
+    bucket: Bucket,
+    key: str,
+    *,
+    size: int,
+    sha256: str,
+    md5: str,
+    etag: str,
+    content_type: str,
+    cmk_id: str = "",
+    wrapped_data_key: str = "",
 ) -> StoredObject:
-    """Create or replace the row of an object whose bytes were just stored, in a short transaction."""
+    """Create or replace the row of an object whose bytes were just stored, in a short transaction (a replaced
+    object's encryption goes with it: the fields are always set)."""
     now = timezone.now()
+    encryption = {"cmk_id": cmk_id, "wrapped_data_key": wrapped_data_key}
     with transaction.atomic():
         if not Bucket.objects.filter(pk=bucket.pk).exists():  # deleted while the bytes arrived
             raise bucket_not_found(bucket.name)
@@ -61,6 +72,7 @@ def record_object(
                 "md5": md5,
                 "etag": etag,
                 "content_type": content_type,
+                **encryption,
                 "updated_at": now,
             },
             create_defaults={
@@ -69,6 +81,7 @@ def record_object(
                 "md5": md5,
                 "etag": etag,
                 "content_type": content_type,
+                **encryption,
                 "created_at": now,
                 "updated_at": now,
             },

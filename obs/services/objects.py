@@ -7,11 +7,13 @@ from django.utils.translation import gettext as _
 
 from iam.actors import Actor
 from iam.operations import operation
+from kms.services import new_object_data_key, open_object_data_key
 from obs.errors import invalid_parameter, object_not_found
-from obs.limits import max_put_size
+from obs.limits import max_object_size, max_put_size
 from obs.models import Bucket, StoredObject
 from obs.naming import validate_key
 from obs.object_store import object_store_for
+from obs.sealing import OpeningReader, SealingReader, sealed_size
 from obs.selectors import find_bucket
 from obs.services.common import Deleted, checked_content_type, checked_sha256, checked_size, record_object
 
@@ -24,17 +26,38 @@ def _address(kwargs) -> dict:
 
 @operation("put_object", summary=_address, atomic=False)
 def put_object(
-    actor: Actor, *, bucket: str, key: str, stream, size: int, content_type: str = "", sha256: str = ""
+    actor: Actor,
+    *,
+    bucket: str,
+    key: str,
+    stream,
+    size: int,
+    content_type: str = "",
+    sha256: str = "",
+    cmk_id: str = "",
 ) -> StoredObject:
     """Store `size` bytes read from `stream` (a file or a request body) under `bucket:key`, replacing any
-    object there once every byte arrived (and matched `sha256`, when given)."""
+    object there once every byte arrived (and matched `sha256`, when given).
+
+    With `cmk_id` (a KMS key of the account, as for SSE-KMS) the object is encrypted at rest under a data key of
+    its own (obs.sealing). Only this service can seal, so such an object is written in one stream whatever its
+    size (the store splits it into parts itself) rather than through a client's multipart upload."""
     key = validate_key(key)
-    size = checked_size(size, limit=max_put_size())
+    size = checked_size(size, limit=max_object_size() if cmk_id else max_put_size())
     content_type, sha256 = checked_content_type(content_type), checked_sha256(sha256)
     target = find_bucket(actor, bucket, "obs:objects:put")
     store = object_store_for(target.region_id)
     name = store.object_name(target.name, key)
-    digest = store.write(name, stream, size, expected_sha256=sha256, content_type=content_type)
+    encryption = {}
+    if cmk_id:
+        address = f"{target.name}:{key}"
+        key_id, data_key, wrapped = new_object_data_key(actor, cmk_id, address=address)
+        sealing = SealingReader(stream, size, data_key, address, expected_sha256=sha256)
+        etag = store.write(name, sealing, sealed_size(size), content_type=content_type).md5
+        digest, encryption = sealing.digest, {"cmk_id": key_id, "wrapped_data_key": wrapped}
+    else:
+        digest = store.write(name, stream, size, expected_sha256=sha256, content_type=content_type)
+        etag = digest.md5
     try:
         return record_object(
             target,
@@ -42,8 +65,9 @@ def put_object(
             size=digest.size,
             sha256=digest.sha256,
             md5=digest.md5,
-            etag=digest.md5,
+            etag=etag,
             content_type=content_type,
+            **encryption,
         )
     except Exception:
         store.delete(name)  # the bucket went away meanwhile: leave no bytes behind
@@ -82,19 +106,35 @@ def with_prefix(rows, prefix: str):
     return rows.filter(key__startswith=prefix).alias(head=Substr("key", 1, len(prefix))).filter(head=prefix)
 
 
-@operation("open_object")
+@operation("open_object", atomic=False)
 def open_object(actor: Actor, *, bucket: str, key: str):
     """(stream, object) for reading; the caller closes the stream. In S3 mode an object put into the bucket
-    with another S3 client is registered on first sight."""
+    with another S3 client is registered on first sight. (No transaction: a refused use of an encrypted object's
+    key stays traced.)"""
     target = find_bucket(actor, bucket, "obs:objects:get")
     stored = find_object(target, validate_key(key))
     store = object_store_for(target.region_id)
+    name = store.object_name(target.name, stored.key)
     try:
-        stream, size = store.open(store.object_name(target.name, stored.key))
+        stream, size = store.open(name)
     except FileNotFoundError:
         raise object_not_found(target.name, stored.key) from None
-    if size != stored.size:  # replaced in S3 by another client since we recorded it
+    sealed = stored.encrypted
+    if size != (sealed_size(stored.size) if sealed else stored.size) and not (sealed and store.local_path(name)):
+        # Replaced in S3 by another client since we recorded it. (A local sealed file of another size was altered:
+        # opening it below refuses it.)
         refresh_from_storage(stored, store)
+    if stored.encrypted:
+        # Opened for any caller who may read the object (as S3 does for SSE-KMS objects of the account), unless
+        # the key is disabled or pending deletion.
+        try:
+            data_key = open_object_data_key(
+                actor, cmk_id=stored.cmk_id, wrapped_data_key=stored.wrapped_data_key, address=stored.url
+            )
+        except BaseException:
+            stream.close()
+            raise
+        stream = OpeningReader(stream, stored.size, data_key, stored.url)
     return stream, stored
 
 
@@ -130,8 +170,9 @@ def refresh_from_storage(stored: StoredObject, store) -> None:
     if found is None:
         raise object_not_found(stored.bucket.name, stored.key)
     stored.size, stored.md5, stored.etag = found["size"], found["md5"], found["etag"]
-    stored.sha256 = ""
-    stored.save(update_fields=["size", "md5", "etag", "sha256"])
+    # Whatever another client put there is not sealed by this service.
+    stored.sha256, stored.cmk_id, stored.wrapped_data_key = "", "", ""
+    stored.save(update_fields=["size", "md5", "etag", "sha256", "cmk_id", "wrapped_data_key"])
 
 
 @operation("delete_object", summary=_address)

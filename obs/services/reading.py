@@ -25,8 +25,9 @@ def open_object_for_reading(actor: Actor, region_id: str, url: str) -> tuple[Bin
 
 
 def local_path_or_none(obj: StoredObject) -> Path | None:
-    """The object's file in local mode (read it in place, no copy); None in S3 mode or if it is missing."""
-    if settings.STORAGE_BACKEND == "s3":
+    """The object's file in local mode (read it in place, no copy); None in S3 mode, for an encrypted object (its
+    file is sealed: read the stream) or if it is missing."""
+    if settings.STORAGE_BACKEND == "s3" or obj.encrypted:
         return None
     store = object_store_for(obj.bucket.region_id)
     path = store.local_path(store.object_name(obj.bucket.name, obj.key))

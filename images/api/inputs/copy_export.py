@@ -30,7 +30,7 @@ class CopyInRegionInput(serializers.Serializer):
 
     name = CheckedChar(check=text.check_name, required=True, help_text="1 to 128 characters.")
     description = CheckedChar(check=text.check_description, help_text="At most 1024 characters.")
-    cmk_id = CheckedChar(check=given, allow_null=True, help_text="Refused: no key management service here.")
+    cmk_id = CheckedChar(check=given, allow_null=True, help_text="A KMS key id (or ims/default): encrypt the image.")
     enterprise_project_id = CheckedChar(check=_enterprise_project, help_text='"0" for the default project.')
 
 

@@ -9,15 +9,16 @@ from core import text
 from core.errors import ImsError, invalid
 from images import validation
 from images.api.inputs.common import (
-    CheckedBoolean,
     CheckedChar,
     CheckedChoice,
     CheckedInteger,
     CheckedList,
     given,
 )
+
+# Glance's create lives with Glance's other bodies (inputs/glance.py); named here beside its IMS siblings.
+from images.api.inputs.glance import GlanceCreateImageInput  # noqa: F401
 from images.choices import Architecture, FirmwareType, VirtualEnvType
-from images.services.imports import GLANCE_DISK_FORMATS
 
 OS_TYPES = ("Linux", "Windows")
 # The official `type` of a system disk import, as the image's virtualization type.
@@ -78,7 +79,7 @@ class ImageFileInput(serializers.Serializer):
         check=given, source="legacy_tags", child=serializers.CharField(), help_text="The older form: 'key.value'."
     )
     sha256 = CheckedChar(check=lambda value: validation.check_sha256("sha256", value), help_text="Of the file.")
-    cmk_id = CheckedChar(check=given, allow_null=True, help_text="Refused: no key management service here.")
+    cmk_id = CheckedChar(check=given, allow_null=True, help_text="A KMS key id (or ims/default): encrypt the image.")
     image_url = CheckedChar(check=_image_url, required=True, help_text="The image file, as bucket:key.")
     os_type = CheckedChoice(check="_os_type", choices=OS_TYPES)
 
@@ -102,26 +103,56 @@ class ImageFileInput(serializers.Serializer):
         return attrs
 
 
+class DataImageInput(serializers.Serializer):
+    name = CheckedChar(check=text.check_name, required=True, help_text="1 to 128 characters.")
+    volume_id = CheckedChar(check=given, required=True, help_text="A data disk of the server.")
+    description = CheckedChar(check=text.check_description, help_text="At most 1024 characters.")
+    tags = CheckedList(check=given, child=serializers.CharField(), help_text="'key.value'.")
+
+
+def _data_images(value) -> list[dict]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or len(value) > 23:
+        raise invalid("data_images", _("must be a list of at most 23 data disks."))
+    parsed = []
+    for item in value:
+        data = DataImageInput(data=item if isinstance(item, dict) else {})
+        if not isinstance(item, dict) or not data.is_valid():
+            raise invalid("data_images", _("each entry needs a name and a volume_id."))
+        entry = dict(data.validated_data)
+        if not entry.get("volume_id"):
+            raise invalid("data_images", _("each entry needs a name and a volume_id."))
+        entry["tags"] = text.check_tags([], entry.get("tags") or []) if entry.get("tags") else {}
+        parsed.append(entry)
+    return parsed
+
+
 class CreateImageInput(ImageFileInput):
     """POST /v2/cloudimages/action: a system disk image (type ECS, BMS) or an ISO image (type IsoImage) from a
-    file. Creating from a server (instance_id) or a disk (volume_id) is not available here."""
+    file; a server's system disk image (instance_id, with data_images for its data disks); a disk's image
+    (volume_id)."""
 
     os_version = CheckedChar(check=given, allow_null=True, help_text="From GET /v1/cloudimages/os_version.")
     type = CheckedChoice(check="_type", source="virtual_env_type", choices=["ECS", "BMS", "IsoImage"])
+    instance_id = CheckedChar(check=given, help_text="A running or stopped server: its system disk image.")
+    volume_id = CheckedChar(check=given, help_text="A disk: its image.")
+    data_images = CheckedList(check=_data_images, child=serializers.DictField(), help_text="With instance_id.")
 
     @property
     def min_disk_range(self):
         return (1, 1024) if self.initial_data.get("type") == "IsoImage" else (40, 1024)
 
     def to_internal_value(self, data):
-        if data.get("instance_id") or data.get("volume_id"):
-            raise ImsError(
-                "IMG.0110",
-                _(
-                    "Creating an image from a server or a disk is not available yet; create it "
-                    "from an image file (image_url)."
-                ),
-            )
+        if isinstance(data, dict) and (data.get("instance_id") or data.get("volume_id")):
+            if data.get("image_url"):
+                raise invalid("image_url", _("give image_url, instance_id or volume_id: one source only."))
+            if data.get("instance_id") and data.get("volume_id"):
+                raise invalid("volume_id", _("give instance_id or volume_id, not both."))
+            if data.get("data_images") and not data.get("instance_id"):
+                raise invalid("data_images", _("data disk images come with instance_id."))
+            self.fields["image_url"].required = False
+            return super().to_internal_value(data)
         if not data.get("image_url"):
             raise image_file_required()
         return super().to_internal_value(data)
@@ -130,6 +161,12 @@ class CreateImageInput(ImageFileInput):
         if not isinstance(value, str | None) or value not in SERVER_TYPES:
             raise invalid("type", _("must be ECS, BMS or IsoImage."))
         return SERVER_TYPES[value]
+
+    def validate(self, attrs):
+        for source in ("instance_id", "volume_id", "data_images"):
+            if not attrs.get(source):
+                attrs.pop(source, None)  # a file import: the service's defaults say "no server, no disk"
+        return super().validate(attrs)
 
 
 class CreateDataImageInput(ImageFileInput):
@@ -171,11 +208,29 @@ class ImportImageQuickInput(ImageFileInput):
 
 
 class CreateWholeImageInput(serializers.Serializer):
-    """POST /v1/cloudimages/wholeimages/action: the service refuses it (no servers here), naming the image."""
+    """POST /v1/cloudimages/wholeimages/action: a whole-machine image of a server or of a CBR backup."""
 
     name = CheckedChar(check=text.check_name, required=True)
+    description = CheckedChar(check=text.check_description, help_text="At most 1024 characters.")
     instance_id = CheckedChar(check=given, allow_null=True)
     backup_id = CheckedChar(check=given, allow_null=True)
+    whole_image_type = CheckedChoice(check=given, choices=["CBR", "CSBS"], help_text="With backup_id: CBR.")
+    vault_id = CheckedChar(check=given, help_text="The CBR vault of the backup.")
+    min_ram = CheckedInteger(check=_min_ram, help_text="MB; 0 for no minimum.")
+    max_ram = CheckedInteger(check=_max_ram, allow_null=True, help_text="MB.")
+    image_tags = CheckedList(check="_tags", source="tags", child=TagInput(), help_text="At most 10 tags.")
+    tags = CheckedList(check=given, source="legacy_tags", child=serializers.CharField(), help_text="'key.value'.")
+    enterprise_project_id = CheckedChar(check=given, help_text="Accepted; one enterprise project here.")
+
+    def _tags(self, value) -> dict[str, str]:
+        return text.check_tags(value, self.initial_data.get("tags"))
+
+    def validate(self, attrs):
+        attrs.pop("legacy_tags", None)
+        attrs.pop("enterprise_project_id", None)
+        if "tags" not in attrs and self.initial_data.get("tags"):
+            attrs["tags"] = text.check_tags([], self.initial_data.get("tags"))
+        return attrs
 
 
 class RegisterImageInput(serializers.Serializer):
@@ -184,42 +239,3 @@ class RegisterImageInput(serializers.Serializer):
     image_url = CheckedChar(
         check=lambda value: validation.check_bucket_url("image_url", value), required=True, help_text="bucket:key"
     )
-
-
-class GlanceCreateImageInput(serializers.Serializer):
-    """POST /v2/images: a queued image waiting for its file."""
-
-    name = CheckedChar(check=text.check_name, required=True, help_text="1 to 128 characters.")
-    visibility = CheckedChoice(check="_visibility", choices=["private"])
-    disk_format = CheckedChoice(
-        check=lambda value: text.check_choice("disk_format", value, GLANCE_DISK_FORMATS, default="vhd"),
-        choices=sorted(GLANCE_DISK_FORMATS),
-    )
-    container_format = CheckedChoice(
-        check=lambda value: text.check_choice("container_format", value, {"bare"}, default="bare"), choices=["bare"]
-    )
-    tags = CheckedList(check=text.check_glance_tags, child=serializers.CharField())
-    min_disk = CheckedInteger(check=lambda value: text.check_int("min_disk", value, 0, 1024, default=0))
-    min_ram = CheckedInteger(check=lambda value: text.check_int("min_ram", value, 0, 1024 * 1024, default=0))
-    protected = CheckedBoolean(check=lambda value: validation.check_bool("protected", value))
-
-    @staticmethod
-    def not_an_object() -> ImsError:
-        return invalid("body", _("must be a JSON object."))
-
-    def get_fields(self):
-        fields = super().get_fields()
-        # Glance's name for it cannot be a class attribute: Python would mangle the leading underscores.
-        fields["__os_version"] = CheckedChar(
-            check=lambda value: value or "Other Linux(64 bit)", source="os_version", help_text="The OS version."
-        )
-        return fields
-
-    def _visibility(self, value) -> str:
-        if self.initial_data.get("visibility", "private") != "private":
-            raise invalid("visibility", _("only private images can be created."))
-        return "private"
-
-    def validate(self, attrs):
-        attrs.pop("visibility", None)
-        return attrs

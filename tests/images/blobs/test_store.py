@@ -237,6 +237,17 @@ def test_a_raw_file_larger_than_the_buffer_pool_streams_through(local_chunks, no
     assert result.sha256 == sha256_of(disk) and stored_indices(result.manifest) == list(range(0, chunks, 2))
 
 
-def test_encrypted_chunks_are_not_implemented_yet(local_chunks, north, disk):
-    with pytest.raises(NotImplementedError):
-        write_raw_disk(north, disk, key=b"k" * 32)
+def test_a_disk_with_a_data_key_is_stored_sealed_and_apart(backend, north, disk, tmp_path):
+    """Encrypted images' chunks: sealed objects under sealed/, sharing nothing with the plaintext space; read back
+    only with their data key (tests/kms/ proves the rest: no plaintext anywhere, copies, re-keying)."""
+    plain = write_raw_disk(north, disk)
+    sealed = write_raw_disk(north, disk, key=b"k" * 32)
+
+    assert sealed.sha256 == plain.sha256 and sealed.new_bytes == sealed.data_bytes - CHUNK  # dedup within its key
+    assert Chunk.objects.filter(region=north, sealed=True).count() == DISTINCT_CHUNKS
+    assert len(object_names("cn-north-4", "sealed")) == len(object_names("cn-north-4")) == DISTINCT_CHUNKS
+    rebuilt = tmp_path / "rebuilt.raw"
+    read_raw_disk(sealed.manifest, rebuilt, key=b"k" * 32)
+    assert sha256_of(rebuilt) == plain.sha256
+    with pytest.raises(ChunkCorrupted):
+        read_raw_disk(sealed.manifest, rebuilt, key=b"x" * 32)

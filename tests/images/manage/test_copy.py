@@ -70,7 +70,7 @@ def test_safe_mode_twin_copies_too(admin, source):
         ({"backup_id": "backup-1"}, "IMG.0902"),
         ({"virtual_env_type": VirtualEnvType.ISO_IMAGE}, "IMG.0903"),
         ({"virtual_size": 129 * GB}, "IMG.0904"),
-        ({"cmk_id": "key-1"}, "IMG.0120"),
+        ({"cmk_id": "key-1"}, "KMS.0007"),  # encrypted with a key that is gone: it cannot be read
     ],
 )
 def test_copy_in_region_refusals(admin, source, change, code):
@@ -80,9 +80,9 @@ def test_copy_in_region_refusals(admin, source, change, code):
     assert not Job.objects.filter(job_type=copy.IN_REGION_JOB).exists()
 
 
-def test_asking_for_an_encrypted_copy_is_refused_clearly(admin, source):
-    error = refused(lambda: copy.copy_image_in_region(admin, image=source, name="c", cmk_id="k"), "IMG.0120")
-    assert "key management" in error.message
+def test_asking_for_a_copy_under_an_unknown_key_is_refused_naming_the_field(admin, source):
+    error = refused(lambda: copy.copy_image_in_region(admin, image=source, name="c", cmk_id="k"), "IMG.0001")
+    assert error.message.startswith("cmk_id: no key k")
 
 
 def test_copy_name_follows_the_name_rules():

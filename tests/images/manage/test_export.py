@@ -124,7 +124,7 @@ def test_zvhd_refusal_says_why(admin, source):
         ({"virtual_size": 1025 * GB}, True, "IMG.0913"),
         ({"virtual_size": 129 * GB}, False, "IMG.0914"),
         ({"cmk_id": "key-1"}, True, "IMG.0915"),
-        ({"cmk_id": "key-1"}, False, "IMG.0120"),
+        ({"cmk_id": "key-1"}, False, "KMS.0007"),  # encrypted with a key that is gone: it cannot be read
     ],
 )
 def test_export_refusals(admin, source, change, quick, code):

@@ -44,10 +44,11 @@ def test_refusal_is_a_message_and_a_disabled_button(tenant_a, tenant_b):
     encrypted = make_image(tenant_a.project, cmk_id="kms-key", name="<b>secret</b>")
     client = signed_in(tenant_a.admin)
     panel = client.get(reverse("images:image_members", args=[encrypted.id])).content.decode()
-    assert 'data-testid="share-submit" disabled' in panel and "Encrypted images cannot be shared." in panel
+    refusal = "Images encrypted with the default key cannot be shared."
+    assert 'data-testid="share-submit" disabled' in panel and refusal in panel
     response = post(client, reverse("images:image_share", args=[encrypted.id]), {"project_id": tenant_b.project.id})
     follow = client.get(response["Location"]).content.decode()
-    assert "Encrypted images cannot be shared." in follow and "<b>secret</b>" not in follow
+    assert "Images encrypted with the default key cannot be shared." in follow and "<b>secret</b>" not in follow
     assert not ImageMember.objects.exists()
 
 

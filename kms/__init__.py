@@ -1,0 +1,1 @@
+"""Keys: customer master keys per account and region, data keys, and the providers that hold them."""
