@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 
+from compute.services.demo import seed_demo_servers
 from iam import seeding as iam
 from iam.models import Project
 from iam.policies import IMS_FULL_ACCESS, IMS_READ_ONLY, TENANT_ADMINISTRATOR
@@ -48,7 +49,7 @@ def seed_demo(*, with_content: bool = True) -> list[DemoUser]:
     for region in regions:
         sync_public_catalog(platform, region, with_content=with_content)
     # Three market images in the first region, each with a small real disk (cheap even without content).
-    seed_demo_market(Project.objects.get(account=platform, region=regions[0]))
+    seed_demo_market(Project.objects.get(account=platform, region=regions[0], is_default=True))
     password = demo_password()
     users = []
     for name in DEMO_ACCOUNTS:
@@ -65,4 +66,6 @@ def seed_demo(*, with_content: bool = True) -> list[DemoUser]:
                 user.is_staff = True  # administers its own account in /admin/
                 user.save(update_fields=["is_staff"])
             users.append(DemoUser(name, username, password, role))
+        # Two servers (Linux with a data disk, Windows) and a backup in the account's project of the first region.
+        seed_demo_servers(Project.objects.get(account=account, region=regions[0], is_default=True))
     return users

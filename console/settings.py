@@ -4,6 +4,7 @@ DATABASE_URL       default: SQLite under VAR_DIR
 CELERY_BROKER_URL  default: a folder-based broker under VAR_DIR (no server; a real worker consumes it)
 STORAGE_BACKEND    local (default, folders under VAR_DIR) or s3 (S3_ENDPOINT_URL, S3_ACCESS_KEY, …)
 SECRET_KEY         default: generated once into VAR_DIR/secret_key
+KMS_ENDPOINT_URL   an external KMS for master keys (KMS_ACCESS_KEY_ID, …); default: sealed under a key in VAR_DIR
 DEBUG, ALLOWED_HOSTS, VAR_DIR
 """
 
@@ -61,8 +62,11 @@ INSTALLED_APPS = [
     "iam",
     "images",
     "images.blobs",
+    "images.metadefs",
     "audit",
     "obs",
+    "kms",
+    "compute",
 ]
 
 MIDDLEWARE = [
@@ -109,6 +113,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Django's backend, plus the query planner's statistics kept current (core/sqlite3/base.py).
+    DATABASES["default"]["ENGINE"] = "core.sqlite3"
     # WAL lets the web server and the worker read while the other writes.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
@@ -166,6 +172,11 @@ S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID", "")
 S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY", "")
 S3_REGION_NAME = os.environ.get("S3_REGION_NAME", "us-east-1")
 S3_BUCKET_PREFIX = os.environ.get("S3_BUCKET_PREFIX", "ims")
+# Master keys of new KMS keys: sealed in VAR_DIR/kms unless an external KMS (AWS KMS protocol) is named here.
+KMS_ENDPOINT_URL = os.environ.get("KMS_ENDPOINT_URL", "")
+KMS_ACCESS_KEY_ID = os.environ.get("KMS_ACCESS_KEY_ID", "")
+KMS_SECRET_ACCESS_KEY = os.environ.get("KMS_SECRET_ACCESS_KEY", "")
+KMS_REGION = os.environ.get("KMS_REGION", "us-east-1")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -202,7 +213,7 @@ REST_FRAMEWORK = {
         "iam.api.authentication.ConsoleSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["iam.api.authentication.IsProjectMember"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["core.renderers.OrjsonRenderer"],
     "DEFAULT_PARSER_CLASSES": ["core.json_body.StrictJSONParser"],
     "EXCEPTION_HANDLER": "console.errors.api_exception_handler",
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "console.errors.JsonOnlyNegotiation",

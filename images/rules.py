@@ -14,6 +14,8 @@ from core.units import GiB
 from iam.authz import can
 from images.choices import ImageStatus, ImageType, VirtualEnvType
 from images.models import ACTIVE_JOB_STATES, Job
+from kms.rules import image_key, image_key_refusal
+from kms.selectors import has_grant_for_project
 
 COPY_LIMIT = 128 * GiB
 EXPORT_LIMIT = 1024 * GiB
@@ -23,6 +25,10 @@ MAX_MEMBERS = 128
 MAX_WHOLE_IMAGE_MEMBERS = 10
 # Public images of these systems carry licences that do not allow their disks to leave the cloud.
 EXPORT_RESTRICTED_PLATFORMS = frozenset({"Windows", "SUSE", "RedHat", "Oracle Linux"})
+
+
+# The data origin of a whole-machine image made from a server, or from a CBR backup (compute sets it).
+WHOLE_IMAGE_SHAREABLE_ORIGINS = ("instance,", "CBR,")
 
 
 def is_whole_machine(image) -> bool:
@@ -63,12 +69,7 @@ def copy_in_region_refusal(image) -> ImsError | None:
         return ImsError("IMG.0910", _("Only your own private images and market images can be copied."))
     if refusal := _common(image) or _copy_size(image):
         return refusal
-    if image.encrypted:
-        return ImsError(
-            "IMG.0120",
-            _("Encrypted images need the key management service, which this installation does not offer yet."),
-        )
-    return None
+    return image_key_refusal(image)  # a disabled key blocks reading the image, so copying it
 
 
 def copy_cross_region_refusal(image) -> ImsError | None:
@@ -120,27 +121,28 @@ def export_refusal(image, *, quick: bool = False) -> ImsError | None:
         return ImsError("IMG.0914", _("Images larger than 128 GB can be exported only by quick export."))
     if quick and image.encrypted:
         return ImsError("IMG.0915", _("Encrypted images cannot be quick-exported; choose a file format."))
-    if image.encrypted:
-        return ImsError(
-            "IMG.0120",
-            _("Encrypted images need the key management service, which this installation does not offer yet."),
-        )
-    return None
+    return image_key_refusal(image)
 
 
-def share_refusal(image) -> ImsError | None:
-    """Why `image` cannot be shared, or None. The console shows the message on the disabled button."""
+def share_refusal(image, *, glance: bool = False) -> ImsError | None:
+    """Why `image` cannot be shared, or None. The console shows the message on the disabled button. Glance's
+    member calls may also share an image still waiting for its file, as Glance lets them."""
     if image.image_type != ImageType.PRIVATE:
         return ImsError("IMG.0601", _("Only private images can be shared."))
-    if image.status != ImageStatus.ACTIVE:
+    if image.status != ImageStatus.ACTIVE and not (glance and image.status == ImageStatus.QUEUED):
         return ImsError("IMG.0601", _("Only images in the Normal state can be shared."))
-    if image.encrypted:
-        return ImsError("IMG.0602", _("Encrypted images cannot be shared."))
+    if image.encrypted and _default_or_gone_key(image):
+        return ImsError(
+            "IMG.0602",
+            _(
+                "Images encrypted with the default key cannot be shared. Copy the image with a custom key, grant "
+                "the member that key, then share the copy."
+            ),
+        )
     if image.system_support_market:
         return ImsError("IMG.0603", _("Images published to the market cannot be shared."))
-    if is_whole_machine(image):
-        # Whole-machine images are shareable only when made from a server or a cloud backup; this service
-        # cannot make them, nor tell which backup made one, so none qualifies.
+    if is_whole_machine(image) and not image.data_origin.startswith(WHOLE_IMAGE_SHAREABLE_ORIGINS):
+        # Whole-machine images are shareable only when made from a server or a cloud (CBR) backup.
         return ImsError(
             "IMG.0604",
             _("This whole-machine image was not created from a server or a cloud backup and cannot be shared."),
@@ -160,6 +162,34 @@ def modify_refusal(image) -> ImsError | None:
     return None
 
 
+def deactivate_refusal(image) -> ImsError | None:
+    """Glance's lifecycle: only an image with a disk can be deactivated (again: nothing happens)."""
+    if image.status not in (ImageStatus.ACTIVE, ImageStatus.DEACTIVATED):
+        return ImsError(
+            "IMG.0140",
+            _("Only a normal (active) image can be deactivated; this one is %(status)s.") % {"status": image.status},
+            403,
+        )
+    return None
+
+
+def reactivate_refusal(image) -> ImsError | None:
+    if image.status not in (ImageStatus.ACTIVE, ImageStatus.DEACTIVATED):
+        return ImsError(
+            "IMG.0141",
+            _("Only a deactivated image can be reactivated; this one is %(status)s.") % {"status": image.status},
+            403,
+        )
+    return None
+
+
+def download_refusal(image, *, cloud_admin: bool) -> ImsError | None:
+    """A deactivated image's disk is kept from everyone but a cloud administrator, as Glance keeps it."""
+    if image.status == ImageStatus.DEACTIVATED and not cloud_admin:
+        return ImsError("IMG.0142", _("The image is deactivated: its data cannot be downloaded."), 403)
+    return None
+
+
 def publish_refusal(image) -> ImsError | None:
     """Why the operator cannot publish `image` to the market, or None: a normal private system disk image that
     is not already listed and owes nothing to the market or to a licensed public image."""
@@ -176,8 +206,29 @@ def publish_refusal(image) -> ImsError | None:
             409,
         )
     if image.encrypted:
-        return ImsError("IMG.0602", _("Encrypted images cannot be published to the market."), 409)
+        return ImsError("IMG.0626", _("Encrypted images cannot be published to the market."), 409)
     return None
+
+
+def _default_or_gone_key(image) -> bool:
+    key = image_key(image)
+    return key is None or key.is_default
+
+
+def member_key_refusal(image, project) -> ImsError | None:
+    """An image encrypted with a custom key is shared with a project only once the project holds a grant on the key
+    (KMS create_grant to the project, or to its account)."""
+    key = image_key(image) if image.encrypted else None
+    if key is None or has_grant_for_project(key, project):
+        return None
+    return ImsError(
+        "IMG.0613",
+        _(
+            "Project %(project)s has no grant on key %(alias)s (%(key)s) that encrypts this image; create a grant "
+            "for the project (KMS create_grant), then share the image."
+        )
+        % {"project": project.pk, "alias": key.alias, "key": key.pk},
+    )
 
 
 def member_limit(image) -> int:
@@ -218,6 +269,12 @@ BUTTONS = {
     "copy_region": (("ims:images:copy",), copy_cross_region_refusal, _no_permission),
     "export": (("ims:images:export",), lambda image: export_refusal(image, quick=None), _no_permission),
     "delete": (("ims:images:delete",), deletion_refusal, _no_permission),
+    "deactivate": (("ims:images:update",), lambda image: _lifecycle_button(image, ImageStatus.ACTIVE), _no_permission),
+    "reactivate": (
+        ("ims:images:update",),
+        lambda image: _lifecycle_button(image, ImageStatus.DEACTIVATED),
+        _no_permission,
+    ),
     "share": (
         ("ims:images:get", "ims:images:share"),
         share_refusal,
@@ -231,6 +288,15 @@ BUTTONS = {
 }
 
 
+def _lifecycle_button(image, status: str) -> ImsError | None:
+    """Deactivate is offered for a normal image, reactivate for a deactivated one (the API accepts repeats)."""
+    if image.status == status:
+        return None
+    if status == ImageStatus.ACTIVE:
+        return deactivate_refusal(image) or ImsError("IMG.0140", _("The image is already deactivated."), 403)
+    return reactivate_refusal(image) or ImsError("IMG.0141", _("The image is not deactivated."), 403)
+
+
 def image_actions(actor, image) -> dict[str, Action]:
     """For every button of `image`: may `actor` use it now, and if not, why. The same permission checks and
     rules the services apply, in the same order, so the console never offers what the API would refuse."""
@@ -241,6 +307,11 @@ def image_actions(actor, image) -> dict[str, Action]:
 def image_action(actor, image, name: str) -> Action:
     """One button of `image_actions` alone (a list row asks only for the buttons it draws)."""
     return _button(actor, image, image.owner_id == actor.project.id, *BUTTONS[name])
+
+
+def market_copy_action(actor, image) -> Action:
+    """The "Copy" button of a market image: every tenant of the region may copy it (the market's only copy)."""
+    return _button(actor, image, True, *BUTTONS["copy"])
 
 
 def _button(actor, image, own: bool, actions, rule, no_permission) -> Action:

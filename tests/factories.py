@@ -32,7 +32,8 @@ def make_user(account, username: str, *policy_names: str, project: Project | Non
 
 
 def project_of(account, region_id: str = "cn-north-4") -> Project:
-    return Project.objects.select_related("region", "account").get(account=account, region_id=region_id)
+    projects = Project.objects.select_related("region", "account")
+    return projects.get(account=account, region_id=region_id, is_default=True)
 
 
 def actor(user, region_id: str = "cn-north-4"):

@@ -55,7 +55,7 @@ def catalog_fields(entry: CatalogImage) -> dict:
 @transaction.atomic
 def sync_public_catalog(platform: Account, region: Region, *, with_content: bool = True) -> int:
     """Creates or updates the region's public images; returns how many entries the catalog has."""
-    owner = Project.objects.get(account=platform, region=region)
+    owner = Project.objects.get(account=platform, region=region, is_default=True)
     now = timezone.now()
     for entry in PUBLIC_IMAGES:
         fields = catalog_fields(entry)

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from images.models import ACTIVE_JOB_STATES, Image, Job
+from images.models import ACTIVE_JOB_STATES, Job
 
 # Longer than any import takes between writing its manifest and attaching it to its image.
 MANIFEST_GRACE = timedelta(hours=6)
@@ -16,8 +16,13 @@ def sweep_orphan_manifests(*, grace: timedelta = MANIFEST_GRACE) -> int:
     from images.blobs.models import Manifest
 
     cutoff = timezone.now() - grace
-    used = Image.objects.filter(manifest=OuterRef("pk"))
-    orphans = Manifest.objects.filter(created_at__lt=cutoff).exclude(Exists(used))
+    orphans = Manifest.objects.filter(created_at__lt=cutoff)
+    # Every model naming a manifest keeps it: images, and the apps above (compute's disks, backups and whole-image
+    # disks) that images cannot import.
+    for relation in Manifest._meta.related_objects:
+        if relation.related_model._meta.label != "blobs.ManifestEntry":
+            used = relation.related_model._default_manager.filter(**{relation.field.name: OuterRef("pk")})
+            orphans = orphans.exclude(Exists(used))
     if Job.objects.filter(status__in=ACTIVE_JOB_STATES, begin_time__lt=cutoff).exists():
         # A job running longer than the grace period may still attach its manifest: keep the newest ones.
         return 0

@@ -21,6 +21,7 @@ from images.choices import MemberStatus
 from images.forms import CopyForm, CrossRegionCopyForm, ExportForm
 from images.services import copy, delete, export
 from images.views.dialogs import ImageDialog, success
+from kms.selectors import encryption_choices
 
 
 def _buckets(actor) -> list:
@@ -111,6 +112,9 @@ class CopyView(_ImageJobDialog):
     template_name = "images/_copy_dialog.html"
     form_class = CopyForm
     service = staticmethod(copy.copy_image_in_region)
+
+    def extra_context(self, request, image) -> dict:
+        return {"encryption": encryption_choices(request.actor)}
 
 
 class CrossRegionCopyView(_ImageJobDialog):

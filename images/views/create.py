@@ -9,6 +9,7 @@ from iam.pages import ConsolePage, error_page
 from images.forms import EMPTY_OS, CreateImageForm, plain
 from images.services import imports
 from images.services.dry_run import check_image_file
+from kms.selectors import encryption_choices
 
 SERVICES = {
     "system": imports.create_image,
@@ -47,7 +48,11 @@ class CreateImageView(ConsolePage):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):
-        form = CreateImageForm(objects=bucket_objects(request.actor), initial={"image_url": request.GET.get("url")})
+        form = CreateImageForm(
+            objects=bucket_objects(request.actor),
+            encryption=encryption_choices(request.actor),
+            initial={"image_url": request.GET.get("url")},
+        )
         return self.page(request, form)
 
     def page(self, request, form, status=200):
@@ -59,7 +64,9 @@ class CreateImageView(ConsolePage):
         )
 
     def post(self, request):
-        form = CreateImageForm(request.POST, objects=bucket_objects(request.actor))
+        form = CreateImageForm(
+            request.POST, objects=bucket_objects(request.actor), encryption=encryption_choices(request.actor)
+        )
         if form.is_valid():
             try:
                 job = SERVICES[form.cleaned_data["kind"]](request.actor, **form.service_arguments())

@@ -47,11 +47,11 @@ class ImageDialog(ConsolePage):
     error_field = None  # where a service refusal naming no field of the form is shown (None: above the form)
 
     def get(self, request, image_id):
-        image = selectors.get_own_image(request.actor, image_id)
+        image = self.image_of(request, image_id)
         return self.show(request, image, self.make_form(image))
 
     def post(self, request, image_id):
-        image = selectors.get_own_image(request.actor, image_id)
+        image = self.image_of(request, image_id)
         form = self.make_form(image, request.POST)
         if form.is_valid():
             try:
@@ -66,6 +66,13 @@ class ImageDialog(ConsolePage):
             self.form_refused(request, image.pk, next(iter(form.errors.values()))[0])
         strip_field_names(form)
         return self.show(request, image, form, status=400)
+
+    def image_of(self, request, image_id):
+        """The image the dialog acts on: the actor's own (the market's copy dialog takes a market image too)."""
+        return selectors.get_own_image(request.actor, image_id)
+
+    def refusal_of(self, request, image) -> str:
+        return rules.image_actions(request.actor, image)[self.action].reason
 
     def make_form(self, image, data=None):
         return self.form_class(data)
@@ -86,7 +93,7 @@ class ImageDialog(ConsolePage):
         context = {
             "image": image,
             "form": form,
-            "refusal": rules.image_actions(request.actor, image)[self.action].reason,
+            "refusal": self.refusal_of(request, image),
             "dialog_template": self.template_name,
             "dialog_url": request.path,
             **self.extra_context(request, image),

@@ -21,15 +21,15 @@ from tests.iam.matrix_world import NEW_PASSWORD, PART, build_world
 
 # State-changing operations the scenario cannot perform, each with its reason. Ideally none.
 NOT_PERFORMED: dict[str, str] = {}
-# Authorized and traced, then refused by a rule of this installation: no server or backup service exists.
-PRODUCT_REFUSALS = {"create_whole_image": 409}
+# Authorized and traced, then refused by a rule of the product: a server's system disk cannot be detached.
+PRODUCT_REFUSALS = {"detach_server_volume": 409}
 
 STATE_CHANGING = {op.name for op in OPERATIONS if op.changes_state}
 # Steps of a traced operation (an upload's parts): performed, but traced only when refused or failed.
 STEPS = {op.name for op in OPERATIONS if op.changes_state and not op.traces_success}
 # "job": a job no worker took yet, for the console's cancel_job (a catalogue line since the job centre's cancel
 # became a service; the job's end is then traced as the system actor, which this scenario's filters leave out).
-ALL_PARTS = frozenset({"queued", "shared_in", "object", "upload_ready", "key", "job"})
+ALL_PARTS = frozenset({"queued", "shared_in", "object", "upload_ready", "key", "job", "server", "disk", "backup"})
 OCTETS = "application/octet-stream"
 
 
@@ -60,6 +60,9 @@ def image_steps(api, w) -> list:
                 content_type="application/openstack-images-v2.1-json-patch",
             ),
         ),
+        # Deactivated, then active again for the steps below.
+        ("glance_deactivate_image", lambda: api.send("POST", f"{image}/actions/deactivate")),
+        ("glance_reactivate_image", lambda: api.send("POST", f"{image}/actions/reactivate")),
         (
             "create_or_update_tags",
             lambda: api.send("PUT", "/v1/cloudimages/tags", {"image_id": str(w.image.id), "tag": "a.1"}),
@@ -112,7 +115,7 @@ def image_steps(api, w) -> list:
             lambda: api.send(
                 "POST",
                 "/v1/cloudimages/wholeimages/action",
-                {"name": "whole", "instance_id": "00000000-0000-0000-0000-000000000001", "vault_id": "v"},
+                {"name": "whole", "instance_id": str(w.server.pk)},
             ),
         ),
         (
@@ -153,7 +156,8 @@ def image_steps(api, w) -> list:
 
 def metadata_and_upload(api) -> list:
     """Glance's two-step creation: the queued image's id comes from the first answer."""
-    created = api.send("POST", "/v2/images", {"name": "glance-made", "disk_format": "qcow2"})
+    # A raw disk of 100 bytes: the upload is imported before the PUT answers, and these bytes are a valid one.
+    created = api.send("POST", "/v2/images", {"name": "glance-made", "disk_format": "raw"})
     uploaded = api.send("PUT", f"/v2/images/{created.json()['id']}/file", data=PART * 10, content_type=OCTETS)
     return [("glance_create_image_metadata", created), ("glance_upload_image_file", uploaded)]
 
@@ -171,6 +175,103 @@ def obs_steps(api, w) -> list:
             "start_upload",
             lambda: api.send("POST", "/v1/obs/uploads", {"bucket": w.bucket.name, "key": "n.bin", "size": 10}),
         ),
+    ]
+
+
+def compute_steps(api, w) -> list:
+    """Servers, disks and backups (tests/iam/matrix_compute.py builds the world's server, disk and backup)."""
+    from tests.iam.matrix_compute import _create_body
+
+    p, server = api.project_id, str(w.server.pk)
+    servers, volumes = f"/v1/{p}/cloudservers", f"/v2/{p}/cloudvolumes"
+    one = {"servers": [{"id": server}]}
+
+    def delete_new_volume():
+        made = api.send("POST", volumes, {"volume": {"name": "spare-disk", "size": 10}})
+        return api.send("DELETE", f"{volumes}/{made.json()['volume_ids'][0]}")
+
+    return [
+        ("create_post_paid_servers", lambda: api.send("POST", servers, _create_body(w))),
+        ("create_servers", lambda: api.send("POST", f"/v1.1/{p}/cloudservers", _create_body(w))),
+        ("batch_stop_servers", lambda: api.send("POST", f"{servers}/action", {"os-stop": one})),
+        ("batch_start_servers", lambda: api.send("POST", f"{servers}/action", {"os-start": one})),
+        (
+            "attach_server_volume",
+            lambda: api.send(
+                "POST", f"{servers}/{server}/attachvolume", {"volumeAttachment": {"volumeId": str(w.disk.pk)}}
+            ),
+        ),
+        # Refused by the product's rule (traced as a failure): the system disk stays with its server.
+        (
+            "detach_server_volume",
+            lambda: api.send("DELETE", f"{servers}/{server}/detachvolume/{w.server.system_disk.pk}"),
+        ),
+        ("write_volume", lambda: api.send("POST", f"{volumes}/{w.disk.pk}/write", {"object_url": w.object_url})),
+        (
+            "create_checkpoint",
+            lambda: api.send(
+                "POST", f"/v3/{p}/checkpoint", {"checkpoint": {"parameters": {"resource_details": [{"id": server}]}}}
+            ),
+        ),
+        ("create_volume", lambda: api.send("POST", volumes, {"volume": {"name": "new-disk", "size": 10}})),
+        ("delete_volume", delete_new_volume),
+        ("delete_backup", lambda: api.send("DELETE", f"/v3/{p}/backups/{w.backup.pk}")),
+        ("delete_servers", lambda: api.send("POST", f"{servers}/delete", {**one, "delete_volume": True})),
+    ]
+
+
+def kms_steps(api, w) -> list:
+    """A customer master key through its life, its data keys and a grant. KMS CMKFullAccess is the KMS's own
+    policy, so the scenario's user holds it beside IMS FullAccess."""
+    from iam import seeding as iam
+    from iam.policies import KMS_CMK_FULL_ACCESS
+    from tests.iam.matrix_kms import _plain_text
+
+    policies = iam.ensure_system_policies()
+    group = iam.ensure_group(w.user.iam.account, "scenario-kms", [policies[KMS_CMK_FULL_ACCESS]], None)
+    group.users.add(w.user)
+    kms, made = f"/v1.0/{api.project_id}/kms", {}
+
+    def call(route: str, **body):
+        return api.send("POST", f"{kms}/{route}", body)
+
+    def create_key():
+        answer = call("create-key", key_alias="scenario/key")
+        made["key"] = {"key_id": answer.json()["key_info"]["key_id"]}
+        return answer
+
+    def create_datakey():
+        answer = call("create-datakey", **made["key"], datakey_length="256")
+        made["cipher"] = answer.json()["cipher_text"]
+        return answer
+
+    def create_grant():
+        answer = call(
+            "create-grant", **made["key"], grantee_principal=w.charlie_project.pk, operations=["decrypt-datakey"]
+        )
+        made["grant"] = answer.json()["grant_id"]
+        return answer
+
+    return [
+        ("create_key", create_key),
+        ("list_keys", lambda: call("list-keys")),
+        ("list_key_detail", lambda: call("describe-key", **made["key"])),
+        ("disable_key", lambda: call("disable-key", **made["key"])),
+        ("enable_key", lambda: call("enable-key", **made["key"])),
+        ("create_datakey", create_datakey),
+        (
+            "encrypt_datakey",
+            lambda: call("encrypt-datakey", **made["key"], plain_text=_plain_text(), datakey_plain_length="32"),
+        ),
+        (
+            "decrypt_datakey",
+            lambda: call("decrypt-datakey", **made["key"], cipher_text=made["cipher"], datakey_cipher_length="32"),
+        ),
+        ("create_grant", create_grant),
+        ("list_grants", lambda: call("list-grants", **made["key"])),
+        ("revoke_grant", lambda: call("revoke-grant", **made["key"], grant_id=made["grant"])),
+        ("delete_key", lambda: call("schedule-key-deletion", **made["key"], pending_days="7")),
+        ("cancel_key_deletion", lambda: call("cancel-key-deletion", **made["key"])),
     ]
 
 
@@ -246,7 +347,9 @@ def run_scenario(w) -> dict:
     )
     api = SignedClient(w.user, project=w.actor_project)
     answers = {"login": login}
-    for name, request in image_steps(api, w) + obs_steps(api, w) + admin_steps(w) + console_steps(w):
+    steps = image_steps(api, w) + obs_steps(api, w) + compute_steps(api, w) + kms_steps(api, w)
+    steps += admin_steps(w) + console_steps(w)
+    for name, request in steps:
         answers[name] = request()
     answers.update(metadata_and_upload(api))
     name, answer = abort_started(api, w.bucket.name)
@@ -273,7 +376,7 @@ def test_every_refusal_by_a_rule_is_traced_as_a_failure_with_its_code(db):
     w = build_world("full_access", ALL_PARTS)
     run_scenario(w)
     failures = Trace.objects.filter(username=w.user.username, result="failure")
-    assert {(t.operation, t.error_code) for t in failures} == {("create_whole_image", "IMG.0131")}
+    assert {(t.operation, t.error_code) for t in failures} == {("detach_server_volume", "Ecs.0203")}
 
 
 def test_the_chain_of_a_whole_scenario_verifies(db):

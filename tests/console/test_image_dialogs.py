@@ -265,7 +265,7 @@ def test_an_encrypted_image_share_dialog_says_why_it_cannot_be_shared(console_as
         .content.decode()
     )
 
-    assert "Encrypted images cannot be shared." in html and "<fieldset disabled>" in html
+    assert "Images encrypted with the default key cannot be shared." in html and "<fieldset disabled>" in html
 
 
 def test_adding_a_tag_from_the_dialog(console_as, tenant_a):

@@ -38,6 +38,7 @@ from images.services import jobs
 from obs import services as obs
 from obs.models import Bucket, StoredObject, Upload, UploadPart
 from tests import factories
+from tests.iam import matrix_compute, matrix_kms
 
 HOME_REGION = "cn-north-4"
 FAR_REGION = "cn-east-3"
@@ -78,16 +79,17 @@ OBS = frozenset(
 READ = frozenset({"ims:images:list", "ims:images:get", "ims:quotas:get"})
 
 HOLDS: dict[str, frozenset] = {
-    "full_access": IMS | OBS,
+    "full_access": IMS | OBS | matrix_compute.COMPUTE | matrix_kms.KMS,
     "read_only": READ,
-    "ims_admin": IMS | OBS,
+    "ims_admin": IMS | OBS | matrix_compute.COMPUTE | matrix_kms.KMS,
     "ims_admin_alone": frozenset(),
     "custom_allow": frozenset({"ims:images:list", "ims:images:get", "ims:images:update"}),
     "custom_deny": IMS - {"ims:images:delete", "ims:images:update"},
     "image_grant": READ,
     "image_grant_elsewhere": READ,
     "no_grant": frozenset(),
-    "other_tenant": IMS | OBS,  # in tenant B: A's resources are not there for it
+    # In tenant B: A's resources are not there for it.
+    "other_tenant": IMS | OBS | matrix_compute.COMPUTE | matrix_kms.KMS,
     "other_region": frozenset(),  # nothing applies in cn-east-3
 }
 # Held on the one image acted on (when the check names that image), beyond HOLDS.
@@ -186,6 +188,9 @@ class World:
     job: Job | None = None
     key: AccessKey | None = None
     listing: object = None  # A's image published to the market (images.models.MarketListing)
+    server: object = None  # compute: a running server of A's with one data disk (tests/iam/matrix_compute.py)
+    disk: object = None  # an available disk
+    backup: object = None  # a backup of the server
 
     @property
     def region_id(self) -> str:
@@ -238,7 +243,9 @@ def build_world(kind: str, parts: frozenset, base: Base | None = None) -> World:
     world.image = _active_image(project, "target")
     world.sibling = factories.make_image(project, name="sibling")
     if "queued" in parts:
-        world.queued = factories.make_image(project, name="queued", status=ImageStatus.QUEUED, manifest=None)
+        world.queued = factories.make_image(
+            project, name="queued", status=ImageStatus.QUEUED, manifest=None, disk_format="raw"
+        )
     if "shared_in" in parts:
         world.shared_in = _active_image(factories.project_of(charlie, region), "from-charlie")
         factories.share(world.shared_in, project)
@@ -263,6 +270,10 @@ def build_world(kind: str, parts: frozenset, base: Base | None = None) -> World:
     if "key" in parts:
         owner = world.user if kind != "other_tenant" else _user(alpha, "m-owner", [])
         world.key, _secret = create_access_key(user=owner, description="matrix")
+    if parts & matrix_compute.PARTS:
+        matrix_compute.build(world, parts, system)
+    if parts & matrix_kms.PARTS:
+        matrix_kms.build(world, parts, system)
     _grant(world)
     return world
 
@@ -290,6 +301,8 @@ def fingerprint(account) -> tuple:
         Job.objects.filter(project__account=account).values_list("id", "status"),
         AccessKey.objects.filter(user__iam__account=account).values_list("access_key", "is_active"),
         get_user_model().objects.filter(iam__account=account).values_list("username", "password"),
+        *matrix_compute.fingerprint_rows(account),
+        *matrix_kms.fingerprint_rows(account),
     )
     return tuple(sorted(map(str, query)) for query in rows)
 
@@ -319,13 +332,14 @@ READS_SOURCE = frozenset({"obs:objects:get"})  # imports read their bucket:key a
 OCTETS = "application/octet-stream"
 
 
-WHOLE = {"name": "matrix-whole", "instance_id": "00000000-0000-0000-0000-000000000001", "vault_id": "v"}
+def _whole_body(w) -> dict:
+    return {"name": "matrix-whole", "instance_id": str(w.server.pk)}
 
 
-def _whole_image(actor):
+def _whole_image(actor, w):
     from images.services import imports
 
-    return imports.create_whole_image(actor, name=WHOLE["name"], instance_id=WHOLE["instance_id"])
+    return imports.create_whole_image(actor, **_whole_body(w))
 
 
 def _import_body(w, **extra) -> dict:
@@ -374,7 +388,19 @@ def _console_get(path):
 def build_cases() -> dict[str, Case]:
     from iam import account
     from images import selectors
-    from images.services import copy, csv_export, delete, export, grants, imports, market, members, tags, update
+    from images.services import (
+        copy,
+        csv_export,
+        delete,
+        export,
+        grants,
+        imports,
+        lifecycle,
+        market,
+        members,
+        tags,
+        update,
+    )
 
     upload = ["upload"]
     return {
@@ -406,6 +432,16 @@ def build_cases() -> dict[str, Case]:
             lambda a, w: delete.glance_delete_image(a, image=w.image),
             image="image",
         ),
+        "glance_deactivate_image": case(
+            lambda c, w: c.send("POST", f"/v2/images/{w.image.id}/actions/deactivate"),
+            lambda a, w: lifecycle.glance_deactivate_image(a, image=w.image),
+            image="image",
+        ),
+        "glance_reactivate_image": case(
+            lambda c, w: c.send("POST", f"/v2/images/{w.image.id}/actions/reactivate"),
+            lambda a, w: lifecycle.glance_reactivate_image(a, image=w.image),
+            image="image",
+        ),
         "create_image": _server_import(
             "/v2/cloudimages/action", "create_image", os_version="Ubuntu 22.04 server 64bit"
         ),
@@ -416,12 +452,12 @@ def build_cases() -> dict[str, Case]:
         "create_data_image_in_safe_mode": _server_import(
             "/v2.1/cloudimages/dataimages/action", "create_data_image_in_safe_mode"
         ),
-        # Authorized, then refused: this installation has no server or backup service to take the image from.
+        # Of A's server: its backup in the vault, then the image (tests/iam/matrix_compute.py builds the server).
         "create_whole_image": case(
-            lambda c, w: c.send("POST", "/v1/cloudimages/wholeimages/action", WHOLE),
-            lambda a, w: _whole_image(a),
-            foreign=False,
-            refusal="IMG.0131",
+            lambda c, w: c.send("POST", "/v1/cloudimages/wholeimages/action", _whole_body(w)),
+            _whole_image,
+            ["server"],
+            also_needs=frozenset({"ecs:cloudServers:get"}),
         ),
         "glance_create_image_metadata": case(
             lambda c, w: c.send("POST", "/v2/images", {"name": "matrix-meta", "disk_format": "qcow2"}),
@@ -682,6 +718,8 @@ def build_cases() -> dict[str, Case]:
             foreign=False,
             also_needs=frozenset({market.MARKET_PUBLISHING}),
         ),
+        **matrix_compute.cases(case),
+        **matrix_kms.cases(case),
         "list_buckets": case(lambda c, w: c.get("/v1/obs/buckets"), lambda a, w: obs.list_buckets(a), foreign=False),
         "create_bucket": case(
             lambda c, w: c.send("POST", "/v1/obs/buckets", {"name": "matrix-new-bucket"}),

@@ -158,7 +158,7 @@ def test_every_catalogue_operation_is_in_the_matrix():
 def service_functions() -> dict[str, object]:
     """Every function wrapped by @operation in the service modules, by catalogue name."""
     modules = [importlib.import_module("iam.account")]
-    for package in ("images.services", "obs.services"):
+    for package in ("images.services", "obs.services", "compute.services", "kms.services"):
         path = importlib.import_module(package).__path__
         modules += [importlib.import_module(f"{package}.{info.name}") for info in pkgutil.iter_modules(path)]
     return {
