@@ -272,7 +272,10 @@ def _inspect_volume(disk: Disk, start: int, length: int, found: Findings) -> Non
     if head[512 + 0 : 512 + 8] == b"LABELONE" and b"LVM2 001" in head[512:1024]:
         found.filesystems.append("lvm2")
         for volume in _logical_volumes(disk, start, length, found):
-            _inspect_filesystem(volume, 0, volume.size, found)
+            try:
+                _inspect_filesystem(volume, 0, volume.size, found)
+            except OSError as error:  # e.g. a volume whose extents lie on another disk of the group
+                found.notes.append(f"LVM2 logical volume unreadable: {error}"[:MAX_NAME])
         return
     _inspect_filesystem(disk, start, length, found)
 
@@ -283,6 +286,9 @@ def _logical_volumes(disk: Disk, start: int, length: int, found: Findings):
     handle = pyvslvm.handle()
     try:
         handle.open_file_object(Window(disk, start, length))
+        # The metadata names the physical volumes; their extents are read only through the files opened here (a
+        # volume group spanning several disks has the others missing, and reading those volumes fails, noted below).
+        handle.open_physical_volume_files_as_file_objects([Window(disk, start, length)])
         group = handle.get_volume_group()
         for volume in list(group.logical_volumes)[:16]:
             # pyvslvm reads (size, offset): Disk reads (offset, length).

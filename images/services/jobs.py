@@ -29,6 +29,7 @@ from iam.operations import operation
 from images.choices import ImageStatus
 from images.models import ACTIVE_JOB_STATES, Image, Job, JobStatus
 from images.selectors import get_job
+from images.services.job_reasons import REASON_KEY, english_reason
 
 logger = logging.getLogger(__name__)
 # The Celery task that runs a job (images.tasks): sent by name, so services need not import the task module.
@@ -151,12 +152,15 @@ def fail(
     the job was not in one of them: a job ends once, and nothing is changed then. Chunks the job wrote are
     referenced by no image, so the collector removes them after its grace period.
     """
+    # The API keeps the English text; the reason's catalogue entry and values let the console translate it.
+    fail_reason, reason = english_reason(error.message)
+    entities = {**(entities or {}), **({REASON_KEY: reason} if reason else {})}
     with transaction.atomic():
         ended = Job.objects.filter(pk=job.pk, status__in=only_from).update(
             status=JobStatus.FAIL,
             end_time=timezone.now(),
             error_code=error.code,
-            fail_reason=error.message,
+            fail_reason=fail_reason,
             # Entities only when given: the row may hold entities this copy of the job never saw.
             **({"entities": {**job.entities, **entities}} if entities else {}),
         )

@@ -20,6 +20,7 @@ from images.choices import ImageStatus
 from images.models import ACTIVE_JOB_STATES, Image, Job, JobStatus
 from images.services import jobs as job_life
 from images.services.copy import CROSS_REGION_JOB, IN_REGION_JOB
+from images.services.job_reasons import reason_text
 
 (CANCEL_ACTION,) = operation("cancel_job").actions
 PAGE_SIZE = 20
@@ -89,8 +90,8 @@ def _decorate(jobs, actor) -> list[Job]:
         job.type_label, job.eta = job_type_label(job.job_type), eta(job, now)
         job.active = job.status in ACTIVE_JOB_STATES
         job.phase_label = str(PHASES.get(job.phase, job.phase))
-        # Reasons are stored in English; a reason the catalogue knows is shown in the page's language.
-        job.reason_label = _(job.fail_reason) if job.fail_reason else ""
+        # Reasons are stored in English, with their catalogue entry and values: shown in the page's language.
+        job.reason_label = reason_text(job)
         job.image_deleted = job.image is not None and job.image.status == ImageStatus.DELETED
         job.copy = copies.get(job.entities.get("image_id")) if job.job_type in COPY_JOBS else None
         job.destination = regions.get(job.entities.get("region"), "")

@@ -24,7 +24,7 @@ TABS = (
 PAGE_SIZES = (10, 20, 50, 100)
 # The tabs whose images differ in kind (system disk, data disk, ISO, whole-machine): the type column and filter.
 KIND_TABS = (ImageType.PRIVATE, ImageType.SHARED)
-FILTERS = ("q", "tag", "kind", "os_type", "platform", "architecture", "status")
+FILTERS = ("q", "tag", "kind", "vendor", "os_version", "os_type", "platform", "architecture", "status")
 KINDS = (
     ("system", _("System disk image")),
     ("data", _("Data disk image")),
@@ -109,6 +109,7 @@ class ImageListView(ConsolePage):
             "statuses": ImageStatus.choices,
             "kinds": KINDS,
             "quota": _quota(actor) if tab == ImageType.PRIVATE else None,
+            "market": selectors.market_choices(actor) if tab == ImageType.MARKET else None,
             "rows": _rows(actor, page, tab),
             "columns": _columns(tab, sorting, state),
             "state": state.urlencode(),
@@ -138,10 +139,11 @@ def _columns(tab: str, sorting: dict, state: QueryDict) -> list[dict]:
         headings.append(("created_at", _("Created"), SortKey.CREATED_AT))
     if tab in KIND_TABS:
         headings.insert(2, ("kind", _("Image type"), None))
-    if tab == ImageType.PRIVATE:
-        headings.append(("operation", _("Operation"), None))
+    headings.append(("operation", _("Operation"), None))
     if tab == ImageType.SHARED:
         headings.insert(2, ("member_status", _("Share status"), None))
+    if tab == ImageType.MARKET:
+        headings.insert(1, ("vendor", _("Vendor"), None))
     columns = []
     for name, label, key in headings:
         column = {"name": name, "label": label, "sorted": None, "url": None}
@@ -177,6 +179,9 @@ def _rows(actor, page, tab: str) -> list[dict]:
         return [{"image": image, "member_status": statuses.get(image.pk, "")} for image in page]
     if tab == ImageType.PRIVATE:
         return [{"image": image, "modify": rules.image_action(actor, image, "modify")} for image in page]
+    if tab == ImageType.MARKET:
+        listings = selectors.market_listings_of(page)
+        return [{"image": image, "listing": listings.get(image.pk)} for image in page]
     return [{"image": image} for image in page]
 
 

@@ -83,6 +83,10 @@ def test_a_readers_disabled_share_button_is_not_drawn_as_the_primary_action(cons
     button = re.search(r'<button[^>]*data-testid="share-submit"[^>]*>', html).group(0)
     assert "disabled" in button and "title=" in button
     assert "primary" not in button
+    # The administrator's enabled button stays the primary action: the reader's lacks it because it is disabled.
+    html = console_as(tenant_a.admin).get(f"{LIST}{image.pk}/members").content.decode()
+    button = re.search(r'<button[^>]*data-testid="share-submit"[^>]*>', html).group(0)
+    assert "disabled" not in button and "primary" in button
 
 
 def test_chinese_wording_keeps_tag_keys_and_refusals_apart():

@@ -20,6 +20,7 @@ from tests.images.formats.guest_disks import (
     partitioned,
     windows_tree,
 )
+from tests.images.formats.lvm2_disks import LogicalVolume, physical_volume
 
 
 def _has(*tools):
@@ -99,6 +100,29 @@ def test_a_linux_version_outside_the_list_becomes_other_linux_with_its_platform(
     (tree / "etc/os-release").write_text('ID=ubuntu\nVERSION_ID="10.04"\n')
     placed = place_in_catalog(_detect(filesystem("ext4", tree, tmp_path / "disk.img")))
     assert (placed.os_version, placed.platform, placed.listed) == ("Other Linux(64 bit)", "Ubuntu", False)
+
+
+def test_a_root_logical_volume_on_an_lvm2_partition_is_read(tmp_path):
+    """The usual installer layout: an MBR partition that is an LVM2 physical volume, its group holding a swap
+    volume first and the root file system second (so the root's extents do not start at the data area)."""
+    root = filesystem("ext4", linux_tree(tmp_path / "tree", "debian"), tmp_path / "root.img")
+    swap = tmp_path / "swap.img"
+    swap.write_bytes(bytes(2 * MiB))
+    volumes = [LogicalVolume("swap", swap), LogicalVolume("root", root)]
+    group = physical_volume(tmp_path / "pv.img", "vg0", volumes)
+    disk = partitioned(tmp_path / "disk.img", "dos", [(group, LINUX_TYPE)])
+    findings = _detect(disk)
+    placed = place_in_catalog(findings)
+    assert findings.partition_table == "mbr" and findings.filesystems == ["lvm2", "ext4"]
+    assert (placed.os_version, placed.architecture, placed.firmware) == ("Debian GNU/Linux 12.0.0 64bit", "x86", "bios")
+
+
+def test_a_logical_volume_on_another_disk_of_its_group_is_noted_not_fatal(tmp_path):
+    root = filesystem("ext4", linux_tree(tmp_path / "tree", "ubuntu"), tmp_path / "root.img")
+    group = physical_volume(tmp_path / "pv.img", "vg0", [LogicalVolume("root", root)], missing_extents=True)
+    findings = _detect(group)
+    assert findings.filesystems == ["lvm2"] and not findings.found
+    assert any("LVM2" in note for note in findings.notes)
 
 
 @needs_xfs
