@@ -109,9 +109,10 @@ class Disk(models.Model):
     bootable = models.BooleanField(default=False)
     image = models.ForeignKey("images.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="disks")
     image_ref = models.CharField(max_length=36, blank=True)
-    # Hook for encrypted images (KMS): a disk made from an encrypted image keeps the image's key id; its chunks
-    # are the image's, encrypted with the image's data key.
+    # A disk made from an encrypted image keeps the image's key id and wrapped data key: its chunks are the
+    # image's, sealed with that data key, and an image of the disk keeps both.
     cmk_id = models.CharField(max_length=64, blank=True)
+    wrapped_data_key = models.TextField(blank=True)
     delete_on_termination = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)

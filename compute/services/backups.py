@@ -22,6 +22,13 @@ def vault_of(project) -> Vault:
 def snapshot(actor, server: Server, *, name: str = "", description: str = "") -> Backup:
     """Copies every disk's manifest in one transaction (the caller's): a consistent point in time, no data
     written. Shared by the checkpoint operation and the whole-machine image of a server."""
+    if server.disks.exclude(cmk_id="").exists():
+        # A backup disk would need its source's key and data key to stay readable; refused rather than unreadable.
+        raise ImsError(
+            "BackupService.6120",
+            _("Servers with encrypted disks cannot be backed up here yet; make a system or data disk image instead."),
+            409,
+        )
     if server.status not in ("ACTIVE", "SHUTOFF"):
         raise ImsError("BackupService.6101", _("Only a running or stopped server can be backed up."), 409)
     backup = Backup.objects.create(

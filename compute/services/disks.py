@@ -10,7 +10,7 @@ from compute.flavors import zones_of
 from compute.models import Disk, DiskStatus
 from compute.providers import provider
 from compute.selectors import disks, get_disk
-from compute.services.common import GiB, blank, clone, new_disk
+from compute.services.common import GiB, blank, check_image_key, clone, key_fields, new_disk
 from core.errors import ImsError, invalid
 from iam.actors import Actor
 from iam.operations import operation
@@ -35,6 +35,7 @@ def create_volume(
     image = get_image(actor, image_id) if image_id else None
     if image is not None and (refusal := rules.disk_image_refusal(image, size)):
         raise refusal
+    check_image_key(actor, image, purpose="createVolume")
     return new_disk(
         actor,
         name=name,
@@ -43,7 +44,7 @@ def create_volume(
         zone=availability_zone or zones[0],
         image=image,
         image_ref=str(image.pk) if image else "",
-        cmk_id=image.cmk_id if image else "",  # KMS hook: a disk of an encrypted image is encrypted
+        **key_fields(image),
     )
 
 

@@ -11,7 +11,7 @@ from compute import rules
 from compute.models import Backup, Disk, Server, WholeImageDisk
 from compute.selectors import get_backup, get_disk, get_server
 from compute.services.backups import snapshot
-from compute.services.common import clone, finished_job
+from compute.services.common import check_image_key, clone, finished_job
 from core.errors import ImsError
 from images.choices import VirtualEnvType
 from images.services import sources
@@ -39,12 +39,8 @@ def _imageable(server: Server) -> None:
 def _disk_image(actor, disk: Disk, *, name: str, description: str, tags: dict, facts: dict | None, origin: str):
     if refusal := rules.disk_image_size_refusal(disk):
         raise refusal
-    if disk.encrypted:
-        # KMS hook: the image of an encrypted disk must be sealed with the disk's data key, which disks do not
-        # carry yet; refused rather than made unreadable.
-        raise ImsError("IMG.0138", _("Images of encrypted disks are not available yet."), 409)
     system = facts is not None
-    return sources.image_from_manifest(
+    image = sources.image_from_manifest(
         actor,
         name=name,
         manifest=clone(disk.manifest),
@@ -56,6 +52,13 @@ def _disk_image(actor, disk: Disk, *, name: str, description: str, tags: dict, f
         data_origin=origin,
         facts=facts,
     )
+    if disk.encrypted:
+        # The image of an encrypted disk shares its sealed chunks, so it keeps the disk's key and data key; it is
+        # made only while that key can be used (the operation's transaction undoes the image otherwise).
+        image.cmk_id, image.wrapped_data_key = disk.cmk_id, disk.wrapped_data_key
+        image.save(update_fields=["cmk_id", "wrapped_data_key"])
+        check_image_key(actor, image, purpose="createImage")
+    return image
 
 
 def image_of_instance(

@@ -11,7 +11,7 @@ from compute.models import Disk, DiskStatus, Server, ServerStatus, WholeImageDis
 from compute.network import default_subnet_id, default_vpc_id
 from compute.providers import provider
 from compute.selectors import get_disk, get_server, servers
-from compute.services.common import blank, clone, device_name, finished_job, new_disk
+from compute.services.common import blank, check_image_key, clone, device_name, finished_job, key_fields, new_disk
 from core.errors import ImsError, invalid
 from iam.actors import Actor
 from iam.operations import operation
@@ -91,6 +91,7 @@ def _data_images(actor, volumes: list[DataVolume]) -> dict[str, Image]:
             image = images.setdefault(volume.data_image_id, get_image(actor, volume.data_image_id))
             if refusal := rules.disk_image_refusal(image, volume.size):
                 raise refusal
+            check_image_key(actor, image, purpose="createServer")
     return images
 
 
@@ -99,6 +100,7 @@ def _check(actor, request: ServerRequest) -> tuple[Flavor, Image, int, dict]:
     if not 1 <= request.count <= MAX_COUNT:
         raise invalid("count", _("must be 1 to %(n)d.") % {"n": MAX_COUNT})
     image = get_image(actor, request.image_ref)
+    check_image_key(actor, image, purpose="createServer")
     size = _system_size(request, image)
     if refusal := rules.server_image_refusal(image, chosen, size):
         raise refusal
@@ -124,7 +126,7 @@ def _system_disk(actor, server: Server, image: Image, size: int) -> Disk:
         status=DiskStatus.IN_USE,
         image=None if iso else image,
         image_ref="" if iso else str(image.pk),
-        cmk_id=image.cmk_id,  # KMS hook: disks of an encrypted image are encrypted with the image's key
+        **key_fields(None if iso else image),
     )
 
 
@@ -141,7 +143,7 @@ def _data_disks(actor, server: Server, image: Image, request: ServerRequest, dat
             boot_index=index,
             device=device_name(index),
             status=DiskStatus.IN_USE,
-            cmk_id=image.cmk_id,
+            **key_fields(image),
         )
         index += 1
     for volume in request.data_volumes:
@@ -160,7 +162,7 @@ def _data_disks(actor, server: Server, image: Image, request: ServerRequest, dat
             image=source,
             image_ref=str(source.pk) if source else "",
             delete_on_termination=volume.delete_on_termination,
-            cmk_id=source.cmk_id if source else "",
+            **key_fields(source),
         )
         index += 1
 
