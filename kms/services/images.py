@@ -11,15 +11,13 @@ For the compute services: `image_key_refusal(image)` before a server or disk is 
 
 from django.utils.translation import gettext as _
 
-from audit.models import TraceResult
-from audit.recorder import record
 from core.errors import ImsError, invalid
 from iam.actors import Actor
 from iam.authz import authorize
 from kms.models import DEFAULT_ALIAS, MasterKey
 from kms.rules import image_key, image_key_refusal, unusable_refusal
 from kms.selectors import find_key
-from kms.services.common import provider_calls, provider_of
+from kms.services.common import provider_calls, provider_of, trace_key_use
 from kms.services.keys import ensure_default_key
 
 IMAGE_CONTEXT = b"image"
@@ -45,17 +43,7 @@ def key_for_new_image(actor: Actor, cmk_id: str) -> MasterKey:
 
 
 def _trace_use(actor: Actor, key: MasterKey, purpose: str, image_id, error: ImsError | None = None) -> None:
-    record(
-        event="useKeyForImage",
-        operation=purpose,
-        actor=actor,
-        resource_type="kms",
-        resource_id=str(key.pk),
-        resource_name=key.alias,
-        result=TraceResult.FAILURE if error else TraceResult.SUCCESS,
-        error_code=error.code if error else "",
-        summary={"image_id": str(image_id), "purpose": purpose},
-    )
+    trace_key_use(actor, key, event="useKeyForImage", purpose=purpose, summary={"image_id": str(image_id)}, error=error)
 
 
 def new_image_data_key(actor: Actor, key: MasterKey, *, image_id, purpose: str) -> str:

@@ -7,15 +7,13 @@ address, so a wrapped key copied to another object's row does not open. The obje
 
 from django.utils.translation import gettext as _
 
-from audit.models import TraceResult
-from audit.recorder import record
 from core.errors import ImsError
 from iam.actors import Actor
 from kms.errors import KEY_UNUSABLE, KmsError
 from kms.models import MasterKey
 from kms.rules import unusable_refusal
 from kms.selectors import key_in_region
-from kms.services.common import provider_calls, provider_of
+from kms.services.common import provider_calls, provider_of, trace_key_use
 from kms.services.images import DATA_KEY_BYTES, key_for_new_image
 
 
@@ -24,17 +22,7 @@ def _context(address: str) -> bytes:
 
 
 def _trace_use(actor: Actor, key: MasterKey, purpose: str, address: str, error: ImsError | None = None) -> None:
-    record(
-        event="useKeyForObject",
-        operation=purpose,
-        actor=actor,
-        resource_type="kms",
-        resource_id=str(key.pk),
-        resource_name=key.alias,
-        result=TraceResult.FAILURE if error else TraceResult.SUCCESS,
-        error_code=error.code if error else "",
-        summary={"object": address, "purpose": purpose},
-    )
+    trace_key_use(actor, key, event="useKeyForObject", purpose=purpose, summary={"object": address}, error=error)
 
 
 def new_object_data_key(actor: Actor, cmk_id: str, *, address: str) -> tuple[str, bytes, str]:

@@ -11,22 +11,10 @@ from tests.kms.conftest import imported, original_sha256
 from tests.kms.test_encrypted_images import downloaded_sha256
 
 
-@pytest.fixture(scope="module")
-def moto_endpoint():
-    """moto's server on a free loopback port, once for the module (it takes seconds to start)."""
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
 @pytest.fixture
 def external_kms(request, settings):
     if not settings.KMS_ENDPOINT_URL:
-        settings.KMS_ENDPOINT_URL = request.getfixturevalue("moto_endpoint")
+        settings.KMS_ENDPOINT_URL = request.getfixturevalue("s3_server")  # moto's server speaks KMS too
         settings.KMS_ACCESS_KEY_ID, settings.KMS_SECRET_ACCESS_KEY = "test-access-key", "test-secret-key"
     return settings.KMS_ENDPOINT_URL
 
