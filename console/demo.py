@@ -18,7 +18,7 @@ from iam.policies import IMS_FULL_ACCESS, IMS_READ_ONLY, TENANT_ADMINISTRATOR
 from images.services.catalog import sync_public_catalog
 from images.services.market import seed_demo_market
 
-PLATFORM_ACCOUNT = "ims-platform"
+PLATFORM_ACCOUNT = iam.PLATFORM_ACCOUNT
 DEMO_ACCOUNTS = ("demo", "partner")
 
 

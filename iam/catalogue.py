@@ -40,6 +40,8 @@ UPDATE = ("ims:images:update",)
 SHARE = ("ims:images:get", "ims:images:share")
 TAG = ("ims:images:get", "ims:images:update")
 KMS = "/v1.0/{project_id}/kms/"
+MD = "/v2/metadefs/namespaces"
+MD_CREATE, MD_UPDATE, MD_DELETE = ("ims:metadefs:create",), ("ims:metadefs:update",), ("ims:metadefs:delete",)
 ECS_CREATE = "ecs:cloudServers:create"
 
 OPERATIONS: tuple[Operation, ...] = (
@@ -90,6 +92,21 @@ OPERATIONS: tuple[Operation, ...] = (
         "createImage",
     ),
     Operation("glance_download_image_file", "GET", "/v2/images/{image_id}/file", GET),
+    # Glance's interoperable import (glance-direct): stage the file, then import it
+    Operation(
+        "glance_stage_image_data",
+        "PUT",
+        "/v2/images/{image_id}/stage",
+        ("ims:images:get", "ims:images:update", "ims:images:upload"),
+        "stageImageData",
+    ),
+    Operation(
+        "glance_import_image",
+        "POST",
+        "/v2/images/{image_id}/import",
+        ("ims:images:get", "ims:images:update", "ims:images:upload"),
+        "importImage",
+    ),
     # Export and copy
     Operation("export_image", "POST", "/v1/cloudimages/{image_id}/file", ("ims:images:export",), "exportImage"),
     Operation(
@@ -141,6 +158,63 @@ OPERATIONS: tuple[Operation, ...] = (
     ),
     Operation("glance_create_tag", "PUT", "/v2/images/{image_id}/tags/{tag}", TAG, "addTag"),
     Operation("glance_delete_tag", "DELETE", "/v2/images/{image_id}/tags/{tag}", TAG, "deleteTag"),
+    # Glance's metadata definitions: reads are open (images/metadefs/selectors.py), writes a cloud administrator's.
+    Operation("glance_create_metadef_namespace", "POST", MD, MD_CREATE, "createMetadefNamespace"),
+    Operation("glance_update_metadef_namespace", "PUT", MD + "/{namespace}", MD_UPDATE, "updateMetadefNamespace"),
+    Operation("glance_delete_metadef_namespace", "DELETE", MD + "/{namespace}", MD_DELETE, "deleteMetadefNamespace"),
+    Operation("glance_create_metadef_object", "POST", MD + "/{namespace}/objects", MD_CREATE, "createMetadefObject"),
+    Operation(
+        "glance_delete_metadef_objects", "DELETE", MD + "/{namespace}/objects", MD_DELETE, "deleteMetadefObjects"
+    ),
+    Operation(
+        "glance_update_metadef_object", "PUT", MD + "/{namespace}/objects/{name}", MD_UPDATE, "updateMetadefObject"
+    ),
+    Operation(
+        "glance_delete_metadef_object", "DELETE", MD + "/{namespace}/objects/{name}", MD_DELETE, "deleteMetadefObject"
+    ),
+    Operation(
+        "glance_create_metadef_property", "POST", MD + "/{namespace}/properties", MD_CREATE, "createMetadefProperty"
+    ),
+    Operation(
+        "glance_delete_metadef_properties",
+        "DELETE",
+        MD + "/{namespace}/properties",
+        MD_DELETE,
+        "deleteMetadefProperties",
+    ),
+    Operation(
+        "glance_update_metadef_property",
+        "PUT",
+        MD + "/{namespace}/properties/{name}",
+        MD_UPDATE,
+        "updateMetadefProperty",
+    ),
+    Operation(
+        "glance_delete_metadef_property",
+        "DELETE",
+        MD + "/{namespace}/properties/{name}",
+        MD_DELETE,
+        "deleteMetadefProperty",
+    ),
+    Operation("glance_create_metadef_tags", "POST", MD + "/{namespace}/tags", MD_CREATE, "createMetadefTags"),
+    Operation("glance_delete_metadef_tags", "DELETE", MD + "/{namespace}/tags", MD_DELETE, "deleteMetadefTags"),
+    Operation("glance_create_metadef_tag", "POST", MD + "/{namespace}/tags/{name}", MD_CREATE, "createMetadefTag"),
+    Operation("glance_update_metadef_tag", "PUT", MD + "/{namespace}/tags/{name}", MD_UPDATE, "updateMetadefTag"),
+    Operation("glance_delete_metadef_tag", "DELETE", MD + "/{namespace}/tags/{name}", MD_DELETE, "deleteMetadefTag"),
+    Operation(
+        "glance_create_metadef_resource_type_association",
+        "POST",
+        MD + "/{namespace}/resource_types",
+        MD_CREATE,
+        "createMetadefResourceTypeAssociation",
+    ),
+    Operation(
+        "glance_delete_metadef_resource_type_association",
+        "DELETE",
+        MD + "/{namespace}/resource_types/{name}",
+        MD_DELETE,
+        "deleteMetadefResourceTypeAssociation",
+    ),
     # Quota, jobs, OS versions
     Operation("show_image_quota", "GET", "/v1/cloudimages/quota", ("ims:quotas:get",)),
     Operation("show_job", "GET", "/v1/{project_id}/jobs/{job_id}", ()),
@@ -154,6 +228,8 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("glance_show_image_schemas", "GET", "/v2/schemas/image", ()),
     Operation("glance_list_image_member_schemas", "GET", "/v2/schemas/members", ()),
     Operation("glance_show_image_member_schemas", "GET", "/v2/schemas/member", ()),
+    Operation("glance_show_import_info", "GET", "/v2/info/import", ()),
+    Operation("glance_show_stores_info", "GET", "/v2/info/stores", ()),
     # Console-only
     Operation("export_image_list", "GET", "console:images/export.csv", LIST),
     # Identity

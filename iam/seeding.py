@@ -36,6 +36,10 @@ def ensure_system_policies() -> dict[str, Policy]:
     return policies
 
 
+# The platform operator's account: it owns the public catalog and each region's holding project (iam/holding.py).
+PLATFORM_ACCOUNT = "ims-platform"
+
+
 @transaction.atomic
 def ensure_account(name: str, *, is_platform: bool = False) -> Account:
     """The account and its default project in every region, named after the region as the product names them."""

@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 class ImageStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     SAVING = "saving", _("Creating")
+    # Glance's interoperable import: the file waits in staging (uploading) until the import makes the image.
+    UPLOADING = "uploading", _("Staged")
+    IMPORTING = "importing", _("Importing")
     ACTIVE = "active", _("Normal")
     KILLED = "killed", _("Error")
     DELETED = "deleted", _("Deleted")

@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from iam.authz import is_cloud_admin
 from iam.ids import new_hex_id
 from iam.models import Project, Region
 from images.choices import (
@@ -47,8 +48,14 @@ class ImageQuerySet(models.QuerySet):
         return granted_images_q(actor.user, actor.account.pk, action)
 
     def visible_to(self, actor):
-        """Public and market images of the actor's region, its own images, and images shared with it."""
+        """Public and market images of the actor's region, its own images, and images shared with it. Images held
+        for an owner no project has (images/services/ownership.py) are a cloud administrator's to reach alone."""
         shared_with_actor = ImageMember.objects.filter(image=OuterRef("pk"), project=actor.project)
+        own = (
+            Q(owner=actor.project) | ~Q(external_owner="")
+            if is_cloud_admin(actor)
+            else Q(owner=actor.project, external_owner="")
+        )
         return (
             self.filter(region=actor.region)
             .exclude(status=ImageStatus.DELETED)
@@ -56,7 +63,7 @@ class ImageQuerySet(models.QuerySet):
                 Q(image_type__in=[ImageType.GOLD, ImageType.MARKET])
                 # Glance images a cloud administrator made public or community, in the region.
                 | Q(visibility__in=[Visibility.PUBLIC, Visibility.COMMUNITY])
-                | Q(owner=actor.project)
+                | own
                 | Exists(shared_with_actor)
             )
         )
@@ -68,6 +75,9 @@ class Image(models.Model):
     description = models.CharField(_("description"), max_length=1024, blank=True)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="images")
     owner = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="images")
+    # The owner a cloud administrator named that is no project of the region (Glance stores any owner id): the
+    # image is then held by the region's holding project (`owner`), and Glance shows this id as its owner.
+    external_owner = models.CharField(max_length=255, blank=True, default="")
     image_type = models.CharField(max_length=8, choices=ImageType.choices, default=ImageType.PRIVATE)
     status = models.CharField(_("status"), max_length=16, choices=ImageStatus.choices, default=ImageStatus.QUEUED)
     visibility = models.CharField(max_length=16, choices=Visibility.choices, default=Visibility.PRIVATE)
@@ -169,7 +179,8 @@ class Image(models.Model):
 
     def image_type_for(self, project: Project) -> str:
         """`__imagetype` as the viewer sees it: another tenant's private image is 'shared' to its members."""
-        if self.image_type == ImageType.PRIVATE and self.owner_id != project.id:
+        # An image held for an unknown owner is nobody's share: Glance shows the visibility it was given.
+        if self.image_type == ImageType.PRIVATE and self.owner_id != project.id and not self.external_owner:
             return ImageType.SHARED
         return self.image_type
 

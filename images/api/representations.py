@@ -8,6 +8,7 @@ SDK's types are exact (strings where it expects strings, JSON booleans where it 
 import json
 
 from images.choices import SUPPORT_FLAGS, SUPPORT_GPU_FLAGS, ImageType
+from images.services.glance_import import STORE_ID
 
 
 def _text(flag: bool) -> str:
@@ -28,6 +29,13 @@ def _support_fields(image) -> dict:
         if image.support_flags.get(flag):
             fields[f"__support_{flag}"] = str(image.support_flags[flag])
     return fields
+
+
+def tag_texts(image) -> list[str]:
+    listed = getattr(image, "listed_tags", None)  # a list page reads them in one query (selectors.list_images)
+    if listed is not None:
+        return listed
+    return [f"{tag.key}={tag.value}" if tag.value else tag.key for tag in image.tags.all()]
 
 
 def common_fields(image, project) -> dict:
@@ -65,7 +73,7 @@ def common_fields(image, project) -> dict:
         "self": f"/v2/images/{image_id}",
         "size": image.size,
         "status": image.status,
-        "tags": [f"{tag.key}={tag.value}" if tag.value else tag.key for tag in image.tags.all()],
+        "tags": tag_texts(image),
         "updated_at": utc(image.updated_at),
         "virtual_env_type": image.virtual_env_type,
         "virtual_size": image.virtual_size or 0,
@@ -108,9 +116,13 @@ def glance_image(image, project) -> dict:
         "__image_location": f"uds://{image.region_id}/{image.id}",
         "__is_config_init": "false",
         "_sys_enterprise_project_id": image.enterprise_project_id,
+        # Held for an owner no project has: Glance shows the id it was given (the IMS API shows the holding project).
+        "owner": image.external_owner or image.owner_id,
         # Glance shows an image created without a name with a null name.
         "name": image.name or None,
         "os_hidden": image.os_hidden,
+        # The store holding the image's data, as Glance names it for an image that has data.
+        **({"stores": STORE_ID} if image.manifest_id else {}),
     }
 
 

@@ -5,7 +5,7 @@ Order matters: the version patterns at the end match what nothing above did.
 
 from django.urls import include, path, re_path
 
-from images.api.views import copy_export, images, imports, members, update, versions
+from images.api.views import copy_export, glance_import, images, imports, members, update, versions
 
 app_name = "ims-api"
 
@@ -13,6 +13,10 @@ urlpatterns = [
     path("v2/cloudimages", images.CloudImageListView.as_view(), name="list_images"),
     path("v2/images", images.GlanceImageListView.as_view(), name="glance_list_images"),
     path("v2/images/<str:image_id>/file", imports.GlanceImageFileView.as_view(), name="glance_image_file"),
+    path("v2/images/<str:image_id>/stage", glance_import.StageView.as_view(), name="glance_stage_image_data"),
+    path("v2/images/<str:image_id>/import", glance_import.ImportView.as_view(), name="glance_import_image"),
+    path("v2/info/import", glance_import.ImportInfoView.as_view(), name="glance_show_import_info"),
+    path("v2/info/stores", glance_import.StoresInfoView.as_view(), name="glance_show_stores_info"),
     path("v2/cloudimages/action", imports.CreateImageView.as_view(), name="create_image"),
     path("v2.1/cloudimages/action", imports.CreateImageSafeView.as_view(), name="create_image_in_safe_mode"),
     path("v1/cloudimages/dataimages/action", imports.CreateDataImageView.as_view(), name="create_data_image"),

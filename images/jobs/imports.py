@@ -24,7 +24,8 @@ from iam.actors import system_actor
 from images.choices import ImageStatus, VirtualEnvType
 from images.jobs.base import Reporter, Runner
 from images.models import Image, Job
-from images.services import jobs
+from images.services import glance_import, jobs
+from images.services.glance_import import IMPORT_JOB
 from images.services.imports import FAST_IMPORT_LIMIT
 from kms.services import open_image_data_key
 
@@ -34,19 +35,36 @@ PHASES = ("fetch", "inspect", "store")
 
 
 class FileHasher(threading.Thread):
-    """MD5 and SHA-256 of a file, read beside the conversion (hashlib releases the GIL)."""
+    """MD5 and SHA-256 of a file, read beside the conversion; each hash on its own thread (hashlib releases the
+    GIL), so the file's MD5, the slowest, never waits for its SHA-256.
+
+    Whatever stops it is kept in `error`: hashes of part of the file must never be recorded as the file's."""
 
     def __init__(self, path: Path):
         super().__init__(daemon=True)
         self.path, self.md5, self.sha256, self.error = path, hashlib.md5(), hashlib.sha256(), None
 
+    def join(self, timeout: float | None = None) -> None:
+        """Raises, in the caller's thread, whatever stopped the hashing; an unreadable file is left in `error`
+        for the caller, which tells the user (IMG.0711)."""
+        super().join(timeout)
+        if not self.is_alive() and self.error is not None and not isinstance(self.error, OSError):
+            raise self.error
+
     def run(self):
+        from concurrent.futures import ThreadPoolExecutor
+
         try:
-            with open(self.path, "rb") as handle:
+            with open(self.path, "rb") as handle, ThreadPoolExecutor(1, "import-file-md5") as helper:
+                pending = None
                 while piece := handle.read(READ_SIZE):
-                    self.md5.update(piece)
+                    if pending is not None:
+                        pending.result()
+                    pending = helper.submit(self.md5.update, piece)
                     self.sha256.update(piece)
-        except OSError as error:
+                if pending is not None:
+                    pending.result()
+        except Exception as error:  # a thread's exception is otherwise lost: join() raises it in the caller
             self.error = error
 
 
@@ -58,6 +76,7 @@ class ImportRunner(Runner):
         "importImageQuick",
         "registerImage",
         "uploadImage",
+        IMPORT_JOB,
     )
     first_phase = "fetch"
     related = ("image__region", "project__region", "project__account")
@@ -72,6 +91,15 @@ class ImportRunner(Runner):
 def run_import(job_id: str) -> None:
     """Runs import job `job_id` in this process (tests and benchmarks; the worker goes through `images.tasks`)."""
     ImportRunner.handle(job_id)
+
+
+def run_glance_import_now(job: Job) -> None:
+    """Runs a glance-direct import in this request (the image is active, or its import failed, when the POST
+    answers; the outcome is the job's, which Glance shows as the image's task)."""
+    try:
+        run_import(job.id)
+    finally:
+        glance_import.settle_import(job)
 
 
 @dataclass
@@ -92,6 +120,8 @@ def fetch(job: Job) -> Source:
     staging = jobs.staging_dir(job)
     staging.mkdir(parents=True, exist_ok=True)
     if job.entities.get("staged"):
+        if job.entities.get("glance_direct"):
+            glance_import.take_staged(job)
         return Source(staging / "upload", job.entities.get("file_md5", ""), job.entities.get("file_sha256", ""))
     from obs.services import local_path_or_none, open_object_for_reading
 
@@ -276,7 +306,8 @@ def finish(job: Job, inspection, result, contents, *, file_md5: str, file_sha256
     the OS found on the disk when none was given."""
     served_format = "iso" if inspection.format == "iso" else "raw"
     with transaction.atomic():
-        updated = Image.objects.filter(pk=job.image_id, status=ImageStatus.SAVING).update(
+        made = Image.objects.filter(pk=job.image_id, status__in=[ImageStatus.SAVING, ImageStatus.IMPORTING])
+        updated = made.update(
             status=ImageStatus.ACTIVE,
             manifest=result.manifest,
             disk_format=served_format,

@@ -39,6 +39,11 @@ class Namespace(models.Model):
     def __str__(self):
         return self.namespace
 
+    @property
+    def name(self) -> str:
+        # Audit traces name an object by its `name`, as they name every other one.
+        return self.namespace
+
 
 class ResourceTypeAssociation(models.Model):
     namespace = models.ForeignKey(Namespace, on_delete=models.CASCADE, related_name="associations")

@@ -73,7 +73,7 @@ class ObjectListView(APIView):
 
     @extend_schema(operation_id="glance_delete_metadef_objects", tags=TAGS, responses={204: None})
     def delete(self, request, namespace):
-        services.delete_namespace_content(request.auth, name=namespace, kind="objects")
+        services.delete_objects(request.auth, name=namespace)
         return empty()
 
 
@@ -111,7 +111,7 @@ class PropertyListView(APIView):
 
     @extend_schema(operation_id="glance_delete_metadef_properties", tags=TAGS, responses={204: None})
     def delete(self, request, namespace):
-        services.delete_namespace_content(request.auth, name=namespace, kind="properties")
+        services.delete_properties(request.auth, name=namespace)
         return empty()
 
 
@@ -151,7 +151,7 @@ class TagListView(APIView):
 
     @extend_schema(operation_id="glance_delete_metadef_tags", tags=TAGS, responses={204: None})
     def delete(self, request, namespace):
-        services.delete_namespace_content(request.auth, name=namespace, kind="tags")
+        services.delete_tags(request.auth, name=namespace)
         return empty()
 
 

@@ -4,11 +4,16 @@ The image row stays, marked deleted, so traces and jobs keep naming it; its disk
 storage collector, which removes manifests no image uses any more (a copy may share the same manifest).
 """
 
+import functools
+
+from django.db import transaction
+
 from iam.operations import operation
 from images.choices import ImageStatus
 from images.models import Image
 from images.rules import deletion_refusal
 from images.selectors import get_own_image
+from images.services.glance_import import discard_staged
 
 
 @operation(
@@ -24,4 +29,6 @@ def glance_delete_image(actor, *, image: Image, delete_backup: bool = False) -> 
     image.status = ImageStatus.DELETED
     image.manifest = None
     image.save(update_fields=["status", "manifest", "updated_at"])
+    # A file staged for a glance-direct import goes with the image (once the deletion is committed).
+    transaction.on_commit(functools.partial(discard_staged, image.pk))
     return image

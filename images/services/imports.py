@@ -23,12 +23,12 @@ from iam.authz import is_cloud_admin
 from iam.models import Project
 from iam.operations import operation
 from images.choices import Architecture, FirmwareType, ImageStatus, ImageType, VirtualEnvType, Visibility
-from images.glance_properties import owner_refusal, visibility_refusal
 from images.models import ACTIVE_JOB_STATES, Image, ImageTag, Job
 from images.public_catalog import OTHER_OS_VERSIONS, PUBLIC_IMAGES
 from images.rules import download_refusal
 from images.selectors import get_image, get_own_image, private_images_used
 from images.services import jobs, sources
+from images.services.ownership import glance_owner, quota_actor
 from kms import services as kms
 
 FAST_IMPORT_LIMIT = 1024 * GiB
@@ -423,7 +423,7 @@ def glance_create_image_metadata(
     owner: str | None = None,
 ) -> Image:
     """A queued image waiting for its file (Glance upload or register_image)."""
-    project = glance_owner(actor, visibility, owner)
+    ownership = glance_owner(actor, visibility, owner)
     if disk_format in PROPRIETARY:
         raise ImsError(
             "IMG.0715",
@@ -433,11 +433,12 @@ def glance_create_image_metadata(
             ),
         )
     platform, os_type, os_bit = os_version_facts(os_version)
-    _lock_quota(actor, new_image=True)
+    _lock_quota(quota_actor(actor, ownership.project), new_image=True)
     image = Image.objects.create(
         name=name,
-        region=project.region,
-        owner=project,
+        region=ownership.project.region,
+        owner=ownership.project,
+        external_owner=ownership.external_owner,
         image_type=ImageType.PRIVATE,
         visibility=visibility,
         os_hidden=os_hidden,
@@ -456,19 +457,6 @@ def glance_create_image_metadata(
     )
     ImageTag.objects.bulk_create([ImageTag(image=image, key=tag, value="") for tag in dict.fromkeys(tags or [])])
     return image
-
-
-def glance_owner(actor: Actor, visibility: str, owner: str | None) -> Project:
-    """The project a Glance create gives the image: the actor's, or the one a cloud administrator names."""
-    for refusal in (visibility_refusal(actor, visibility), owner_refusal(actor) if owner else None):
-        if refusal is not None:
-            raise refusal
-    if not owner or owner == actor.project.id:
-        return actor.project
-    project = Project.objects.filter(pk=owner, region=actor.project.region).first()
-    if project is None:
-        raise invalid("owner", _("no project %(id)s in this region.") % {"id": owner})
-    return project
 
 
 def _queued_image(image: Image) -> None:
@@ -593,22 +581,27 @@ def receive_upload(job: Job, stream, *, limit: int, declared: int | None = None)
     hashlib releases the GIL) so the import need not read it again.
 
     Only a body of exactly the declared length is kept."""
-    target = jobs.staging_dir(job)
-    received, md5, sha256 = 0, hashlib.md5(), hashlib.sha256()
     try:
-        target.mkdir(parents=True, exist_ok=True)
-        with open(target / "upload", "xb") as handle, ThreadPoolExecutor(1, "upload-md5") as md5_thread:
-            while piece := _read_piece(stream):
-                received += len(piece)
-                if received > limit:
-                    raise _too_large(limit)
-                hashed = md5_thread.submit(md5.update, piece)
-                sha256.update(piece)
-                handle.write(piece)
-                hashed.result()
-        _check_length(received, declared)
+        return receive_file(stream, jobs.staging_dir(job) / "upload", limit=limit, declared=declared)
     except BaseException as error:
         _refuse_upload(job, error)
+
+
+def receive_file(stream, path, *, limit: int, declared: int | None = None) -> dict:
+    """Writes the body to the new file `path`, refusing it (by raising) when it is longer than `limit`, empty or
+    not of its declared length; the file is left for the caller to remove then. Its size and hashes."""
+    received, md5, sha256 = 0, hashlib.md5(), hashlib.sha256()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "xb") as handle, ThreadPoolExecutor(1, "upload-md5") as md5_thread:
+        while piece := _read_piece(stream):
+            received += len(piece)
+            if received > limit:
+                raise _too_large(limit)
+            hashed = md5_thread.submit(md5.update, piece)
+            sha256.update(piece)
+            handle.write(piece)
+            hashed.result()
+    _check_length(received, declared)
     return {"file_size": received, "file_md5": md5.hexdigest(), "file_sha256": sha256.hexdigest()}
 
 

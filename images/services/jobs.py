@@ -178,9 +178,9 @@ def _kill_images(job: Job) -> None:
     # image (a copy's source) is never touched.
     made = {job.image_id, job.entities.get("image_id")} - {None, ""}
     if made:
-        Image.objects.filter(pk__in=made, status__in=[ImageStatus.QUEUED, ImageStatus.SAVING]).update(
-            status=ImageStatus.KILLED, manifest=None
-        )
+        Image.objects.filter(
+            pk__in=made, status__in=[ImageStatus.QUEUED, ImageStatus.SAVING, ImageStatus.IMPORTING]
+        ).update(status=ImageStatus.KILLED, manifest=None)
 
 
 def _trace_end(job: Job, result: str, error_code: str = "") -> None:

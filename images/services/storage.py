@@ -1,5 +1,6 @@
 """Freeing stored bytes nothing needs any more: manifests no image uses, then chunks no manifest names."""
 
+import uuid
 from datetime import timedelta
 
 from django.db.models import Exists, OuterRef
@@ -9,6 +10,8 @@ from images.models import ACTIVE_JOB_STATES, Job
 
 # Longer than any import takes between writing its manifest and attaching it to its image.
 MANIFEST_GRACE = timedelta(hours=6)
+# A glance-direct stage that wrote nothing for this long was abandoned (its web process died mid-upload).
+STAGE_IDLE = timedelta(hours=1)
 
 
 def sweep_orphan_manifests(*, grace: timedelta = MANIFEST_GRACE) -> int:
@@ -38,7 +41,7 @@ def sweep_staging() -> int:
 
     root = settings.VAR_DIR / "staging"
     if not root.is_dir():
-        return 0
+        return sweep_staged_images()
     folders = {path.name: path for path in root.iterdir() if path.is_dir()}
     live = set(Job.objects.filter(pk__in=list(folders), status__in=ACTIVE_JOB_STATES).values_list("pk", flat=True))
     removed = 0
@@ -46,7 +49,54 @@ def sweep_staging() -> int:
         if name not in live:
             shutil.rmtree(path, ignore_errors=True)
             removed += 1
+    return removed + sweep_staged_images()
+
+
+def sweep_staged_images(*, idle: timedelta = STAGE_IDLE) -> int:
+    """Files staged for a glance-direct import whose image is no longer staged (deleted, or its import ended), and
+    stages abandoned half way (the web process died while the bytes arrived): such an image is queued again, so
+    that its file can be staged anew, once nothing was written for `idle`."""
+    import shutil
+
+    from images.choices import ImageStatus
+    from images.models import Image
+    from images.services.glance_import import DIGEST, STAGED_STATES, staged_root
+
+    root = staged_root()
+    folders = {path.name: path for path in root.iterdir() if path.is_dir()} if root.is_dir() else {}
+    cutoff = timezone.now() - idle
+    for image_id in Image.objects.filter(status=ImageStatus.UPLOADING, updated_at__lt=cutoff).values_list(
+        "pk", flat=True
+    ):
+        folder = folders.get(str(image_id))
+        if folder is not None and ((folder / DIGEST).exists() or _last_written(folder) > cutoff.timestamp()):
+            continue  # staged whole and waiting for its import, or its bytes are still arriving
+        # Conditional: a stage that ends meanwhile finds its image queued, and refuses rather than keep the file.
+        Image.objects.filter(pk=image_id, status=ImageStatus.UPLOADING).update(status=ImageStatus.QUEUED)
+    ids = [name for name in folders if _is_uuid(name)]
+    staged = Image.objects.filter(pk__in=ids, status__in=STAGED_STATES).values_list("pk", flat=True)
+    live = {str(pk) for pk in staged}
+    removed = 0
+    for name, path in folders.items():
+        if name not in live:
+            shutil.rmtree(path, ignore_errors=True)
+            removed += 1
     return removed
+
+
+def _last_written(folder) -> float:
+    """The newest modification time of the folder and its files (0 when it is gone)."""
+    try:
+        return max([folder.stat().st_mtime, *(entry.stat().st_mtime for entry in folder.iterdir())])
+    except FileNotFoundError:
+        return 0.0
+
+
+def _is_uuid(name: str) -> bool:
+    try:
+        return str(uuid.UUID(name)) == name
+    except ValueError:
+        return False
 
 
 def collect_unreferenced(

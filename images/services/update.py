@@ -17,7 +17,8 @@ from images.choices import Architecture, FirmwareType, ImageStatus, Visibility
 from images.glance_properties import MAX_EXTRA_PROPERTIES, check_extra_property, check_patchable, visibility_refusal
 from images.models import Image
 from images.selectors import get_own_image
-from images.services.imports import glance_owner, os_version_facts
+from images.services.imports import os_version_facts
+from images.services.ownership import glance_owner
 
 MAX_RAM = 1024 * 1024
 # Attributes the product lets its owner change, by their official name.
@@ -164,7 +165,8 @@ def _apply_glance(actor: Actor, image: Image, change: Change) -> None:
     elif attribute == "os_hidden":
         image.os_hidden = _bool(attribute, value)
     elif attribute == "owner":
-        image.owner = glance_owner(actor, image.visibility, value)
+        ownership = glance_owner(actor, image.visibility, value)
+        image.owner, image.external_owner = ownership.project, ownership.external_owner
         image.region = image.owner.region
     elif change.op == "remove":
         if attribute not in image.extra_properties:

@@ -162,6 +162,14 @@ def metadata_and_upload(api) -> list:
     return [("glance_create_image_metadata", created), ("glance_upload_image_file", uploaded)]
 
 
+def stage_and_import(api) -> list:
+    """Glance's interoperable import (glance-direct) of a raw disk: staged, then imported before the POST answers."""
+    image_id = api.send("POST", "/v2/images", {"name": "glance-imported", "disk_format": "raw"}).json()["id"]
+    staged = api.send("PUT", f"/v2/images/{image_id}/stage", data=PART * 10, content_type=OCTETS)
+    imported = api.send("POST", f"/v2/images/{image_id}/import", {"method": {"name": "glance-direct"}})
+    return [("glance_stage_image_data", staged), ("glance_import_image", imported)]
+
+
 def obs_steps(api, w) -> list:
     objects = "/v1/obs/buckets/spare-bucket/objects"
     return [
@@ -275,6 +283,48 @@ def kms_steps(api, w) -> list:
     ]
 
 
+def metadefs_steps(api, w) -> list:
+    """Every write of Glance's metadata definitions: a cloud administrator's, so the user is one for these."""
+    md = "/v2/metadefs/namespaces/scenario-ns"
+    speed = {"name": "speed", "title": "Speed", "type": "integer"}
+
+    def create_namespace():
+        type(w.user).objects.filter(pk=w.user.pk).update(is_superuser=True)
+        return api.send("POST", "/v2/metadefs/namespaces", {"namespace": "scenario-ns"})
+
+    def delete_namespace():
+        answer = api.send("DELETE", md)
+        type(w.user).objects.filter(pk=w.user.pk).update(is_superuser=False)
+        return answer
+
+    return [
+        ("glance_create_metadef_namespace", create_namespace),
+        ("glance_update_metadef_namespace", lambda: api.send("PUT", md, {"namespace": "scenario-ns"})),
+        ("glance_create_metadef_object", lambda: api.send("POST", f"{md}/objects", {"name": "Disk"})),
+        ("glance_update_metadef_object", lambda: api.send("PUT", f"{md}/objects/Disk", {"name": "Drive"})),
+        ("glance_delete_metadef_object", lambda: api.send("DELETE", f"{md}/objects/Drive")),
+        ("glance_delete_metadef_objects", lambda: api.send("DELETE", f"{md}/objects")),
+        ("glance_create_metadef_property", lambda: api.send("POST", f"{md}/properties", speed)),
+        ("glance_update_metadef_property", lambda: api.send("PUT", f"{md}/properties/speed", speed)),
+        ("glance_delete_metadef_property", lambda: api.send("DELETE", f"{md}/properties/speed")),
+        ("glance_delete_metadef_properties", lambda: api.send("DELETE", f"{md}/properties")),
+        ("glance_create_metadef_tags", lambda: api.send("POST", f"{md}/tags", {"tags": [{"name": "a"}]})),
+        ("glance_create_metadef_tag", lambda: api.send("POST", f"{md}/tags/b")),
+        ("glance_update_metadef_tag", lambda: api.send("PUT", f"{md}/tags/b", {"name": "c"})),
+        ("glance_delete_metadef_tag", lambda: api.send("DELETE", f"{md}/tags/c")),
+        ("glance_delete_metadef_tags", lambda: api.send("DELETE", f"{md}/tags")),
+        (
+            "glance_create_metadef_resource_type_association",
+            lambda: api.send("POST", f"{md}/resource_types", {"name": "OS::Glance::Image"}),
+        ),
+        (
+            "glance_delete_metadef_resource_type_association",
+            lambda: api.send("DELETE", f"{md}/resource_types/OS::Glance::Image"),
+        ),
+        ("glance_delete_metadef_namespace", delete_namespace),
+    ]
+
+
 def abort_started(api, bucket: str) -> tuple:
     started = api.send("POST", "/v1/obs/uploads", {"bucket": bucket, "key": "gone.bin", "size": 10})
     return "abort_upload", api.send("DELETE", f"/v1/obs/uploads/{started.json()['id']}")
@@ -348,10 +398,12 @@ def run_scenario(w) -> dict:
     api = SignedClient(w.user, project=w.actor_project)
     answers = {"login": login}
     steps = image_steps(api, w) + obs_steps(api, w) + compute_steps(api, w) + kms_steps(api, w)
+    steps += metadefs_steps(api, w)
     steps += admin_steps(w) + console_steps(w)
     for name, request in steps:
         answers[name] = request()
     answers.update(metadata_and_upload(api))
+    answers.update(stage_and_import(api))
     name, answer = abort_started(api, w.bucket.name)
     answers[name] = answer
     return answers

@@ -38,7 +38,7 @@ from images.services import jobs
 from obs import services as obs
 from obs.models import Bucket, StoredObject, Upload, UploadPart
 from tests import factories
-from tests.iam import matrix_compute, matrix_kms
+from tests.iam import matrix_compute, matrix_kms, matrix_metadefs
 
 HOME_REGION = "cn-north-4"
 FAR_REGION = "cn-east-3"
@@ -246,6 +246,11 @@ def build_world(kind: str, parts: frozenset, base: Base | None = None) -> World:
         world.queued = factories.make_image(
             project, name="queued", status=ImageStatus.QUEUED, manifest=None, disk_format="raw"
         )
+    if "staged" in parts:  # the queued image's file staged for a glance-direct import
+        from images.services.glance_import import glance_stage_image_data
+
+        stream = io.BytesIO(PART * 10)
+        world.queued = glance_stage_image_data(system, image=world.queued, stream=stream, content_length=100)
     if "shared_in" in parts:
         world.shared_in = _active_image(factories.project_of(charlie, region), "from-charlie")
         factories.share(world.shared_in, project)
@@ -274,6 +279,8 @@ def build_world(kind: str, parts: frozenset, base: Base | None = None) -> World:
         matrix_compute.build(world, parts, system)
     if parts & matrix_kms.PARTS:
         matrix_kms.build(world, parts, system)
+    if parts & matrix_metadefs.PARTS:
+        matrix_metadefs.build(world, parts, system)
     _grant(world)
     return world
 
@@ -303,6 +310,7 @@ def fingerprint(account) -> tuple:
         get_user_model().objects.filter(iam__account=account).values_list("username", "password"),
         *matrix_compute.fingerprint_rows(account),
         *matrix_kms.fingerprint_rows(account),
+        *matrix_metadefs.fingerprint_rows(account),
     )
     return tuple(sorted(map(str, query)) for query in rows)
 
@@ -393,6 +401,7 @@ def build_cases() -> dict[str, Case]:
         csv_export,
         delete,
         export,
+        glance_import,
         grants,
         imports,
         lifecycle,
@@ -485,6 +494,20 @@ def build_cases() -> dict[str, Case]:
                 a, image=w.queued, stream=io.BytesIO(PART * 10), content_length=100
             ),
             ["queued"],
+            image="queued",
+        ),
+        "glance_stage_image_data": case(
+            lambda c, w: c.send("PUT", f"/v2/images/{w.queued.id}/stage", data=PART * 10, content_type=OCTETS),
+            lambda a, w: glance_import.glance_stage_image_data(
+                a, image=w.queued, stream=io.BytesIO(PART * 10), content_length=100
+            ),
+            ["queued"],
+            image="queued",
+        ),
+        "glance_import_image": case(
+            lambda c, w: c.send("POST", f"/v2/images/{w.queued.id}/import", {"method": {"name": "glance-direct"}}),
+            lambda a, w: glance_import.glance_import_image(a, image=w.queued, method="glance-direct"),
+            ["queued", "staged"],
             image="queued",
         ),
         "glance_download_image_file": case(
@@ -645,6 +668,8 @@ def build_cases() -> dict[str, Case]:
         "list_versions": case(_console_get("/"), foreign=False, face="public"),
         "show_version": case(_console_get("/v2"), foreign=False, face="public"),
         "glance_list_image_schemas": case(_console_get("/v2/schemas/images"), foreign=False, face="public"),
+        "glance_show_import_info": case(_console_get("/v2/info/import"), foreign=False, face="public"),
+        "glance_show_stores_info": case(_console_get("/v2/info/stores"), foreign=False, face="public"),
         "glance_show_image_schemas": case(_console_get("/v2/schemas/image"), foreign=False, face="public"),
         "glance_list_image_member_schemas": case(_console_get("/v2/schemas/members"), foreign=False, face="public"),
         "glance_show_image_member_schemas": case(_console_get("/v2/schemas/member"), foreign=False, face="public"),
@@ -720,6 +745,7 @@ def build_cases() -> dict[str, Case]:
         ),
         **matrix_compute.cases(case),
         **matrix_kms.cases(case),
+        **matrix_metadefs.cases(case),
         "list_buckets": case(lambda c, w: c.get("/v1/obs/buckets"), lambda a, w: obs.list_buckets(a), foreign=False),
         "create_bucket": case(
             lambda c, w: c.send("POST", "/v1/obs/buckets", {"name": "matrix-new-bucket"}),
@@ -802,6 +828,8 @@ SERVICELESS = {
     "glance_show_image_schemas": "a static document: no permission, no state",
     "glance_list_image_member_schemas": "a static document: no permission, no state",
     "glance_show_image_member_schemas": "a static document: no permission, no state",
+    "glance_show_import_info": "a static document: no permission, no state",
+    "glance_show_stores_info": "a static document: no permission, no state",
     "login": "the token view and the console sign-in signal check the password and record the trace",
     "logout": "Django's logout, in console.views.logout_view",
 }

@@ -67,6 +67,9 @@ def test_every_catalogue_operation_has_permission_actions_or_is_public():
         # Market publishing in the Django admin: the platform operator alone (the service checks it).
         "publish_market_image",
         "unpublish_market_image",
+        # Glance's discovery of import methods and stores: anyone signed in may ask, as in Glance.
+        "glance_show_import_info",
+        "glance_show_stores_info",
     }
     for op in OPERATIONS:
         assert op.actions or op.name in public or (op.name.startswith("glance_") and "schemas" in op.name), op.name

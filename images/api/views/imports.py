@@ -92,6 +92,18 @@ class OctetStreamParser(BaseParser):
         return stream
 
 
+def body_stream(request) -> tuple[object, int | None]:
+    """The request's body as a stream read piece by piece, and its declared length (None: chunked)."""
+    raw = request._request
+    # Django reads nothing of a chunked body (no Content-Length); the WSGI server has already de-chunked it.
+    chunked = "chunked" in raw.headers.get("Transfer-Encoding", "").lower()
+    stream = raw.META["wsgi.input"] if chunked else raw
+    try:
+        return stream, None if chunked else int(raw.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        raise ImsError("IMG.0001", _("Content-Length must be a whole number.")) from None
+
+
 class GlanceImageFileView(APIView):
     parser_classes = [OctetStreamParser]
 
@@ -102,14 +114,7 @@ class GlanceImageFileView(APIView):
         responses={204: None},
     )
     def put(self, request, image_id):
-        raw = request._request
-        # Django reads nothing of a chunked body (no Content-Length); the WSGI server has already de-chunked it.
-        chunked = "chunked" in raw.headers.get("Transfer-Encoding", "").lower()
-        stream = raw.META["wsgi.input"] if chunked else raw
-        try:
-            length = None if chunked else int(raw.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            raise ImsError("IMG.0001", _("Content-Length must be a whole number.")) from None
+        stream, length = body_stream(request)
         job = imports.glance_upload_image_file(
             request.auth, image_id=image_id, stream=stream, content_length=length, synchronous=True
         )

@@ -122,6 +122,10 @@ region = {REGION}
 endpoint_type = public
 build_timeout = 60
 build_interval = 1
+# The tests of an import "on another worker" use the same endpoint: every worker of the server stages into, and
+# imports from, the same staging folder, so any worker may take the import of a file another one staged.
+alternate_image_endpoint = image
+alternate_image_endpoint_type = public
 # No image is fetched from the web (Glance makes web-download optional): the task import tests are skipped.
 http_image =
 # The list tests upload made-up bytes under every format named here. The service inspects every upload and
@@ -132,7 +136,9 @@ disk_formats = raw
 container_formats = bare,ovf,ova,aki,ari,ami,docker,compressed
 
 [image-feature-enabled]
-import_image = False
+# Interoperable import with glance-direct, the only method offered (GET /v2/info/import): the web-download,
+# glance-download and copy-image tests skip themselves, as do the multi-store ones (one store per region).
+import_image = True
 manage_locations = False
 os_glance_reserved = True
 image_format_enforcement = False

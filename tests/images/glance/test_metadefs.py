@@ -60,3 +60,18 @@ def test_bad_bodies_are_refused_with_the_field_named(operator):
 def test_every_metadefs_schema_is_served(client, name):
     response = client.get(f"/v2/schemas/metadefs/{name}")
     assert response.status_code == 200 and response.json()["name"] == name
+
+
+def test_writes_and_refused_writes_are_traced_under_their_own_events(operator, api_a, tenant_a):
+    from audit.models import Trace
+
+    assert operator.send("POST", BASE, {"namespace": "traced"}).status_code == 201
+    assert operator.send("POST", f"{BASE}/traced/tags/t").status_code == 201
+    assert api_a.send("DELETE", f"{BASE}/traced").status_code == 403
+    rows = Trace.objects.filter(operation__contains="metadef").order_by("id")
+    assert [(row.event_name, row.result, row.username) for row in rows] == [
+        ("createMetadefNamespace", "success", "cloud-operator"),
+        ("createMetadefTag", "success", "cloud-operator"),
+        ("deleteMetadefNamespace", "denied", tenant_a.admin.username),
+    ]
+    assert rows[0].resource_name == "traced" and rows[1].summary == {"namespace": "traced", "name": "t"}
