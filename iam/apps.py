@@ -7,4 +7,7 @@ class IamConfig(AppConfig):
     verbose_name = _("Identity and access")
 
     def ready(self):
+        from iam import caller_cache
         from iam.api import schema  # noqa: F401  (registers the OpenAPI security schemes)
+
+        caller_cache.connect()

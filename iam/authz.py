@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from core.errors import ImsError
+from iam import caller_cache
 from iam.grants import effective_grants
 from iam.models import Grant, Project
 from iam.policies import Statement, statements_of
@@ -39,6 +40,10 @@ class _GrantRow:
 def effective_statements(user, project: Project) -> tuple[Statement, ...]:
     if user is None or not user.is_active:
         return ()
+    return caller_cache.STATEMENTS.get_or_read((user.pk, project.pk), lambda: _read_statements(user, project))
+
+
+def _read_statements(user, project: Project) -> tuple[Statement, ...]:
     # One query: each grant joined with its policy's dependencies (one row per dependency, or one with None).
     rows = (
         Grant.objects.filter(group__users=user, group__account_id=project.account_id)

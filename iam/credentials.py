@@ -1,5 +1,6 @@
 """Access keys (AK/SK) and Keystone-style tokens: issuing them and resolving a presented credential."""
 
+import copy
 import os
 import secrets
 from datetime import timedelta
@@ -13,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import ImsError
+from iam import caller_cache
 from iam.ids import new_access_key_id, new_secret_key
 from iam.models import AccessKey, Project, Token
 
@@ -72,9 +74,18 @@ def issue_token(*, user, project: Project) -> tuple[str, Token]:
 
 
 def resolve_token(token: str) -> Token | None:
-    row = (
-        Token.objects.select_related("user", "project__region", "project__account")
-        .filter(digest=Token.digest_of(token), expires_at__gt=timezone.now(), user__is_active=True)
-        .first()
+    digest = Token.digest_of(token)
+    row = caller_cache.TOKENS.get_or_read(
+        digest,
+        lambda: (
+            Token.objects.select_related("user", "project__region", "project__account")
+            .filter(digest=digest, expires_at__gt=timezone.now(), user__is_active=True)
+            .first()
+        ),
     )
+    if row is None or row.expires_at <= timezone.now():  # a cached row may be read after its token expired
+        return None
+    # A copy per call: the cached row and its user and project are shared by the process's threads.
+    row = copy.copy(row)
+    row.user, row.project = copy.copy(row.user), copy.copy(row.project)
     return row

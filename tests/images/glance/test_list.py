@@ -32,3 +32,27 @@ def test_a_shared_image_is_listed_to_the_member_once_accepted(api_a, api_b, tena
     member.status = "accepted"
     member.save()
     assert str(image.id) in listed(api_b)
+
+
+def test_a_list_shows_each_image_as_its_own_page_does(api_a, tenant_a):
+    """The list reads the tags of a whole page in one query: the same tags, in the same order, as the image."""
+    tagged = make_image(tenant_a.project, tags={"zone": "b", "app": "", "env": "prod"})
+    plain = make_image(tenant_a.project)
+    response = api_a.get("/v2/images")
+    assert response.status_code == 200
+    listed_images = {image["id"]: image for image in response.json()["images"]}
+    for image in (tagged, plain):
+        shown = api_a.get(f"/v2/images/{image.id}").json()
+        assert listed_images[str(image.id)] == shown
+    assert listed_images[str(tagged.id)]["tags"] == ["app", "env=prod", "zone=b"]
+
+
+def test_a_bad_filter_value_is_refused_among_others_with_its_own_name(api_a, tenant_a):
+    """Only the filters a query names are validated, and the first bad one is named as the client spelled it."""
+    make_image(tenant_a.project)
+    response = api_a.get("/v2/images", {"name": "x", "status": "nonsense"})
+    assert response.status_code == 400
+    assert response.json()["error"]["message"].startswith("Invalid value for status:")
+    response = api_a.get("/v2/images", {"status": "nonsense", "__os_type": "Plan9"})
+    assert response.status_code == 400
+    assert response.json()["error"]["message"].startswith("Invalid value for __os_type:")
