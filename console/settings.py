@@ -172,6 +172,10 @@ S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID", "")
 S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY", "")
 S3_REGION_NAME = os.environ.get("S3_REGION_NAME", "us-east-1")
 S3_BUCKET_PREFIX = os.environ.get("S3_BUCKET_PREFIX", "ims")
+# Re-hash every chunk on every read. Unset: only on S3, whose bytes cross a network; local chunks are verified
+# when written and by the periodic chunk audit (CHUNK_AUDIT_BYTES_PER_SECOND, 0 turns it off).
+CHUNK_VERIFY_ON_READ = env_flag("CHUNK_VERIFY_ON_READ") if os.environ.get("CHUNK_VERIFY_ON_READ") else None
+CHUNK_AUDIT_BYTES_PER_SECOND = int(os.environ.get("CHUNK_AUDIT_BYTES_PER_SECOND", str(50 * 1024**2)))
 # Master keys of new KMS keys: sealed in VAR_DIR/kms unless an external KMS (AWS KMS protocol) is named here.
 KMS_ENDPOINT_URL = os.environ.get("KMS_ENDPOINT_URL", "")
 KMS_ACCESS_KEY_ID = os.environ.get("KMS_ACCESS_KEY_ID", "")
@@ -255,6 +259,8 @@ CELERY_BEAT_SCHEDULE = {
     # images.services.jobs.REAP_EVERY: with its STALE_AFTER, a dead worker's job fails within a minute.
     "reap-stale-jobs": {"task": "images.reap_stale_jobs", "schedule": 15.0},
     "collect-garbage": {"task": "images.collect_garbage", "schedule": 3600.0},
+    # Re-hashes the chunks verified longest ago, for a bounded time each run (images.blobs.audit).
+    "audit-chunks": {"task": "images.audit_chunks", "schedule": 600.0},
 }
 
 # Product limits (PRODUCT.md); configurable where operators may raise them.

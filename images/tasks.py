@@ -31,6 +31,13 @@ def collect_garbage() -> dict:
     return collect_unreferenced()
 
 
+@shared_task(name="images.audit_chunks")
+def audit_chunks() -> dict:
+    from images.services.chunk_audit import audit_stored_chunks
+
+    return audit_stored_chunks()
+
+
 @worker_ready.connect
 def reap_on_start(**kwargs):
     # A worker that starts after a crash fails at once the jobs its dead predecessor on this host left running

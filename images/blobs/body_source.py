@@ -12,12 +12,20 @@ from collections.abc import Callable, Iterator
 
 from images.blobs.models import CHUNK_SIZE
 
+# The WSGI server's largest read of the socket: asked for more, it gathers the pieces in a buffer of its own,
+# one more copy, and blocks of several MiB left in the heaps of the web process's threads.
+READ_SIZE = 1024 * 1024
+
 
 class BodySource:
     """Reads the body once, in chunk order, on the disk reader's thread. `read(n)` gives at most `n` bytes, b""
     at the end; `check(received)` runs after each piece and at the end, and refuses by raising (a body longer
     than allowed, or not of its declared length). `size` is the bytes received so far, the disk's size at the
     end."""
+
+    # Chunk buffers in flight (the reader's pool): fewer than a worker's import takes, since this runs in a web
+    # process, bounded at 150 MB with Django loaded; enough to keep the hashes and the storing threads busy.
+    buffers = 8
 
     def __init__(self, read: Callable[[int], bytes], copy_fd: int, check: Callable[[int, bool], None]):
         self.read, self.copy_fd, self.check = read, copy_fd, check
@@ -45,7 +53,7 @@ class BodySource:
     def _fill(self, buffer) -> int:
         filled = 0
         while filled < CHUNK_SIZE:
-            piece = self.read(CHUNK_SIZE - filled)
+            piece = self.read(min(CHUNK_SIZE - filled, READ_SIZE))
             if not piece:
                 break
             buffer[filled : filled + len(piece)] = piece

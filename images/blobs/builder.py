@@ -40,17 +40,19 @@ def batched(items: Iterable, size: int) -> Iterator[list]:
 
 def touch_chunks(region_id: str, digests: list[str], *, sealed: bool = False) -> dict[str, tuple[int, int]]:
     """The region's chunks among `digests`, touched first so the collector spares them: digest → (id, stored size)."""
-    found = Chunk.objects.filter(region_id=region_id, digest__in=digests, sealed=sealed)
+    found = Chunk.objects.filter(region_id=region_id, digest__in=digests, sealed=sealed, quarantined_at__isnull=True)
     found.update(last_referenced_at=timezone.now())
     return {digest: (pk, stored) for digest, pk, stored in found.values_list("digest", "pk", "stored_size")}
 
 
 def retouch_all(chunk_ids: Iterable[int]) -> None:
-    """Touches every chunk again; raises ChunksVanished naming those that no longer exist."""
+    """Touches every chunk again; raises ChunksVanished naming those that no longer exist (or were quarantined
+    by the audit meanwhile: they are stored again from the source, as new chunks)."""
     now, missing = timezone.now(), []
     for batch in batched(sorted(chunk_ids), DB_BATCH):
-        if Chunk.objects.filter(pk__in=batch).update(last_referenced_at=now) != len(batch):
-            present = set(Chunk.objects.filter(pk__in=batch).values_list("pk", flat=True))
+        usable = Chunk.objects.filter(pk__in=batch, quarantined_at__isnull=True)
+        if usable.update(last_referenced_at=now) != len(batch):
+            present = set(usable.values_list("pk", flat=True))
             missing += [pk for pk in batch if pk not in present]
     if missing:
         raise ChunksVanished(missing)
@@ -199,6 +201,7 @@ class ManifestBuilder:
                         stored_size=s.stored_size,
                         created_at=now,
                         last_referenced_at=now,
+                        verified_at=now,  # its address was just computed from the very bytes stored
                     )
                     for s in batch
                 ],
@@ -207,7 +210,7 @@ class ManifestBuilder:
             rows = {
                 d: (pk, g, st)
                 for d, pk, g, st in Chunk.objects.filter(
-                    region_id=self.region_id, digest__in=[s.digest for s in batch]
+                    region_id=self.region_id, digest__in=[s.digest for s in batch], quarantined_at__isnull=True
                 ).values_list("digest", "pk", "generation", "stored_size")
             }
             lost = [s for s in batch if s.digest in rows and rows[s.digest][1] != s.generation]

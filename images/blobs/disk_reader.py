@@ -164,7 +164,7 @@ class DiskReader(threading.Thread):
     def __init__(self, source, *, executor: Executor, address, hashes: list[WholeDiskHash]):
         super().__init__(name="chunk-store-reader", daemon=True)
         self.source, self.executor, self.address, self.hashes = source, executor, address, hashes
-        self.pool = BufferPool(POOL_BUFFERS)
+        self.pool = BufferPool(getattr(source, "buffers", POOL_BUFFERS))
         self.pieces: queue.SimpleQueue = queue.SimpleQueue()
         self.stop = threading.Event()
         self.error: BaseException | None = None

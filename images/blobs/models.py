@@ -12,7 +12,8 @@ CHUNK_SIZE = 4 * 1024 * 1024
 
 
 class Chunk(models.Model):
-    """One stored object: the zstd-compressed plaintext of a 4 MiB (or shorter, last) slice of a disk.
+    """One stored object: the plaintext of a 4 MiB (or shorter, last) slice of a disk, zstd-compressed unless
+    that would not shrink it (`objects.PlainCodec`).
 
     `generation` makes the object's name unique to this row: if the collector deletes a row and a
     concurrent import stores the same content again, the collector's late delete of the old object can
@@ -31,9 +32,28 @@ class Chunk(models.Model):
     # Every writer that is about to name this chunk in a manifest sets it first; the collector spares
     # unreferenced chunks touched within its grace period.
     last_referenced_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # When its object was last read back and found to match its address (its writer hashed it, then the chunk
+    # audit, oldest first; see `images.blobs.audit`). None: not since this field exists.
+    verified_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Set by the audit when the object no longer matches its address: its object is moved aside, no writer reuses
+    # it (the same content is stored again as a new chunk), and the images naming it are marked failed.
+    quarantined_at = models.DateTimeField(null=True, blank=True)
+    quarantine_reason = models.CharField(max_length=255, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["region", "digest"], name="unique_chunk_per_region")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "digest"],
+                condition=models.Q(quarantined_at__isnull=True),
+                name="unique_chunk_per_region",
+            )
+        ]
+        # The audit's first step each run: the few chunks set aside, found without reading the whole table.
+        indexes = [
+            models.Index(
+                fields=["quarantined_at"], condition=models.Q(quarantined_at__isnull=False), name="chunk_quarantined"
+            )
+        ]
 
     def __str__(self):
         return f"{self.region_id}/{self.digest[:12]}"
@@ -43,7 +63,7 @@ class Chunk(models.Model):
         return object_name(self.digest, self.generation, sealed=self.sealed)
 
 
-PLAIN_ROOT, SEALED_ROOT = "sha256", "sealed"
+PLAIN_ROOT, SEALED_ROOT, QUARANTINE_ROOT = "sha256", "sealed", "quarantine"
 
 
 def object_name(digest: str, generation: str, *, sealed: bool = False) -> str:

@@ -47,7 +47,7 @@ class SealedCodec(PlainCodec):
     def encode(self, data, *, digest: str) -> bytes:
         """The sealed object whole (for object stores, which take it in one PUT)."""
         nonce = os.urandom(NONCE_BYTES)
-        return nonce + self._aead.encrypt(nonce, super().encode(data), digest.encode())
+        return nonce + self._aead.encrypt(nonce, self._compressor().compress(data), digest.encode())
 
     def encode_to(self, data, handle, *, digest: str) -> None:
         """The same object as `encode`, written to a file in small pieces as they are compressed and sealed, as
@@ -61,7 +61,7 @@ class SealedCodec(PlainCodec):
         handle.write(encryptor.finalize())
         handle.write(encryptor.tag)
 
-    def decode(self, blob: bytes, *, digest: str, size: int) -> bytes:
+    def decode(self, blob: bytes, *, digest: str, size: int, verify: bool = True) -> bytes:
         view = memoryview(blob)  # slices of a view: the chunk-sized ciphertext is not copied before decrypting
         try:
             compressed = self._aead.decrypt(view[:NONCE_BYTES], view[NONCE_BYTES:], digest.encode())

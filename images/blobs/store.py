@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from functools import partial
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from core.errors import ImsError
 from iam.models import Region
 from images.blobs.builder import ChunksVanished, ManifestBuilder, retouch_all
 from images.blobs.disk_reader import END, ZERO, DiskReader, FileSource, Piece, WholeDiskHash
@@ -30,12 +32,16 @@ from images.blobs.objects import (
     get_object,
     store_blob,
     store_plaintext,
+    verify_on_read,
 )
 from images.blobs.sealed import codec_for
 
 WRITE_WORKERS = 4  # per-chunk digest, compression and upload; uploads to S3 wait on the network
 READ_WORKERS = 4
 READ_AHEAD = 4
+# A download reads (and decompresses) this many chunks ahead of the socket, on as many threads; zero chunks are
+# never read. Few: the web process serving it stays small, and a raw chunk takes far less time to read than to send.
+STREAM_AHEAD = 2
 COPY_WINDOW = 8
 PLACE_BATCH = 8
 PROGRESS_INTERVAL = 0.25  # seconds
@@ -123,8 +129,9 @@ def iter_raw_disk(
         return
     size = manifest.chunk_size
     codec, storage = codec_for(key), chunk_storage(manifest.region_id)
-    with ThreadPoolExecutor(2, "chunk-store-stream") as executor:
-        for index, fetched in _fetch_ahead(manifest, start // size, (end - 1) // size, codec, storage, executor):
+    fetch = partial(_fetch, storage, codec, verify=verify_on_read(storage))
+    with ThreadPoolExecutor(STREAM_AHEAD, "chunk-store-stream") as executor:
+        for index, fetched in _fetch_ahead(manifest, start // size, (end - 1) // size, fetch, executor):
             data = fetched.result() if fetched is not None else ZERO
             low, high = max(start - index * size, 0), min(end - index * size, size)
             yield data if (low, high) == (0, len(data)) else data[low:high]
@@ -158,8 +165,10 @@ def recode_manifest(
 
 class ManifestSource:
     """A stored disk read as a source for `write_disk`: chunks are fetched ahead and decoded into pool buffers;
-    chunks not stored are holes. The entries are read here, in the caller's thread: the reader thread that calls
-    `read_chunks` must not need the database."""
+    chunks not stored are holes. Every chunk is verified (as by every read but a download): a damaged one would
+    otherwise be stored again under a new address computed from its damaged bytes, and no audit could tell. The
+    entries are read here, in the caller's thread: the reader thread that calls `read_chunks` must not need the
+    database."""
 
     def __init__(self, manifest: Manifest, key: bytes | None):
         self.size, self.chunk_size = manifest.virtual_size, manifest.chunk_size
@@ -322,9 +331,10 @@ def _entry_pages(manifest: Manifest, first: int = 0, last: int | None = None) ->
         after = page[-1][0]
 
 
-def _fetch(storage, codec: PlainCodec, digest: str, generation: str, size: int) -> bytes:
+def _fetch(storage, codec: PlainCodec, digest: str, generation: str, size: int, *, verify: bool = True) -> bytes:
+    """The chunk's plaintext, re-hashed unless `verify` is False (a download, as CHUNK_VERIFY_ON_READ says)."""
     name = object_name(digest, generation, sealed=codec.sealed)
-    return codec.decode(get_object(storage, name), digest=digest, size=size)
+    return codec.decode(get_object(storage, name), digest=digest, size=size, verify=verify)
 
 
 def _fetch_into(storage, codec: PlainCodec, fd: int, offset: int, digest: str, generation: str, size: int) -> None:
@@ -334,7 +344,7 @@ def _fetch_into(storage, codec: PlainCodec, fd: int, offset: int, digest: str, g
         data, offset = data[written:], offset + written
 
 
-def _fetch_ahead(manifest, first: int, last: int, codec, storage, executor) -> Iterator[tuple[int, object]]:
+def _fetch_ahead(manifest, first: int, last: int, fetch, executor) -> Iterator[tuple[int, object]]:
     """(index, future of the chunk's bytes or None for zeros) for every chunk from `first` to `last`."""
     entries = (row for page in _entry_pages(manifest, first, last) for row in page)
     entry = next(entries, None)
@@ -342,10 +352,10 @@ def _fetch_ahead(manifest, first: int, last: int, codec, storage, executor) -> I
     for index in range(first, last + 1):
         fetched = None
         if entry is not None and entry[0] == index:
-            fetched = executor.submit(_fetch, storage, codec, *entry[1:])
+            fetched = executor.submit(fetch, *entry[1:])
             entry = next(entries, None)
         pending.append((index, fetched))
-        if len(pending) > READ_AHEAD:
+        if len(pending) > STREAM_AHEAD:
             yield pending.popleft()
     yield from pending
 
@@ -356,7 +366,15 @@ def _fetch_ahead(manifest, first: int, last: int, codec, storage, executor) -> I
 def _copy_in_region(manifest: Manifest) -> Manifest:
     with transaction.atomic():
         chunk_ids = ManifestEntry.objects.filter(manifest=manifest).values_list("chunk_id", flat=True).distinct()
-        retouch_all(list(chunk_ids))  # the source may be deleted meanwhile: its chunks must not be collected
+        try:
+            retouch_all(list(chunk_ids))  # the source may be deleted meanwhile: its chunks must not be collected
+        except ChunksVanished:
+            # The chunk audit set some aside as damaged (the images naming them failed): nothing sound to copy.
+            raise ImsError(
+                "IMG.0990",
+                _("Part of this disk's stored data failed its integrity check and was set aside; it cannot be copied."),
+                409,
+            ) from None
         copy = Manifest.objects.create(
             region_id=manifest.region_id,
             virtual_size=manifest.virtual_size,
@@ -403,7 +421,7 @@ def _transfer(source, target, digest: str, generation: str, size: int) -> Stored
 
 
 def _restore_from_region(region_id: str, source, target, digest: str, index: int) -> StoredObject:
-    chunk = Chunk.objects.get(region_id=region_id, digest=digest)
+    chunk = Chunk.objects.get(region_id=region_id, digest=digest, quarantined_at__isnull=True)
     return _transfer(source, target, digest, chunk.generation, chunk.size)
 
 

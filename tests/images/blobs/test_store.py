@@ -192,7 +192,9 @@ def test_deleting_a_manifest_leaves_its_chunks_to_the_collector(local_chunks, no
     assert Chunk.objects.count() == DISTINCT_CHUNKS and len(object_names("cn-north-4")) == DISTINCT_CHUNKS
 
 
-def test_a_damaged_chunk_is_detected_on_read(local_chunks, north, disk, tmp_path):
+def test_a_damaged_chunk_is_detected_on_read(local_chunks, settings, north, disk, tmp_path):
+    """With CHUNK_VERIFY_ON_READ (the default on S3); on local storage the audit finds it (test_audit.py)."""
+    settings.CHUNK_VERIFY_ON_READ = True
     manifest = write_raw_disk(north, disk).manifest
     chunk = ManifestEntry.objects.get(manifest=manifest, index=6).chunk
     with open(chunk_storage("cn-north-4").path(chunk.object_name), "r+b") as stored:
