@@ -23,13 +23,29 @@ def convert_from_raw(
 ) -> Inspection:
     """Returns the output's `Inspection`; its format must be `out_format` and its disk the raw disk's size.
     `on_progress(fraction)` gets 0.0–1.0. On any failure `dst` is removed."""
+    source = safe_path(src_raw)
+    return _convert(source, os.stat(source).st_size, dst, out_format, on_progress=on_progress, timeout=timeout)
+
+
+def convert_from_nbd(
+    socket_path: Path, size: int, dst: Path, out_format: str, *, on_progress=None, timeout: float = CONVERT_TIMEOUT
+) -> Inspection:
+    """The same from a raw disk of `size` bytes served over NBD on the unix socket `socket_path`."""
+    socket = safe_path(socket_path)
+    if any(char in socket for char in "?&#%= "):
+        raise ValueError("the NBD socket path must not need escaping in a URI")
+    return _convert(f"nbd+unix:///?socket={socket}", size, dst, out_format, on_progress=on_progress, timeout=timeout)
+
+
+def _convert(source: str, size: int, dst: Path, out_format: str, *, on_progress, timeout: float) -> Inspection:
     if out_format not in EXPORTS:
         raise FormatError(
             UNSUPPORTED,
             _("Export to %(format)s is not supported; choose QCOW2, VMDK or VHD.") % {"format": str(out_format)[:16]},
         )
     driver, options = EXPORTS[out_format]
-    source, target = safe_path(src_raw), safe_path(dst)
+    target = safe_path(dst)
+    # The source is always given as raw: a guest disk that happens to start with an image header is never probed.
     run_convert(
         ["-f", "raw", "-O", driver, "-o", options, source, target], target, on_progress=on_progress, timeout=timeout
     )
@@ -44,7 +60,7 @@ def convert_from_raw(
             _("The exported %(format)s file does not pass inspection: %(reason)s")
             % {"format": out_format, "reason": error.message},
         ) from error
-    expected = -(-os.stat(source).st_size // 512) * 512  # qemu shows a raw file rounded up to whole sectors
+    expected = -(-size // 512) * 512  # qemu shows a raw disk rounded up to whole sectors
     if result.virtual_size != expected:
         remove_quietly(target)
         raise FormatError(

@@ -1,5 +1,6 @@
-"""The export job: rebuilds the disk as a sparse raw file, converts it (or not, for a quick export), puts it into
-the bucket with a `<key>.sha256` sidecar; the runner base removes its staging folder whatever happens."""
+"""The export job: converts the disk as qemu-img reads it from the chunk store over NBD (or streams it as it is,
+for a quick export), puts it into the bucket with a `<key>.sha256` sidecar; the runner base removes its staging
+folder whatever happens."""
 
 import contextlib
 import io
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import ImsError
 from iam.actors import system_actor
+from images.formats.errors import FormatError
 from images.jobs.base import Reporter, Runner
 from images.models import Job
 from images.services import jobs
@@ -19,7 +21,7 @@ from kms.services import open_image_data_key
 
 class ExportRunner(Runner):
     job_types = (EXPORT_JOB,)
-    first_phase = "rebuild"
+    first_phase = "convert"
     related = ("image__manifest", "project__account")
     internal_error = gettext_lazy(
         "The export failed because of an internal error; nothing was kept. Please try again or contact the operator."
@@ -30,15 +32,12 @@ class ExportRunner(Runner):
 
 
 def export_file(job: Job) -> None:
-    from images.blobs.store import read_raw_disk
-    from images.formats.conversion import convert_from_raw
-
     image = job.image
     if image is None or image.manifest is None:
         raise ImsError("IMG.0802", _("The image was deleted while it was being exported."))
     file_format = job.entities["file_format"]
-    # An encrypted image is opened now (refused if its key was disabled since the request); its plain raw disk
-    # exists only in the job's staging folder, which the runner base removes whatever happens.
+    # An encrypted image is opened now (refused if its key was disabled since the request); its chunks are
+    # decrypted in memory as they are read, and only the converted file is written to the staging folder.
     key = open_image_data_key(system_actor(job.project), image, purpose=job.job_type)
     if file_format == "raw":
         # A quick export streams the disk straight from the chunk store: no raw copy is written first.
@@ -47,17 +46,36 @@ def export_file(job: Job) -> None:
         size = image.manifest.virtual_size
         stored = upload(job, _Pieces(iter_raw_disk(image.manifest, key=key)), size, cmk_id=image.cmk_id)
     else:
-        staging = jobs.staging_dir(job)
-        staging.mkdir(parents=True, exist_ok=True)
-        raw, output = staging / "disk.raw", staging / f"disk.{file_format}"
-        jobs.report(job, phase="rebuild", done=0, total=image.manifest.virtual_size)
-        read_raw_disk(image.manifest, raw, key=key)
-        report = Reporter(job, "convert", 100)
-        convert_from_raw(raw, output, file_format, on_progress=lambda fraction: report(int(fraction * 100)))
-        raw.unlink()
+        output = convert(job, image.manifest, file_format, key=key)
         with open(output, "rb") as handle:
             stored = upload(job, handle, os.path.getsize(output), cmk_id=image.cmk_id)
     jobs.succeed(job, file_size=stored.size, file_sha256=stored.sha256)
+
+
+def convert(job: Job, manifest, file_format: str, *, key: bytes | None):
+    """The disk converted to `file_format` in the staging folder. qemu-img reads it over NBD from the chunk
+    store: no raw copy of the disk is written first, and zeros are never stored nor read."""
+    from images.blobs.nbd_server import ManifestNbdServer
+    from images.formats.conversion import convert_from_nbd
+
+    staging = jobs.staging_dir(job)
+    staging.mkdir(parents=True, exist_ok=True)
+    output = staging / f"disk.{file_format}"
+    report = Reporter(job, "convert", 100)
+    with ManifestNbdServer(manifest, key=key) as server:
+        try:
+            convert_from_nbd(
+                server.socket_path,
+                manifest.virtual_size,
+                output,
+                file_format,
+                on_progress=lambda fraction: report(int(fraction * 100)),
+            )
+        except FormatError:
+            if server.error is not None:
+                raise server.error from None  # a chunk that could not be read, not a conversion fault
+            raise
+    return output
 
 
 def upload(job: Job, stream, size: int, *, cmk_id: str = ""):

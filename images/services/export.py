@@ -1,7 +1,7 @@
 """Exporting a private image into a bucket of its region: `export_image` (and its safe-mode twin) checks and
-queues; the export runner (`images.jobs.export`) rebuilds the disk as a sparse raw file, converts it (or not, for
-a quick export), puts it into the bucket with a `<key>.sha256` sidecar, and cleans its staging folder whatever
-happens.
+queues; the export runner (`images.jobs.export`) converts the disk as qemu-img reads it from the chunk store (or
+not, for a quick export), puts it into the bucket with a `<key>.sha256` sidecar, and cleans its staging folder
+whatever happens.
 """
 
 from django.utils.translation import gettext as _
