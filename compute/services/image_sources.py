@@ -20,6 +20,7 @@ from images.services import sources
 def _facts(machine, *, min_ram: int = 0, max_ram: int | None = None) -> dict:
     """What an image says of the machine it came from (a server, or the server a backup was taken of)."""
     return {
+        "product_code": _market_product(machine),
         "os_type": machine.os_type,
         "os_version": machine.os_version,
         "platform": machine.platform,
@@ -29,6 +30,14 @@ def _facts(machine, *, min_ram: int = 0, max_ram: int | None = None) -> dict:
         "min_ram": min_ram or 0,
         "max_ram": max_ram,
     }
+
+
+def _market_product(machine) -> str:
+    """The product code of the market image the machine was created from (or of a copy or an image of one): an
+    image of it stays bound by the market, never exported nor published again (`images.rules`)."""
+    server = machine.server if isinstance(machine, Backup) else machine
+    image = server.image if server is not None else None
+    return image.product_code if image is not None else ""
 
 
 def _imageable(server: Server) -> None:

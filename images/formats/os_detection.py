@@ -3,25 +3,38 @@ mode, read from the decoded disk (a raw file, or qemu-nbd's block device) and ne
 
 Libraries (chosen in the README's "OS detection" section): The Sleuth Kit through `pytsk3` reads MBR and GPT
 tables and ext2/3/4, NTFS, FAT and ISO 9660; `libfsxfs` reads XFS and `libvslvm` LVM2 (both libyal, LGPL);
-`regipy` reads the Windows SOFTWARE hive. Btrfs has no maintained reader with a suitable license: it is recognised
-by its superblock and reported as a file system whose OS could not be read.
+`regipy` reads the Windows SOFTWARE hive. Btrfs, which has no maintained library with a license fit for the default
+install, is read by btrfs-progs' own `btrfs restore`, run confined as a separate program (`btrfs.py`).
 
 A crafted file system can make a C reader loop or allocate without end, so `detect_os` runs the inspection in a
 forked child with an address-space and CPU limit and a wall-clock deadline; the parent only reads its JSON answer.
+`btrfs restore` gets the time left before that deadline, and dies with the child.
 """
 
 import json
 import os
 import resource
 import select
+import shutil
 import signal
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
+from images.formats.btrfs import BTRFS_ANSWER_SHARE, BtrfsFiles, Scratch
 from images.formats.errors import DETECTION_TIMED_OUT, FormatError
-from images.formats.os_facts import architecture_of_elf, architecture_of_pe, release_of_files, windows_release
+from images.formats.guest_disk import ELF_FILES, KERNEL_FILES, RELEASE_FILES, Disk, follow_links
+from images.formats.os_facts import (
+    architecture_of_elf,
+    architecture_of_kernel,
+    architecture_of_pe,
+    release_of_files,
+    windows_release,
+)
 
 DETECTION_SECONDS = 120.0
 DETECTION_MEMORY = 768 * 1024 * 1024  # on top of what the worker already maps
@@ -29,20 +42,7 @@ MAX_TEXT = 64 * 1024
 MAX_HIVE = 256 * 1024 * 1024
 SECTOR = 512
 MAX_NAME = 128
-NBD_PIECE = 4 * 1024 * 1024
-
-RELEASE_FILES = (
-    "/etc/os-release",
-    "/usr/lib/os-release",
-    "/etc/lsb-release",
-    "/etc/redhat-release",
-    "/etc/almalinux-release",
-    "/etc/rocky-release",
-    "/etc/centos-release",
-    "/etc/SuSE-release",
-    "/etc/debian_version",
-)
-ELF_FILES = ("/usr/bin/true", "/bin/true", "/sbin/init", "/usr/lib/systemd/systemd", "/usr/bin/ls", "/bin/ls")
+KERNEL_HEAD = 4096
 
 
 @dataclass
@@ -62,49 +62,6 @@ class Findings:
     @property
     def found(self) -> bool:
         return bool(self.os_type)
-
-
-class Disk:
-    """Bounded reads of the decoded disk: nothing is read before 0 or past `size` (reads there return zeros)."""
-
-    def __init__(self, read, size: int, close=None):
-        self._read, self.size, self._close = read, size, close
-
-    @classmethod
-    def of_file(cls, path) -> "Disk":
-        """The file as a disk; use as a context manager (it keeps the file open)."""
-        handle = open(path, "rb")  # noqa: SIM115 - closed by __exit__
-        size = os.fstat(handle.fileno()).st_size
-
-        def read(offset: int, length: int) -> bytes:
-            return os.pread(handle.fileno(), length, offset)
-
-        return cls(read, size, handle.close)
-
-    def __enter__(self) -> "Disk":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self._close is not None:
-            self._close()
-
-    @classmethod
-    def of_nbd(cls, nbd) -> "Disk":
-        def read(offset: int, length: int) -> bytes:
-            buffer = bytearray(length)
-            view = memoryview(buffer)
-            for start in range(0, length, NBD_PIECE):  # qemu-nbd refuses requests over 32 MiB
-                nbd.read_into(view[start : start + NBD_PIECE], offset + start)
-            return bytes(buffer)
-
-        return cls(read, nbd.size)
-
-    def read(self, offset: int, length: int) -> bytes:
-        offset, end = max(0, offset), min(self.size, offset + max(0, length))
-        if end <= offset:
-            return b"\0" * max(0, length)
-        data = self._read(offset, end - offset)
-        return data + b"\0" * (length - len(data))
 
 
 class Window:
@@ -136,16 +93,19 @@ class Window:
 def detect_os(disk: Disk, *, seconds: float = DETECTION_SECONDS) -> Findings:
     """Inspects `disk` in a limited child process; a refusal code when it takes longer than `seconds`."""
     _preload()
+    # Made and removed here: a child killed at the deadline cannot clean up what `btrfs restore` wrote.
+    scratch = tempfile.mkdtemp(prefix="os-detection-", dir=_scratch_root())
     reader, writer = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child's coverage is not collected
         os.close(reader)
-        _child(disk, writer, seconds)
+        _child(disk, writer, seconds, scratch)
     os.close(writer)
     try:
         answer = _await_answer(reader, pid, seconds)
     finally:
         os.close(reader)
+        shutil.rmtree(scratch, ignore_errors=True)
     if answer is None:
         raise FormatError(
             DETECTION_TIMED_OUT,
@@ -166,13 +126,19 @@ def _preload() -> None:
     import regipy.registry  # noqa: F401
 
 
-def _child(disk: Disk, writer: int, seconds: float) -> None:
+def _scratch_root() -> str:
+    folder = Path(settings.VAR_DIR) / "staging"
+    folder.mkdir(parents=True, exist_ok=True)
+    return str(folder)
+
+
+def _child(disk: Disk, writer: int, seconds: float, scratch: str) -> None:
     status = 1
     try:
         mapped = _mapped_bytes()
         resource.setrlimit(resource.RLIMIT_AS, (mapped + DETECTION_MEMORY, mapped + DETECTION_MEMORY))
         resource.setrlimit(resource.RLIMIT_CPU, (int(seconds) + 1, int(seconds) + 1))
-        findings = inspect_disk(disk)
+        findings = inspect_disk(disk, scratch=scratch, seconds=seconds)
         os.write(writer, json.dumps(asdict(findings)).encode())
         status = 0
     except BaseException as error:
@@ -214,12 +180,18 @@ def _await_answer(reader: int, pid: int, seconds: float) -> str | None:
 # --- inside the child ---------------------------------------------------------------------------------------------
 
 
-def inspect_disk(disk: Disk) -> Findings:
-    """Every volume of the disk, its file systems and the OS they hold (runs in the limited child)."""
+def inspect_disk(disk: Disk, *, scratch: str | None = None, seconds: float = DETECTION_SECONDS) -> Findings:
+    """Every volume of the disk, its file systems and the OS they hold (runs in the limited child). `scratch` is a
+    private folder for what `btrfs restore` writes (a temporary one when not given); copying for it may take half
+    of `seconds` and restoring what is left but a share, so that a large but sound Btrfs ends with a note rather
+    than the timeout."""
     found = Findings()
+    started = time.monotonic()
     volumes = _volumes(disk, found)
-    for start, length in volumes:
-        _inspect_volume(disk, start, length, found)
+    with tempfile.TemporaryDirectory(prefix="os-detection-", dir=scratch) as folder:
+        work = Scratch(Path(folder), started + seconds / 2, started + seconds * (1 - BTRFS_ANSWER_SHARE))
+        for start, length in volumes:
+            _inspect_volume(disk, start, length, found, work)
     if found.os_type == "Linux" and not found.boot_mode:
         found.boot_mode = "bios"
     # Names come from the guest's own files: printable, and short enough for a job record and a message.
@@ -267,17 +239,17 @@ def _TskImage(disk: Disk):
     return TskImage()
 
 
-def _inspect_volume(disk: Disk, start: int, length: int, found: Findings) -> None:
+def _inspect_volume(disk: Disk, start: int, length: int, found: Findings, scratch: Scratch) -> None:
     head = disk.read(start, 4096)
     if head[512 + 0 : 512 + 8] == b"LABELONE" and b"LVM2 001" in head[512:1024]:
         found.filesystems.append("lvm2")
         for volume in _logical_volumes(disk, start, length, found):
             try:
-                _inspect_filesystem(volume, 0, volume.size, found)
+                _inspect_filesystem(volume, 0, volume.size, found, scratch)
             except OSError as error:  # e.g. a volume whose extents lie on another disk of the group
                 found.notes.append(f"LVM2 logical volume unreadable: {error}"[:MAX_NAME])
         return
-    _inspect_filesystem(disk, start, length, found)
+    _inspect_filesystem(disk, start, length, found, scratch)
 
 
 def _logical_volumes(disk: Disk, start: int, length: int, found: Findings):
@@ -297,15 +269,23 @@ def _logical_volumes(disk: Disk, start: int, length: int, found: Findings):
         found.notes.append(f"LVM2 volume group unreadable: {error}")
 
 
-def _inspect_filesystem(disk: Disk, start: int, length: int, found: Findings) -> None:
+def _inspect_filesystem(disk: Disk, start: int, length: int, found: Findings, scratch: Scratch) -> None:
     head = disk.read(start, 0x10100)
     if head[:4] == b"XFSB":
         found.filesystems.append("xfs")
         return _read_os(_XfsFiles(disk, start, length), found, esp=False)
     if head[0x10040:0x10048] == b"_BHRfS_M":
         found.filesystems.append("btrfs")
-        found.notes.append("a Btrfs file system was found; Btrfs is not read, so its OS is not known")
-        return None
+        if found.os_type:  # a second Btrfs (a data partition) is not worth copying
+            return None
+        try:
+            files = BtrfsFiles.restore(disk, start, length, head[0x10000:], scratch, str(len(found.filesystems)))
+        except OSError as error:  # e.g. no room for the copy, or no memory left to start the program
+            files = f"it could not be copied and restored ({error.strerror or type(error).__name__})"
+        if isinstance(files, str):
+            found.notes.append(f"a Btrfs file system was found, but its OS is not known: {files}")
+            return None
+        return _read_os(files, found, esp=False)
     files = _TskFiles.open(disk, start)
     if files is None:
         return None
@@ -333,7 +313,12 @@ def _read_os(files, found: Findings, *, esp: bool) -> None:
         architecture = architecture_of_elf(files.read(name, 64))
         if architecture:
             found.architecture = architecture
-            break
+            return
+    for name in KERNEL_FILES:
+        architecture = architecture_of_kernel(files.read(name, KERNEL_HEAD))
+        if architecture:
+            found.architecture = architecture
+            return
 
 
 def _windows(files, hive: bytes, found: Findings) -> None:
@@ -375,11 +360,24 @@ class _TskFiles:
             return None
         return cls(fs, _kind_of(pytsk3, fs.info.ftype))
 
-    def _entry(self, path: str):
+    def _open(self, names: tuple):
         try:
-            return self.fs.open(path)
+            return self.fs.open("/" + "/".join(names))
         except OSError:
             return None
+
+    def _link_at(self, names: tuple) -> str | None:
+        import pytsk3
+
+        entry = self._open(names)
+        meta = entry.info.meta if entry is not None else None
+        if meta is None or meta.type != pytsk3.TSK_FS_META_TYPE_LNK:
+            return None
+        return (meta.link or b"").decode(errors="replace") if isinstance(meta.link, bytes) else str(meta.link or "")
+
+    def _entry(self, path: str):
+        names = follow_links(path, self._link_at)
+        return None if names is None else self._open(names)
 
     def exists(self, path: str) -> bool:
         return self._entry(path) is not None
@@ -402,11 +400,19 @@ class _XfsFiles:
         self.volume = pyfsxfs.volume()
         self.volume.open_file_object(Window(disk, start, length))
 
-    def _entry(self, path: str):
+    def _open(self, names: tuple):
         try:
-            return self.volume.get_file_entry_by_path(path)
+            return self.volume.get_file_entry_by_path("/" + "/".join(names))
         except OSError:
             return None
+
+    def _link_at(self, names: tuple) -> str | None:
+        entry = self._open(names)
+        return entry.symbolic_link_target if entry is not None and entry.symbolic_link_target else None
+
+    def _entry(self, path: str):
+        names = follow_links(path, self._link_at)
+        return None if names is None else self._open(names)
 
     def exists(self, path: str) -> bool:
         return self._entry(path) is not None

@@ -90,6 +90,22 @@ def architecture_of_elf(head: bytes) -> str:
     return ELF_MACHINES.get(struct.unpack(order + "H", head[18:20])[0], "")
 
 
+def architecture_of_kernel(head: bytes) -> str:
+    """The architecture a Linux kernel file was built for: an ELF `vmlinux`, an x86 bzImage (the "HdrS" setup header;
+    64-bit when its xloadflags say the kernel has a 64-bit entry), an arm64 `Image` or a 32-bit ARM zImage (their
+    header magics); "" for anything else."""
+    if head[:4] == b"\x7fELF":
+        return architecture_of_elf(head)
+    if len(head) >= 0x238 and head[0x202:0x206] == b"HdrS":
+        xloadflags = struct.unpack_from("<H", head, 0x236)[0]
+        return "x86_64" if xloadflags & 1 else "i386"
+    if len(head) >= 0x3C and head[0x38:0x3C] == b"ARM\x64":
+        return "aarch64"
+    if len(head) >= 0x28 and struct.unpack_from("<I", head, 0x24)[0] == 0x016F2818:
+        return "arm"
+    return ""
+
+
 def architecture_of_pe(head: bytes) -> str:
     if len(head) < 64 or head[:2] != b"MZ":
         return ""

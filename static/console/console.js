@@ -7,7 +7,11 @@
    - a[data-href-with-query]: followed with the query the address shows at the moment of the click;
    - select[data-extension-for=ID]: the file name in input#ID follows the chosen format's extension;
    - form[data-wizard]: shows the fields whose data-kinds name the chosen source, and offers the OS versions
-     (select[data-arch-from=ID], options with data-arch) of the architecture chosen in select#ID. */
+     (select[data-arch-from=ID], options with data-arch) of the architecture chosen in select#ID;
+   - [data-prefill=NAME][data-value] drawn inside a wizard (the dry run's findings): chooses that value in the
+     wizard's select NAME, unless the person has chosen there themselves (select[data-chosen], set on their change
+     or by the page drawn again after a refused submission) or the value would undo a choice through the OS filter;
+     a select so filled (data-prefilled) goes back to its default when a later dry run finds nothing for it. */
 (function () {
   "use strict";
   document.addEventListener("submit", function (event) {
@@ -58,8 +62,61 @@
 
   document.addEventListener("change", function (event) {
     var wizard = event.target.closest && event.target.closest("form[data-wizard]");
-    if (wizard) { syncWizard(wizard); }
+    if (wizard) {
+      // Only a person's choice fires "change" (pre-filling sets values silently): the findings never override it.
+      if (event.target.matches("select")) { event.target.setAttribute("data-chosen", ""); }
+      syncWizard(wizard);
+    }
   });
+
+  // Sets the select unless that changes a select the person chose: a new architecture disables, and so blanks, an
+  // OS version chosen for the other one. Trying and undoing asks the sync itself, so no rule of it is repeated here.
+  function setUnlessItOverrides(wizard, select, value) {
+    var before = Array.prototype.map.call(wizard.querySelectorAll("select"), function (each) {
+      return { select: each, value: each.value };
+    });
+    select.value = value;
+    syncWizard(wizard);
+    var overrides = before.some(function (was) {
+      return was.select.hasAttribute("data-chosen") && was.select.value !== was.value;
+    });
+    if (overrides) {
+      before.forEach(function (was) { was.select.value = was.value; });
+      syncWizard(wizard);
+    }
+    return select.value === value;
+  }
+
+  function offers(select, value) {
+    return Array.prototype.some.call(select.options, function (option) {
+      return option.value === value && !option.disabled;
+    });
+  }
+
+  // What the page was drawn with: the form's initial value (on an empty OS picker, the first option).
+  function defaultValue(select) {
+    var drawn = Array.prototype.find.call(select.options, function (option) { return option.defaultSelected; });
+    return drawn ? drawn.value : select.options.length ? select.options[0].value : "";
+  }
+
+  function prefillWizard(findings) {
+    var wizard = findings.closest && findings.closest("form[data-wizard]");
+    if (!wizard) { return; }
+    // The architecture first: it decides which OS versions the picker offers.
+    ["architecture", "hw_firmware_type", "os_version"].forEach(function (name) {
+      var select = wizard.querySelector("select[name=" + name + "]");
+      if (!select || select.hasAttribute("data-chosen")) { return; }
+      var found = findings.querySelector("[data-prefill=" + name + "]");
+      var value = found && found.getAttribute("data-value");
+      if (value && offers(select, value)) {
+        if (setUnlessItOverrides(wizard, select, value)) { select.setAttribute("data-prefilled", ""); }
+      } else if (select.hasAttribute("data-prefilled")) {
+        // Another file's finding left in place would be taken for this file's.
+        if (setUnlessItOverrides(wizard, select, defaultValue(select))) { select.removeAttribute("data-prefilled"); }
+      }
+    });
+  }
+  document.addEventListener("htmx:afterSwap", function (event) { prefillWizard(event.target); });
 
   document.addEventListener("change", function (event) {
     var select = event.target;

@@ -72,6 +72,11 @@ def test_the_vendor_and_os_filters_narrow_the_market_and_stay_in_the_url(console
         assert f'<input type="hidden" name="{name}" value="{value}">' in html
 
 
+@pytest.mark.parametrize(("search", "names"), [("lamp", ["lamp"]), ("AlmaLinux", ["postgres"]), ("nothing", [])])
+def test_the_search_box_finds_market_images_by_name_or_os(console_as, tenant_b, products, search, names):
+    assert rows(console_as(tenant_b.admin).get(LIST, {"imagetype": "market", "q": search})) == names
+
+
 def test_the_market_tab_asks_a_fixed_number_of_queries(console_as, tenant_a, tenant_b, django_assert_max_num_queries):
     client = console_as(tenant_b.admin)
     for number in range(12):

@@ -71,6 +71,7 @@ def test_a_market_image_cannot_be_exported_shared_or_deleted(listing):
     assert rules.share_refusal(image).code == "IMG.0601"
     assert rules.deletion_refusal(image).code == "IMG.0033"
     assert rules.copy_in_region_refusal(image) is None
+    assert rules.copy_cross_region_refusal(image).code == "IMG.0910"  # copying in the region is the only copy
 
 
 def test_the_listed_source_cannot_be_shared_deleted_or_published_twice(listing, source):
@@ -146,8 +147,11 @@ def test_seed_demo_publishes_three_market_images_with_real_disks_once(monkeypatc
         "demo-postgresql-16",
         "demo-win-iis-2022",
     ]
-    windows = listed.get(product_code="demo-win-iis-2022")
-    assert windows.platform == "Windows" and len(b"".join(iter_raw_disk(windows.manifest))) == windows.size > 0
+    for image in listed:
+        disk = b"".join(iter_raw_disk(image.manifest))
+        assert len(disk) == image.size > 0 and disk[510:512] == b"\x55\xaa", image.product_code
+        assert image.market_listing.vendor and image.market_listing.software and image.os_version
+    assert listed.get(product_code="demo-win-iis-2022").platform == "Windows"
 
 
 def test_the_console_market_tab_lists_the_market_image(listing, tenant_b):
@@ -155,3 +159,38 @@ def test_the_console_market_tab_lists_the_market_image(listing, tenant_b):
     client.force_login(tenant_b.admin)
     page = client.get("/console/images/?imagetype=market").content.decode()
     assert listing.image.name in page and str(listing.image.pk) in page
+
+
+@pytest.mark.usefixtures("own_var_dir")
+@pytest.mark.parametrize("made_from", ["instance", "whole_instance", "system_volume", "backup"])
+def test_a_server_from_a_market_image_and_every_image_of_it_stay_bound_by_the_market(
+    tenant_a, tenant_b, tmp_path, made_from
+):
+    """Created by a tenant from the market image, a server's images (of the server, of its system disk, of a
+    backup) keep the product code: they cannot be exported or published again."""
+    from compute import services as compute
+    from images.services import imports
+    from tests.compute.helpers import content_image, make_server
+
+    source = content_image(tenant_a.project, tmp_path, name="lamp-source", os_version="Ubuntu 22.04 server 64bit")
+    listed = market.publish_market_image(system_actor(tenant_a.project), image=source, product=LAMP).image
+    actor = factories.actor(tenant_b.admin)
+    server = make_server(actor, listed)
+    assert server.image_id == listed.pk
+    if made_from == "instance":
+        job = imports.create_image(actor, name="mine", instance_id=str(server.pk))
+    elif made_from == "whole_instance":
+        job = imports.create_whole_image(actor, name="mine", instance_id=str(server.pk))
+    elif made_from == "system_volume":
+        job = imports.create_image(actor, name="mine", volume_id=str(server.system_disk.pk))
+    else:
+        backup = compute.create_checkpoint(actor, server_id=str(server.pk), name="nightly")
+        job = imports.create_whole_image(
+            actor, name="mine", backup_id=str(backup.pk), whole_image_type="CBR", vault_id=str(backup.vault_id)
+        )
+    mine = Image.objects.get(pk=job.entities["image_id"])
+    assert (mine.owner_id, mine.product_code) == (tenant_b.project.id, "acme-lamp")
+    # A whole-machine image is never exported anyway; a system disk image is not, for the market.
+    whole = made_from in ("whole_instance", "backup")
+    assert rules.export_refusal(mine).code == ("IMG.0902" if whole else "IMG.0912")
+    assert rules.publish_refusal(mine).code == "IMG.0623"

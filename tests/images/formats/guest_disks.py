@@ -2,6 +2,7 @@
 with a protofile, mkfs.btrfs --rootdir, mkfs.vfat + mtools, mkntfs + ntfs-3g, sfdisk for MBR/GPT, hivexregedit
 --merge for a Windows SOFTWARE hive. Every disk is sparse and a few tens of MB."""
 
+import os
 import shutil
 import struct
 import subprocess
@@ -138,10 +139,46 @@ def filesystem(kind: str, tree: Path | None, path: Path, *, size: int = 16 * MiB
     return path
 
 
+def btrfs_mountable() -> bool:
+    """Whether `btrfs_in_subvolume` can run here: btrfs-progs, loop devices, the kernel's Btrfs, and root."""
+    if not (shutil.which("mkfs.btrfs") and shutil.which("btrfs")) or os.geteuid() != 0:
+        return False
+    if not os.path.exists("/dev/loop-control"):
+        return False
+    with open("/proc/filesystems") as known:
+        return "btrfs" in known.read()
+
+
+def btrfs_in_subvolume(path: Path, tree: Path, *, size: int = 128 * MiB, snapshots: int = 0) -> Path:
+    """A Btrfs file system whose root is `tree` copied into subvolume `@` (Ubuntu's layout), or into each snapper
+    snapshot `@/.snapshots/N/snapshot` for N from 1 to `snapshots` (openSUSE's). mkfs.btrfs cannot make subvolumes
+    before 6.x, so the file system is loop-mounted for a moment (root only)."""
+    filesystem("btrfs", None, path, size=size)
+    mount = path.with_suffix(".mnt")
+    mount.mkdir()
+    _run("mount", "-o", "loop", str(path), str(mount))
+    try:
+        _run("btrfs", "subvolume", "create", str(mount / "@"))
+        targets = [mount / f"@/.snapshots/{number}/snapshot" for number in range(1, snapshots + 1)] or [mount / "@"]
+        if snapshots:
+            _run("btrfs", "subvolume", "create", str(mount / "@/.snapshots"))
+        for target in targets[:snapshots]:
+            target.parent.mkdir()
+            _run("btrfs", "subvolume", "create", str(target))
+        for target in targets:
+            shutil.copytree(tree, target, symlinks=True, dirs_exist_ok=True)
+    finally:
+        _run("umount", str(mount))
+        mount.rmdir()
+    return path
+
+
 def _xfs_proto(tree: Path | None, mode: str) -> str:
     lines = [mode]
     for item in sorted(tree.iterdir()) if tree else ():
-        if item.is_dir():
+        if item.is_symlink():
+            lines.append(f"{item.name} l--777 0 0 {os.readlink(item)}")
+        elif item.is_dir():
             lines.append(f"{item.name} " + _xfs_proto(item, "d--755 0 0"))
         else:
             lines.append(f"{item.name} ---644 0 0 {item}")

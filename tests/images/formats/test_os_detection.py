@@ -7,7 +7,9 @@ import subprocess
 import time
 
 import pytest
+from django.conf import settings
 
+from images.formats import btrfs, guest_disk
 from images.formats.errors import DETECTION_TIMED_OUT, FormatError
 from images.formats.os_detection import Disk, detect_os, inspect_disk, iso_volume
 from images.formats.os_facts import place_in_catalog, release_of_files
@@ -15,6 +17,9 @@ from tests.images.formats.guest_disks import (
     ESP_TYPE,
     LINUX_TYPE,
     MiB,
+    btrfs_in_subvolume,
+    btrfs_mountable,
+    elf,
     filesystem,
     linux_tree,
     partitioned,
@@ -35,6 +40,7 @@ def _ntfs_mountable():
     return _has("mkntfs", "ntfs-3g", "hivexregedit") and os.geteuid() == 0 and os.path.exists("/dev/fuse")
 
 
+RELEASE_IDS = {"ubuntu": "ubuntu", "debian": "debian", "opensuse": "opensuse-leap"}
 needs_ntfs = pytest.mark.skipif(not _ntfs_mountable(), reason="mkntfs, ntfs-3g (FUSE, root) or hivexregedit missing")
 
 
@@ -132,12 +138,171 @@ def test_xfs_is_read(tmp_path):
     assert findings.filesystems == ["xfs"] and findings.distribution == "almalinux"
 
 
+needs_btrfs_mount = pytest.mark.skipif(not btrfs_mountable(), reason="btrfs-progs, loop devices or root missing")
+
+
 @needs_btrfs
-def test_btrfs_is_recognised_but_its_os_is_not_read(tmp_path):
+def test_btrfs_on_a_bare_disk_is_read_with_btrfs_restore(tmp_path):
+    tree = linux_tree(tmp_path / "tree", "debian")
+    findings = _detect(filesystem("btrfs", tree, tmp_path / "disk.img", size=128 * MiB))
+    placed = place_in_catalog(findings)
+    assert findings.filesystems == ["btrfs"] and findings.notes == []
+    assert (findings.distribution, findings.version, findings.architecture) == ("debian", "12", "x86_64")
+    assert (placed.os_version, placed.architecture, placed.firmware) == ("Debian GNU/Linux 12.0.0 64bit", "x86", "bios")
+
+
+@needs_btrfs
+def test_btrfs_in_a_gpt_partition_after_an_esp_is_read(tmp_path):
+    (tmp_path / "esp/EFI/BOOT").mkdir(parents=True)
+    (tmp_path / "esp/EFI/BOOT/BOOTAA64.EFI").write_bytes(b"MZ")
+    esp = filesystem("vfat", tmp_path / "esp", tmp_path / "esp.img", size=8 * MiB)
+    root = filesystem(
+        "btrfs", linux_tree(tmp_path / "tree", "opensuse", machine="aarch64"), tmp_path / "root.img", size=128 * MiB
+    )
+    findings = _detect(partitioned(tmp_path / "disk.img", "gpt", [(esp, ESP_TYPE), (root, LINUX_TYPE)], size=160 * MiB))
+    placed = place_in_catalog(findings)
+    assert findings.partition_table == "gpt" and findings.filesystems == ["fat", "btrfs"]
+    assert (findings.distribution, findings.architecture, findings.boot_mode) == ("opensuse-leap", "aarch64", "uefi")
+    assert placed.os_version == "openSUSE 15.0 64bit with ARM" or placed.platform == "OpenSUSE"
+
+
+@needs_btrfs
+def test_btrfs_links_are_followed_inside_the_restored_tree_only(tmp_path):
+    """Merged /usr: /etc/os-release -> ../usr/lib/os-release and /sbin -> usr/sbin (the only ELF file is
+    /usr/sbin/init, reached as /sbin/init)."""
+    tree = tmp_path / "tree"
+    (tree / "etc").mkdir(parents=True)
+    (tree / "usr/lib").mkdir(parents=True)
+    (tree / "usr/sbin").mkdir(parents=True)
+    (tree / "usr/lib/os-release").write_text('ID=ubuntu\nVERSION_ID="22.04"\nPRETTY_NAME="Ubuntu 22.04.4 LTS"\n')
+    (tree / "etc/os-release").symlink_to("../usr/lib/os-release")
+    (tree / "usr/sbin/init").write_bytes(elf("aarch64"))
+    (tree / "sbin").symlink_to("usr/sbin")
+    findings = _detect(filesystem("btrfs", tree, tmp_path / "disk.img", size=128 * MiB))
+    assert (findings.distribution, findings.version, findings.architecture) == ("ubuntu", "22.04", "aarch64")
+
+
+@needs_btrfs
+def test_a_btrfs_link_out_of_the_guest_is_not_followed_to_the_host(tmp_path):
+    assert os.path.exists("/usr/lib/os-release") or os.path.exists("/etc/os-release")
+    tree = tmp_path / "tree"
+    (tree / "etc").mkdir(parents=True)
+    (tree / "etc/os-release").symlink_to("../../../../../../../../../../usr/lib/os-release")
+    (tree / "etc/lsb-release").symlink_to("/etc/os-release")
+    findings = _detect(filesystem("btrfs", tree, tmp_path / "disk.img", size=128 * MiB))
+    assert findings.filesystems == ["btrfs"] and not findings.found
+    assert "Btrfs" in findings.notes[0] and "no release file" in findings.notes[0]
+
+
+@needs_btrfs_mount
+@pytest.mark.parametrize(("snapshots", "distribution"), [(0, "ubuntu"), (1, "opensuse")])
+def test_a_btrfs_root_in_subvolume_at_or_its_snapper_snapshot_is_read(tmp_path, snapshots, distribution):
+    tree = linux_tree(tmp_path / "tree", distribution)
+    (tree / "bin").symlink_to("usr/bin")
+    disk = btrfs_in_subvolume(tmp_path / "disk.img", tree, snapshots=snapshots)
+    findings = _detect(partitioned(tmp_path / "part.img", "gpt", [(disk, LINUX_TYPE)], size=160 * MiB))
+    assert findings.filesystems == ["btrfs"] and findings.notes == []
+    assert (findings.distribution, findings.architecture) == (RELEASE_IDS[distribution], "x86_64")
+
+
+@needs_btrfs
+@pytest.mark.parametrize("damage", ["trees", "superblock"])
+def test_a_corrupt_btrfs_ends_with_a_note(tmp_path, damage):
+    disk = filesystem("btrfs", linux_tree(tmp_path / "tree", "debian"), tmp_path / "disk.img", size=128 * MiB)
+    with open(disk, "r+b") as handle:
+        if damage == "trees":  # the superblock stays; every metadata block after it is noise
+            for offset in range(0x20000, 128 * MiB, 16384):
+                handle.seek(offset)
+                handle.write(os.urandom(512))
+        else:  # the magic stays, with random tree roots and sizes; the mirror at 64 MiB is gone
+            handle.seek(0x10000 + 72)
+            handle.write(os.urandom(512))
+            handle.seek(0x10000 + 136)
+            handle.write((1).to_bytes(8, "little"))
+            handle.seek(64 * MiB)
+            handle.write(os.urandom(4096))
+    started = time.monotonic()
+    try:
+        findings = _detect(disk)
+    except FormatError as refused:
+        assert refused.code == DETECTION_TIMED_OUT
+        return
+    assert findings.filesystems == ["btrfs"] and not findings.found, findings
+    assert any("Btrfs" in note for note in findings.notes) and time.monotonic() - started < 60
+
+
+@needs_btrfs
+def test_btrfs_without_btrfs_progs_keeps_the_note(tmp_path, monkeypatch):
     disk = filesystem("btrfs", linux_tree(tmp_path / "tree", "opensuse"), tmp_path / "disk.img", size=128 * MiB)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     findings = _detect(disk)
     assert findings.filesystems == ["btrfs"] and not findings.found
-    assert "Btrfs" in findings.notes[0]
+    assert "btrfs-progs is not installed" in findings.notes[0]
+
+
+@needs_btrfs
+def test_a_btrfs_partition_over_the_copy_limit_is_noted_not_copied(tmp_path, monkeypatch):
+    disk = filesystem("btrfs", linux_tree(tmp_path / "tree", "debian"), tmp_path / "disk.img", size=128 * MiB)
+    monkeypatch.setattr(btrfs, "BTRFS_COPY_LIMIT", 64 * MiB)
+    with Disk.of_file(disk) as opened:
+        findings = inspect_disk(opened, scratch=str(tmp_path))
+    assert not findings.found and "larger than" in findings.notes[0]
+    assert [path.name for path in tmp_path.iterdir() if path.name.startswith("os-detection")] == []
+
+
+@needs_btrfs
+def test_a_btrfs_copy_slower_than_half_the_time_limit_is_noted_not_timed_out(tmp_path):
+    disk = filesystem("btrfs", linux_tree(tmp_path / "tree", "debian"), tmp_path / "disk.img", size=128 * MiB)
+    with Disk.of_file(disk) as opened:
+        findings = inspect_disk(opened, seconds=0)
+    assert not findings.found and "took too long" in findings.notes[0]
+
+
+def test_btrfs_links_resolve_inside_the_guest_root_and_loops_end(tmp_path):
+    root = tmp_path / "root"
+    (root / "@/usr/lib").mkdir(parents=True)
+    (root / "@/usr/lib/os-release").write_text("ID=debian\n")
+    (root / "@/etc").mkdir()
+    (root / "@/etc/lsb-release").symlink_to("/etc/os-release")  # not made by the restore: never followed
+    links = {"@/etc/os-release": "../../../../usr/lib/os-release", "@/bin": "/bin", "@/sbin": "/usr/lib/../../../@"}
+    files = btrfs.BtrfsFiles(root, links, ("@",))
+    assert files.read("/etc/os-release", 100) == b"ID=debian\n"
+    assert files._guest_path("/sbin/usr/lib/os-release") == ("@", "@", "usr", "lib", "os-release")
+    assert files._guest_path("/bin/true") is None and files.read("/bin/true", 10) == b""
+    assert files.read("/etc/lsb-release", 100) == b"" and not files.exists("/etc")
+
+
+def test_the_btrfs_copy_is_sparse(tmp_path):
+    data = bytearray(32 * MiB)
+    data[5 * MiB : 5 * MiB + 10] = b"superblock"
+    disk = Disk(lambda offset, length: bytes(data[offset : offset + length]), len(data))
+    btrfs._sparse_copy(disk, 0, len(data), tmp_path / "copy")
+    copied = tmp_path / "copy"
+    assert copied.read_bytes() == bytes(data) and copied.stat().st_blocks * 512 <= MiB
+
+
+@needs_btrfs
+def test_a_hanging_btrfs_restore_ends_in_a_note_before_the_deadline(tmp_path, monkeypatch):
+    """The restore gets the time left, not a fixed timeout: a large but sound Btrfs is noted, not refused."""
+    disk = filesystem("btrfs", linux_tree(tmp_path / "tree", "debian"), tmp_path / "disk.img", size=128 * MiB)
+    fake = tmp_path / "bin/btrfs"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\nexec sleep 60\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}:{os.environ['PATH']}")
+    if not btrfs._landlock_abi():
+        pytest.skip("Landlock is not available: btrfs restore is not run at all")
+    started = time.monotonic()
+    findings = _detect_within(disk, 6)
+    assert time.monotonic() - started < 6
+    assert findings.filesystems == ["btrfs"] and not findings.found
+    assert "restoring its files took too long" in findings.notes[0]
+    assert not list((settings.VAR_DIR / "staging").glob("os-detection-*"))
+
+
+def _detect_within(path, seconds):
+    with Disk.of_file(path) as disk:
+        return detect_os(disk, seconds=seconds)
 
 
 @needs_ntfs
@@ -204,6 +369,18 @@ def test_a_slow_reader_times_out_with_its_own_code():
     assert refused.value.code == DETECTION_TIMED_OUT and time.monotonic() - started < 5
 
 
+def test_a_reader_that_allocates_without_end_meets_the_memory_limit_in_the_child():
+    """The child's address space is limited: a crafted volume making a reader allocate gigabytes ends with a note,
+    and the worker's own memory is untouched."""
+
+    def read(offset, length):
+        hog = bytearray(2 * 1024**3)  # mapped lazily: only an address-space limit refuses it
+        return bytes(hog[:length])
+
+    findings = detect_os(Disk(read, 10 * MiB), seconds=30)
+    assert not findings.found and findings.notes[0].startswith("inspection failed")  # MemoryError, through C
+
+
 def test_the_inspection_in_process_matches_the_child(tmp_path):
     disk = filesystem("ext4", linux_tree(tmp_path / "tree", "debian"), tmp_path / "disk.img")
     with Disk.of_file(disk) as opened:
@@ -255,3 +432,82 @@ def test_reads_through_nbd_are_split_under_qemu_nbds_request_limit():
     nbd = FakeNbd()
     assert Disk.of_nbd(nbd).read(MiB, 40 * MiB) == b"\x01" * (40 * MiB)
     assert max(length for _offset, length in nbd.requests) <= 4 * MiB and nbd.requests[0] == (MiB, 4 * MiB)
+
+
+def _bzimage(xloadflags: int) -> bytes:
+    """The setup header of an x86 bzImage: "HdrS" at 0x202 and xloadflags at 0x236 (bit 0: a 64-bit kernel)."""
+    head = bytearray(4096)
+    head[0x1FE:0x200], head[0x202:0x206] = b"\x55\xaa", b"HdrS"
+    head[0x236:0x238] = xloadflags.to_bytes(2, "little")
+    return bytes(head)
+
+
+def _arm64_image() -> bytes:
+    head = bytearray(4096)
+    head[0x38:0x3C] = b"ARM\x64"
+    return bytes(head)
+
+
+def _kernel_only_tree(root, distribution, kernel: bytes):
+    """A release file and a kernel, but none of the programs whose ELF header names the architecture."""
+    tree = linux_tree(root, distribution)
+    (tree / "usr/bin/true").unlink()
+    (tree / "boot").mkdir()
+    (tree / "boot/vmlinuz-6.1.0-13-amd64").write_bytes(kernel)
+    (tree / "vmlinuz").symlink_to("boot/vmlinuz-6.1.0-13-amd64")
+    return tree
+
+
+def test_the_kernel_names_the_architecture_when_no_program_does(tmp_path):
+    tree = _kernel_only_tree(tmp_path / "tree", "debian", _bzimage(xloadflags=0b11))
+    findings = _detect(filesystem("ext4", tree, tmp_path / "disk.img"))
+    assert (findings.distribution, findings.architecture) == ("debian", "x86_64")
+
+
+@needs_btrfs
+def test_the_kernel_link_is_followed_on_btrfs(tmp_path):
+    tree = _kernel_only_tree(tmp_path / "tree", "debian", _bzimage(xloadflags=0b11))
+    findings = _detect(filesystem("btrfs", tree, tmp_path / "disk.img", size=128 * MiB))
+    assert (findings.distribution, findings.architecture) == ("debian", "x86_64")
+
+
+@needs_xfs
+def test_an_arm64_kernel_image_on_xfs_names_aarch64(tmp_path):
+    tree = linux_tree(tmp_path / "tree", "ubuntu")
+    (tree / "usr/bin/true").unlink()
+    (tree / "boot").mkdir()
+    (tree / "boot/vmlinuz").write_bytes(_arm64_image())
+    findings = _detect(filesystem("xfs", tree, tmp_path / "disk.img", size=320 * MiB))
+    assert (findings.distribution, findings.architecture) == ("ubuntu", "aarch64")
+
+
+def test_kernel_headers_give_their_architecture():
+    from images.formats.os_facts import architecture_of_kernel
+
+    zimage = bytearray(64)
+    zimage[0x24:0x28] = (0x016F2818).to_bytes(4, "little")
+    assert architecture_of_kernel(_bzimage(xloadflags=0b11)) == "x86_64"
+    assert architecture_of_kernel(_bzimage(xloadflags=0)) == "i386"
+    assert architecture_of_kernel(_arm64_image()) == "aarch64"
+    assert architecture_of_kernel(bytes(zimage)) == "arm"
+    assert architecture_of_kernel(elf("aarch64")) == "aarch64"
+    assert architecture_of_kernel(b"boot/vmlinuz-6.1.0-13-amd64") == ""
+
+
+@pytest.mark.parametrize("kind", ["ext4", pytest.param("xfs", marks=needs_xfs)])
+def test_links_are_followed_inside_the_guest_and_never_out_of_it(tmp_path, kind):
+    """Debian's layout: /etc/os-release and /bin are links. A link aiming above the root stays inside the guest."""
+    tree = linux_tree(tmp_path / "tree", "debian")
+    (tree / "usr/lib").mkdir(parents=True)
+    (tree / "etc/os-release").rename(tree / "usr/lib/os-release")
+    (tree / "etc/os-release").symlink_to("../../../../usr/lib/os-release")
+    (tree / "usr/bin/true").rename(tree / "usr/bin/true.real")
+    (tree / "usr/bin/true").symlink_to("/usr/bin/true.real")
+    findings = _detect(filesystem(kind, tree, tmp_path / "disk.img", size=320 * MiB))
+    assert (findings.distribution, findings.version, findings.architecture) == ("debian", "12", "x86_64")
+
+
+def test_a_link_loop_ends_the_walk():
+    links = {("a",): "b", ("b",): "a"}
+    assert guest_disk.follow_links("/a/os-release", links.get) is None
+    assert guest_disk.follow_links("/x/../../etc/./os-release", links.get) == ("etc", "os-release")

@@ -44,7 +44,7 @@ def test_the_dry_run_partial_shows_the_detected_os_for_the_wizard(tenant_a, admi
     url = upload(admin, almalinux_uefi, "alma.raw")
     text = console.post("/console/images/create/check", {"image_url": url, "kind": "system"}).content.decode()
     assert 'data-os-version="AlmaLinux 9.4 64bit"' in text and "AlmaLinux 9.4 (Seafoam Ocelot)" in text
-    assert 'data-testid="dry-run-boot-mode" data-value="uefi"' in text
+    assert 'data-testid="dry-run-boot-mode" data-prefill="hw_firmware_type" data-value="uefi"' in text
 
 
 def test_the_dry_run_of_random_bytes_says_no_os_was_found(admin, tmp_path):

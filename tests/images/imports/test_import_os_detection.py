@@ -80,6 +80,21 @@ def test_detection_reads_a_root_logical_volume_through_qemu_nbd(admin, tmp_path)
     assert job.entities["os_detection"]["filesystems"] == ["lvm2", "ext4"]
 
 
+@pytest.mark.skipif(not shutil.which("btrfs"), reason="btrfs-progs is not installed")
+def test_detection_reads_btrfs_through_qemu_nbd(admin, tmp_path):
+    """Btrfs is read by `btrfs restore` from a copy of its partition, here decoded from qcow2 by qemu-nbd."""
+    root = filesystem("btrfs", linux_tree(tmp_path / "tree", "debian"), tmp_path / "root.img", size=128 * MiB)
+    source = converted(partitioned(tmp_path / "disk.raw", "gpt", [(root, LINUX_TYPE)], size=160 * MiB), "qcow2")
+    job = run(create(admin, upload(admin, source, "debian-btrfs.qcow2")))
+    assert job.status == JobStatus.SUCCESS, job.fail_reason
+    assert (job.image.os_version, job.image.architecture, job.image.hw_firmware_type) == (
+        "Debian GNU/Linux 12.0.0 64bit",
+        "x86",
+        "bios",
+    )
+    assert job.entities["os_detection"]["filesystems"] == ["btrfs"]
+
+
 def test_an_os_version_given_and_found_the_same_is_kept(admin, tmp_path):
     job = run(create(admin, upload(admin, ubuntu_disk(tmp_path), "u.raw"), os_version="Ubuntu 20.04 server 64bit"))
     assert job.status == JobStatus.SUCCESS, job.fail_reason
