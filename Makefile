@@ -36,7 +36,7 @@ bench: migrate
 	$(PY) bench/vs_glance.py $(BENCH_ARGS)
 
 # Tests keep their files (test database, broker folder) apart from the data `make run` serves.
-test: VAR_DIR := $(VAR_DIR)/test
+test: override VAR_DIR := $(VAR_DIR)/test
 test: setup axe lint
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -44,7 +44,7 @@ test: setup axe lint
 # The compat tier: OpenStack Tempest's image v2 API tests against a live server, Tempest in its own venv (PyPI).
 # The run starts from an empty data folder of its own (VAR_DIR/tempest), outside which Tempest's venv lives.
 TEMPEST_VENV ?= var/tempest-venv
-compat: VAR_DIR := $(VAR_DIR)/tempest
+compat: override VAR_DIR := $(VAR_DIR)/tempest
 compat: setup
 	@test -x $(TEMPEST_VENV)/bin/tempest || { $(PYTHON) -m venv $(TEMPEST_VENV) && \
 		$(TEMPEST_VENV)/bin/pip install --quiet 'tempest==47.0.0'; }
