@@ -21,6 +21,8 @@ def utc(moment) -> str:
 
 
 def _support_fields(image) -> dict:
+    if not image.support_flags:  # most images: spares a dozen lookups a row on a page of 1,000
+        return {}
     fields = {}
     for flag in SUPPORT_FLAGS:
         if flag in image.support_flags:

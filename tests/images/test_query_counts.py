@@ -6,8 +6,8 @@ from django.test.utils import CaptureQueriesContext
 
 from images.models import Image, ImageTag
 
-# The access key with its user and account, the project, the grants, one page of images, their tags.
-LIST_QUERIES = 5
+# The access key with its user and account, the project, the grants, one page of images with their tags.
+LIST_QUERIES = 4
 
 
 def fill(project, count: int) -> None:
@@ -50,3 +50,17 @@ def test_glance_list_page_query_count_is_pinned(warm_api, tenant_a, public_catal
     fill(tenant_a.project, 300)
     with django_assert_max_num_queries(LIST_QUERIES):
         assert warm_api.get("/v2/images", {"limit": 100}).status_code == 200
+
+
+def test_each_listed_image_shows_its_own_tags_by_key(warm_api, tenant_a):
+    fill(tenant_a.project, 30)
+    image = Image.objects.filter(owner=tenant_a.project).first()
+    number = ImageTag.objects.get(image=image).value  # fill() gave it n=<its number>
+    ImageTag.objects.bulk_create(ImageTag(image=image, key=key, value=value) for key, value in [("zz", ""), ("a", "1")])
+    listed = {row["id"]: row["tags"] for row in warm_api.get("/v2/images", {"limit": 100}).json()["images"]}
+    assert listed[str(image.pk)] == ["a=1", f"n={number}", "zz"]
+    others = [tags for image_id, tags in listed.items() if image_id != str(image.pk)]
+    assert len(others) == 29 and all(len(tags) == 1 and tags[0].startswith("n=") for tags in others)
+    untagged = Image.objects.create(region=tenant_a.project.region, owner=tenant_a.project, status="active")
+    listed = {row["id"]: row["tags"] for row in warm_api.get("/v2/images", {"limit": 100}).json()["images"]}
+    assert listed[str(untagged.pk)] == []
