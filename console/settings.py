@@ -121,7 +121,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Each web and worker thread keeps its connection for a few seconds: opening one (and its PRAGMAs) cost a
+    # sixth of a small API call; closing it is when the planner's statistics are kept current (core/sqlite3).
+    DATABASES["default"]["CONN_MAX_AGE"] = 10
     if not os.access(VAR_DIR, os.W_OK):
         # A read-only data folder (a read-only mount, a full-disk remount): open the database read-only so reads
         # keep working; a cleanly closed WAL database has no -wal/-shm files to share, so it is opened immutable.

@@ -1,9 +1,9 @@
 """Django's SQLite backend, which also keeps the query planner's statistics current.
 
 Without statistics SQLite guesses, and for `?name=…` it walks the whole region in creation order (to skip a
-sort) instead of looking the name up in its index. SQLite's advice for short-lived connections (ours live one
-request) is `PRAGMA optimize` just before each closes: it analyses the tables this connection's queries would
-have planned better with statistics, and only those, so it is nearly always a no-op.
+sort) instead of looking the name up in its index. SQLite's advice for short-lived connections (ours live a few
+seconds, CONN_MAX_AGE) is `PRAGMA optimize` just before each closes: it analyses the tables this connection's
+queries would have planned better with statistics, and only those, so it is nearly always a no-op.
 """
 
 import sqlite3
