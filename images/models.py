@@ -10,6 +10,7 @@ from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import JSONField
 from iam.authz import is_cloud_admin
 from iam.ids import new_hex_id
 from iam.models import Project, Region
@@ -122,7 +123,7 @@ class Image(models.Model):
     # Glance's `os_hidden`: left out of image lists unless asked for; shown, used and shared as usual.
     os_hidden = models.BooleanField(default=False)
     # Glance's extra properties (any key the schema does not name), string values as its schema says.
-    extra_properties = models.JSONField(default=dict, blank=True)
+    extra_properties = JSONField(default=dict, blank=True)
     disk_format = models.CharField(max_length=8, choices=DiskFormat.choices, default=DiskFormat.VHD)
     container_format = models.CharField(max_length=16, default="bare")
     size = models.BigIntegerField(default=0, help_text=_("Bytes of the stored file."))
@@ -141,10 +142,8 @@ class Image(models.Model):
     )
     is_registered = models.BooleanField(default=True)
     protected = models.BooleanField(default=False)
-    support_flags = models.JSONField(
-        default=dict, blank=True, help_text=_('e.g. {"kvm": true, "kvm_gpu_type": "V100"}')
-    )
-    features = models.JSONField(default=list, blank=True)
+    support_flags = JSONField(default=dict, blank=True, help_text=_('e.g. {"kvm": true, "kvm_gpu_type": "V100"}'))
+    features = JSONField(default=list, blank=True)
     support_ends = models.DateField(null=True, blank=True)
     offline = models.BooleanField(default=False, help_text=_("Visible, but cannot create new servers."))
     multiqueue = models.BooleanField(default=False)
