@@ -11,6 +11,7 @@ Local: `<bucket>/<h[:2]>/<h>` with h = SHA-256 of the key, so that keys of any l
 """
 
 import base64
+import errno
 import hashlib
 import os
 import shutil
@@ -22,7 +23,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from core.errors import storage_failure, storage_writes
-from obs.errors import CHECKSUM_MISMATCH, UPLOAD_STATE, ObsError
+from obs.errors import CHECKSUM_MISMATCH, UPLOAD_STATE, ObsError, incomplete_body
 from obs.limits import PIECE, default_part_size
 from obs.storage import s3_client, storage_for
 from obs.streams import Digest, copy_exactly, hash_all
@@ -54,6 +55,28 @@ class LocalObjectStore:
             digest = copy_exactly(source, handle, size)
             verify(digest, expected_sha256)
             publish()
+        return digest
+
+    def take(self, name: str, path: Path, size: int, *, expected_sha256: str = "", content_type: str = "") -> Digest:
+        """Store the file at `path` (which the caller hands over) under `name`: hashed where it lies, then moved
+        into place, so its bytes are read once and never written again. Refused (by raising) unless it holds
+        exactly `size` bytes matching `expected_sha256`; then the file stays where it was."""
+        if (actual := os.path.getsize(path)) != size:
+            raise incomplete_body(size, actual)
+        with open(path, "rb") as handle:
+            digest = copy_exactly(handle, None, size)
+        verify(digest, expected_sha256)
+        final = self.local_path(name)
+        with storage_writes():
+            final.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.chmod(path, 0o600)  # as the objects written here are
+            try:
+                os.replace(path, final)
+            except OSError as error:
+                if error.errno != errno.EXDEV:
+                    raise
+                with open(path, "rb") as handle:  # another file system: copied after all
+                    return self.write(name, handle, size, expected_sha256=digest.sha256)
         return digest
 
     def open(self, name: str):
@@ -157,6 +180,11 @@ class S3ObjectStore:
 
     def local_path(self, name: str) -> None:
         return None
+
+    def take(self, name: str, path: Path, size: int, *, expected_sha256: str = "", content_type: str = "") -> Digest:
+        """Store the file at `path` (sent as any body is; the caller removes it)."""
+        with open(path, "rb") as handle:
+            return self.write(name, handle, size, expected_sha256=expected_sha256, content_type=content_type)
 
     def write(self, name: str, source, size: int, *, expected_sha256: str = "", content_type: str = "") -> Digest:
         """Small bodies in one PUT, larger ones as a multipart upload of spooled parts; published only when all

@@ -5,6 +5,7 @@ folder whatever happens."""
 import contextlib
 import io
 import os
+from pathlib import Path
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -47,8 +48,7 @@ def export_file(job: Job) -> None:
         stored = upload(job, _Pieces(iter_raw_disk(image.manifest, key=key)), size, cmk_id=image.cmk_id)
     else:
         output = convert(job, image.manifest, file_format, key=key)
-        with open(output, "rb") as handle:
-            stored = upload(job, handle, os.path.getsize(output), cmk_id=image.cmk_id)
+        stored = upload(job, output, os.path.getsize(output), cmk_id=image.cmk_id)
     jobs.succeed(job, file_size=stored.size, file_sha256=stored.sha256)
 
 
@@ -78,20 +78,27 @@ def convert(job: Job, manifest, file_format: str, *, key: bytes | None):
     return output
 
 
-def upload(job: Job, stream, size: int, *, cmk_id: str = ""):
-    """Puts the file (in parts when larger than one PUT takes) and its SHA-256 sidecar into the bucket. The
-    export of an encrypted image is encrypted at rest under the image's key (`cmk_id`), as SSE-KMS does: never
-    written in the clear, and sealed by the object storage in one stream whatever its size."""
+def upload(job: Job, source, size: int, *, cmk_id: str = ""):
+    """Puts the disk (`source`: the converted file's path, or a stream) and its SHA-256 sidecar into the bucket,
+    in parts when larger than one PUT takes. The converted file is handed over: local object storage moves it
+    into place once hashed instead of writing it a second time. The export of an encrypted image is encrypted
+    at rest under the image's key (`cmk_id`), as SSE-KMS does: never written in the clear, and sealed by the
+    object storage in one stream whatever its size."""
     from obs.limits import max_put_size
     from obs.services import put_object
 
     actor = system_actor(job.project)
     bucket, key = job.entities["bucket_url"].split(":", 1)
     report = Reporter(job, "upload", size)
+    is_file = isinstance(source, Path)
     if cmk_id or size <= max_put_size():
-        stored = put_object(actor, bucket=bucket, key=key, stream=stream, size=size, cmk_id=cmk_id)
+        body = {"file_path": source} if is_file else {"stream": source}
+        stored = put_object(actor, bucket=bucket, key=key, size=size, cmk_id=cmk_id, **body)
+    elif is_file:
+        with open(source, "rb") as handle:
+            stored = _put_in_parts(actor, bucket, key, handle, size, report)
     else:
-        stored = _put_in_parts(actor, bucket, key, stream, size, report)
+        stored = _put_in_parts(actor, bucket, key, source, size, report)
     report(size)
     sidecar = f"{stored.sha256}  {key.rsplit('/', 1)[-1]}\n".encode()
     put_object(

@@ -1,6 +1,8 @@
 """Objects: streamed put, list, open for reading, delete."""
 
+from contextlib import nullcontext
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
@@ -30,14 +32,18 @@ def put_object(
     *,
     bucket: str,
     key: str,
-    stream,
+    stream=None,
     size: int,
     content_type: str = "",
     sha256: str = "",
     cmk_id: str = "",
+    file_path: Path | None = None,
 ) -> StoredObject:
     """Store `size` bytes read from `stream` (a file or a request body) under `bucket:key`, replacing any
     object there once every byte arrived (and matched `sha256`, when given).
+
+    `file_path` instead of `stream`: a file the caller hands over (a job's output). Local storage moves it into
+    place once hashed, rather than copying it; what is left at `file_path` is still the caller's to remove.
 
     With `cmk_id` (a KMS key of the account, as for SSE-KMS) the object is encrypted at rest under a data key of
     its own (obs.sealing). Only this service can seal, so such an object is written in one stream whatever its
@@ -52,9 +58,13 @@ def put_object(
     if cmk_id:
         address = f"{target.name}:{key}"
         key_id, data_key, wrapped = new_object_data_key(actor, cmk_id, address=address)
-        sealing = SealingReader(stream, size, data_key, address, expected_sha256=sha256)
-        etag = store.write(name, sealing, sealed_size(size), content_type=content_type).md5
+        with open(file_path, "rb") if file_path is not None else nullcontext(stream) as source:
+            sealing = SealingReader(source, size, data_key, address, expected_sha256=sha256)
+            etag = store.write(name, sealing, sealed_size(size), content_type=content_type).md5
         digest, encryption = sealing.digest, {"cmk_id": key_id, "wrapped_data_key": wrapped}
+    elif file_path is not None:
+        digest = store.take(name, file_path, size, expected_sha256=sha256, content_type=content_type)
+        etag = digest.md5
     else:
         digest = store.write(name, stream, size, expected_sha256=sha256, content_type=content_type)
         etag = digest.md5

@@ -213,3 +213,39 @@ def test_the_api_is_in_the_openapi_schema(tenant_a, client):
         "delete_object",
     ):
         assert f"operationId: {operation_id}" in text or f'"operationId": "{operation_id}"' in text, operation_id
+
+
+def stored_bytes(actor, bucket: str, key: str) -> bytes:
+    stream, _stored = services.open_object(actor, bucket=bucket, key=key)
+    with stream:
+        return stream.read()
+
+
+def test_a_file_handed_over_is_stored_with_its_checksums(admin_a, bucket_a, own_var_dir, settings):
+    data = random_bytes(3 * PIECE + 5)
+    path = own_var_dir / "converted.qcow2"
+    path.write_bytes(data)
+    stored = services.put_object(admin_a, bucket=bucket_a.name, key="k", file_path=path, size=len(data))
+    assert (stored.size, stored.sha256, stored.md5) == (len(data), sha256_of(data), hashlib.md5(data).hexdigest())
+    assert stored_bytes(admin_a, bucket_a.name, "k") == data
+    # On local storage the file is moved into place rather than copied; S3 is sent a copy.
+    assert path.exists() == (settings.STORAGE_BACKEND == "s3")
+
+
+def test_a_file_handed_over_that_does_not_match_is_not_stored_and_stays(admin_a, bucket_a, own_var_dir, objects_folder):
+    path = own_var_dir / "converted.qcow2"
+    path.write_bytes(b"evil")
+    with pytest.raises(Exception) as refused:
+        services.put_object(admin_a, bucket=bucket_a.name, key="k", file_path=path, size=4, sha256=sha256_of(b"good"))
+    assert refused.value.code == "OBS.0005"
+    assert not StoredObject.objects.exists() and path.read_bytes() == b"evil"
+    assert not [p for p in objects_folder.rglob("*") if p.is_file()]
+
+
+def test_a_file_handed_over_of_another_size_than_announced_is_refused(admin_a, bucket_a, own_var_dir):
+    path = own_var_dir / "converted.qcow2"
+    path.write_bytes(b"short")
+    with pytest.raises(Exception) as refused:
+        services.put_object(admin_a, bucket=bucket_a.name, key="k", file_path=path, size=100)
+    assert refused.value.code == "OBS.0008"
+    assert not StoredObject.objects.exists()
