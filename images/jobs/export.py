@@ -94,11 +94,9 @@ def upload(job: Job, source, size: int, *, cmk_id: str = ""):
     if cmk_id or size <= max_put_size():
         body = {"file_path": source} if is_file else {"stream": source}
         stored = put_object(actor, bucket=bucket, key=key, size=size, cmk_id=cmk_id, **body)
-    elif is_file:
-        with open(source, "rb") as handle:
-            stored = _put_in_parts(actor, bucket, key, handle, size, report)
     else:
-        stored = _put_in_parts(actor, bucket, key, source, size, report)
+        with open(source, "rb") if is_file else contextlib.nullcontext(source) as stream:
+            stored = _put_in_parts(actor, bucket, key, stream, size, report)
     report(size)
     sidecar = f"{stored.sha256}  {key.rsplit('/', 1)[-1]}\n".encode()
     put_object(

@@ -48,6 +48,8 @@ def put_object(
     With `cmk_id` (a KMS key of the account, as for SSE-KMS) the object is encrypted at rest under a data key of
     its own (obs.sealing). Only this service can seal, so such an object is written in one stream whatever its
     size (the store splits it into parts itself) rather than through a client's multipart upload."""
+    if (stream is None) == (file_path is None):
+        raise ValueError("put_object reads either a stream or a file, never both nor neither")
     key = validate_key(key)
     size = checked_size(size, limit=max_object_size() if cmk_id else max_put_size())
     content_type, sha256 = checked_content_type(content_type), checked_sha256(sha256)

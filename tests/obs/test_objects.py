@@ -249,3 +249,12 @@ def test_a_file_handed_over_of_another_size_than_announced_is_refused(admin_a, b
         services.put_object(admin_a, bucket=bucket_a.name, key="k", file_path=path, size=100)
     assert refused.value.code == "OBS.0008"
     assert not StoredObject.objects.exists()
+
+
+def test_a_put_names_either_a_stream_or_a_file(admin_a, bucket_a, own_var_dir):
+    path = own_var_dir / "converted.qcow2"
+    path.write_bytes(b"data")
+    for body in ({}, {"stream": io.BytesIO(b"data"), "file_path": path}):
+        with pytest.raises(ValueError):
+            services.put_object(admin_a, bucket=bucket_a.name, key="k", size=4, **body)
+    assert not StoredObject.objects.exists()
