@@ -569,8 +569,10 @@ def _refuse_upload(job: Job, error: BaseException) -> None:
     Raises the refusal."""
     refusal = error if isinstance(error, ImsError) else storage_failure(error)
     refusal = refusal or _incomplete(_("The upload did not complete."))
-    jobs.fail(job, refusal, keep_image=True)
-    Image.objects.filter(pk=job.image_id, status=ImageStatus.SAVING).update(status=ImageStatus.QUEUED)
+    # One commit: a client that sees the job failed finds the image already waiting for a new upload.
+    with transaction.atomic():
+        Image.objects.filter(pk=job.image_id, status=ImageStatus.SAVING).update(status=ImageStatus.QUEUED)
+        jobs.fail(job, refusal, keep_image=True)
     if isinstance(error, ImsError) or not isinstance(error, Exception):
         raise error
     raise refusal from error

@@ -39,7 +39,8 @@ def _refused_and_queued(image: Image, gunicorn_log) -> None:
     job = Job.objects.get(image=image)
     assert job.error_code == "IMG.0122", job.fail_reason
     assert Image.objects.get(pk=image.pk).status == "queued"
-    assert not jobs.staging_dir(job).exists()
+    # Staging goes just after the job's failure is committed.
+    wait_until(lambda: not jobs.staging_dir(job).exists(), seconds=10)
     assert "Traceback" not in gunicorn_log.read_text(errors="replace")
 
 
@@ -80,3 +81,22 @@ def test_body_not_matching_its_content_length_is_refused(db, tenant_a, sent):
     job = Job.objects.get(image=image)
     assert job.status == "FAIL" and Image.objects.get(pk=image.pk).status == "queued"
     assert not jobs.staging_dir(job).exists()
+
+
+def test_the_image_is_queued_again_before_its_failed_job_is_seen(db, tenant_a, monkeypatch):
+    """A client that sees the job failed must find the image ready for a new upload: both change in one commit.
+    Staging is removed just after that commit, so the image's state is read there."""
+    image, _token = _queued_image(tenant_a)
+    seen = []
+    real_rmtree = jobs.shutil.rmtree
+
+    def read_image_then_remove(path, **options):
+        seen.append(Image.objects.get(pk=image.pk).status)
+        real_rmtree(path, **options)
+
+    monkeypatch.setattr(jobs.shutil, "rmtree", read_image_then_remove)
+    with pytest.raises(imports.ImsError):
+        imports.glance_upload_image_file(
+            factories.actor(tenant_a.admin), image_id=image.id, stream=io.BytesIO(b"x" * 10), content_length=20
+        )
+    assert seen == ["queued"]
