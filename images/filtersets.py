@@ -26,7 +26,7 @@ from images.choices import (
     VirtualEnvType,
     Visibility,
 )
-from images.models import Image, ImageMember, ImageTag
+from images.models import AnsweredBy, Image, ImageTag, NotSharedOrAnswered
 
 TIME_FILTER = re.compile(r"^(gt|gte|lt|lte|eq|neq):(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})Z?$")
 TRUE_FALSE = (("true", "true"), ("false", "false"))
@@ -130,27 +130,17 @@ class ImageFilterSet(filters.FilterSet):
         queryset = queryset.filter(image_type=ImageType.PRIVATE).exclude(owner=self.actor.project)
         if self.data.get("member_status") or self.data.get("shared_member_status"):
             return queryset
-        answered = ImageMember.objects.filter(
-            image=OuterRef("pk"), project=self.actor.project, status__in=[MemberStatus.PENDING, MemberStatus.ACCEPTED]
-        )
-        return queryset.filter(Exists(answered))
+        return queryset.filter(AnsweredBy(self.actor.project.pk, [MemberStatus.PENDING, MemberStatus.ACCEPTED]))
 
     def filter_member_status(self, queryset, name, value):
-        mine = ImageMember.objects.filter(image=OuterRef("pk"), project=self.actor.project, status=value)
-        return queryset.filter(Exists(mine))
+        return queryset.filter(AnsweredBy(self.actor.project.pk, [value]))
 
     def filter_shared_member_status(self, queryset, name, value):
         """Glance's `member_status`: the actor's answer to images shared with it; its own and public images are
         not shared with it, so they stay."""
-        mine = ImageMember.objects.filter(image=OuterRef("pk"), project=self.actor.project, status=value)
-        not_shared = (
-            ~Q(image_type=ImageType.PRIVATE)
-            | Q(owner=self.actor.project)
-            | Q(visibility__in=[Visibility.PUBLIC, Visibility.COMMUNITY])
-        )
-        if is_cloud_admin(self.actor):  # images held for unknown owners are theirs to list, shared with nobody
-            not_shared |= ~Q(external_owner="")
-        return queryset.filter(not_shared | Exists(mine))
+        # A cloud administrator's images held for unknown owners are theirs to list, shared with nobody.
+        cloud_admin = is_cloud_admin(self.actor)
+        return queryset.filter(NotSharedOrAnswered(self.actor.project.pk, value, cloud_admin=cloud_admin))
 
     def filter_boolean(self, queryset, name, value):
         return queryset.filter(**{name: _is_true(value)})

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, Expression, OuterRef, Q, TextField
+from django.db.models import BooleanField, Expression, F, Q, TextField
 from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -56,23 +56,116 @@ class ImageQuerySet(models.QuerySet):
     def visible_to(self, actor):
         """Public and market images of the actor's region, its own images, and images shared with it. Images held
         for an owner no project has (images/services/ownership.py) are a cloud administrator's to reach alone."""
-        shared_with_actor = ImageMember.objects.filter(image=OuterRef("pk"), project=actor.project)
+        return self.filter(VisibleTo(actor.region.pk, actor.project.pk, cloud_admin=is_cloud_admin(actor)))
+
+
+class ImageRowCondition(Expression):
+    """A condition written as SQL over the columns of the image row it is tested on.
+
+    Every list and every lookup of an image is narrowed by the same few conditions. Built from Q objects and
+    Exists querysets they cost more to build and compile than the query of a small list takes to run; written as
+    SQL they cost a few string joins. The columns are resolved as Django's own references, so the condition keeps
+    working where the images are a subquery of another query and Django renames their table.
+    """
+
+    output_field = BooleanField()
+    conditional = True
+    columns = ("id", "region_id", "status", "image_type", "visibility", "owner_id", "external_owner")
+
+    def __init__(self):
+        super().__init__()
+        self.column_refs = [F(name) for name in self.columns]
+
+    def get_source_expressions(self):
+        return self.column_refs
+
+    def set_source_expressions(self, expressions):
+        self.column_refs = expressions
+
+    def compile_columns(self, compiler) -> dict[str, str]:
+        return {name: compiler.compile(ref)[0] for name, ref in zip(self.columns, self.column_refs, strict=True)}
+
+    @staticmethod
+    def member_exists(connection, image_id: str, project_id: str, statuses=()) -> tuple[str, list]:
+        """EXISTS: the project is a member of the image (with one of `statuses`, when given)."""
+        quote = connection.ops.quote_name
+        sql = (
+            f'EXISTS (SELECT 1 FROM {quote(ImageMember._meta.db_table)} AS "member" '
+            f'WHERE "member"."image_id" = {image_id} AND "member"."project_id" = %s'
+        )
+        if statuses:
+            sql += f' AND "member"."status" IN ({", ".join(["%s"] * len(statuses))})'
+        return sql + ")", [project_id, *statuses]
+
+
+class VisibleTo(ImageRowCondition):
+    """What `visible_to` keeps: not deleted, in the region, and public, market, the project's own or shared with
+    it. `cloud_admin` also reaches the images held for owners no project has."""
+
+    def __init__(self, region_id: str, project_id: str, *, cloud_admin: bool):
+        super().__init__()
+        self.region_id, self.project_id, self.cloud_admin = region_id, project_id, cloud_admin
+
+    @property
+    def identity(self):
+        return (VisibleTo, self.region_id, self.project_id, self.cloud_admin)
+
+    def as_sql(self, compiler, connection):
+        column = self.compile_columns(compiler)
         own = (
-            Q(owner=actor.project) | ~Q(external_owner="")
-            if is_cloud_admin(actor)
-            else Q(owner=actor.project, external_owner="")
+            f"{column['owner_id']} = %s OR {column['external_owner']} <> ''"
+            if self.cloud_admin
+            else f"({column['owner_id']} = %s AND {column['external_owner']} = '')"
         )
-        return (
-            self.filter(region=actor.region)
-            .exclude(status=ImageStatus.DELETED)
-            .filter(
-                Q(image_type__in=[ImageType.GOLD, ImageType.MARKET])
-                # Glance images a cloud administrator made public or community, in the region.
-                | Q(visibility__in=[Visibility.PUBLIC, Visibility.COMMUNITY])
-                | own
-                | Exists(shared_with_actor)
-            )
+        shared, shared_params = self.member_exists(connection, column["id"], self.project_id)
+        sql = (
+            f"({column['region_id']} = %s AND {column['status']} <> %s"
+            f" AND ({column['image_type']} IN (%s, %s) OR {column['visibility']} IN (%s, %s) OR {own} OR {shared}))"
         )
+        params = [self.region_id, ImageStatus.DELETED, ImageType.GOLD, ImageType.MARKET]
+        return sql, [*params, Visibility.PUBLIC, Visibility.COMMUNITY, self.project_id, *shared_params]
+
+
+class NotSharedOrAnswered(ImageRowCondition):
+    """Glance's `member_status`: an image shared with the project stays when the project's answer is `status`;
+    images not shared with it (its own, public, community, other than private, and for a cloud administrator the
+    images held for owners no project has) always stay."""
+
+    def __init__(self, project_id: str, status: str, *, cloud_admin: bool):
+        super().__init__()
+        self.project_id, self.status, self.cloud_admin = project_id, status, cloud_admin
+
+    @property
+    def identity(self):
+        return (NotSharedOrAnswered, self.project_id, self.status, self.cloud_admin)
+
+    def as_sql(self, compiler, connection):
+        column = self.compile_columns(compiler)
+        answered, answered_params = self.member_exists(connection, column["id"], self.project_id, [self.status])
+        held = f" OR {column['external_owner']} <> ''" if self.cloud_admin else ""
+        sql = (
+            f"({column['image_type']} <> %s OR {column['owner_id']} = %s"
+            f" OR {column['visibility']} IN (%s, %s){held} OR {answered})"
+        )
+        params = [ImageType.PRIVATE, self.project_id, Visibility.PUBLIC, Visibility.COMMUNITY]
+        return sql, [*params, *answered_params]
+
+
+class AnsweredBy(ImageRowCondition):
+    """The project is a member of the image with one of `statuses`."""
+
+    columns = ("id",)
+
+    def __init__(self, project_id: str, statuses):
+        super().__init__()
+        self.project_id, self.statuses = project_id, tuple(statuses)
+
+    @property
+    def identity(self):
+        return (AnsweredBy, self.project_id, self.statuses)
+
+    def as_sql(self, compiler, connection):
+        return self.member_exists(connection, self.compile_columns(compiler)["id"], self.project_id, self.statuses)
 
 
 class TagTexts(Expression):
