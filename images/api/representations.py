@@ -16,8 +16,17 @@ def _text(flag: bool) -> str:
 
 
 def utc(moment) -> str:
-    # The same text as strftime("%Y-%m-%dT%H:%M:%SZ"), several times faster on a page of 1,000 images.
-    return moment.isoformat(timespec="seconds")[:19] + "Z" if moment else ""
+    # The same text as strftime("%Y-%m-%dT%H:%M:%SZ"), several times faster: three times a row on a page of 1,000.
+    if not moment:
+        return ""
+    return "%04d-%02d-%02dT%02d:%02d:%02dZ" % (  # noqa: UP031 percent formatting is the fastest here
+        moment.year,
+        moment.month,
+        moment.day,
+        moment.hour,
+        moment.minute,
+        moment.second,
+    )
 
 
 def _support_fields(image) -> dict:
