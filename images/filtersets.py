@@ -26,7 +26,7 @@ from images.choices import (
     VirtualEnvType,
     Visibility,
 )
-from images.models import AnsweredBy, Image, ImageTag, NotSharedOrAnswered
+from images.models import AnsweredBy, Image, ImageTag, NotSharedOrAnswered, OwnOrNotCommunity
 
 TIME_FILTER = re.compile(r"^(gt|gte|lt|lte|eq|neq):(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})Z?$")
 TRUE_FALSE = (("true", "true"), ("false", "false"))
@@ -233,7 +233,7 @@ def glance_defaults(queryset, query, *, actor):
     if "os_hidden" not in query:
         queryset = queryset.filter(os_hidden=False)
     if "visibility" not in query:
-        queryset = queryset.exclude(Q(visibility=Visibility.COMMUNITY) & ~Q(owner=actor.project))
+        queryset = queryset.filter(OwnOrNotCommunity(actor.project.pk))
     return queryset
 
 

@@ -4,8 +4,9 @@ import uuid
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.exceptions import FieldError
 from django.db import models
-from django.db.models import BooleanField, Expression, F, Q, TextField
+from django.db.models import BooleanField, Expression, Q, TextField
 from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -64,7 +65,7 @@ class ImageRowCondition(Expression):
 
     Every list and every lookup of an image is narrowed by the same few conditions. Built from Q objects and
     Exists querysets they cost more to build and compile than the query of a small list takes to run; written as
-    SQL they cost a few string joins. The columns are resolved as Django's own references, so the condition keeps
+    SQL they cost a few string joins. The columns are Django's own column references, so the condition keeps
     working where the images are a subquery of another query and Django renames their table.
     """
 
@@ -74,7 +75,19 @@ class ImageRowCondition(Expression):
 
     def __init__(self):
         super().__init__()
-        self.column_refs = [F(name) for name in self.columns]
+        self.column_refs = []
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
+        # The columns of the query's own image table, taken from the model: resolving each name as a path (F)
+        # cost more than the rest of the condition.
+        if self.column_refs:  # resolved: where the images are a subquery, Django resolves it again in the outer
+            return self
+        if query is None or not issubclass(query.model, Image):
+            raise FieldError(f"{type(self).__name__} is a condition on images, not on {query and query.model}.")
+        condition = self.copy()
+        alias = query.get_initial_alias()
+        condition.column_refs = [Image._meta.get_field(name).get_col(alias) for name in self.columns]
+        return condition
 
     def get_source_expressions(self):
         return self.column_refs
@@ -149,6 +162,24 @@ class NotSharedOrAnswered(ImageRowCondition):
         )
         params = [ImageType.PRIVATE, self.project_id, Visibility.PUBLIC, Visibility.COMMUNITY]
         return sql, [*params, *answered_params]
+
+
+class OwnOrNotCommunity(ImageRowCondition):
+    """Glance leaves the community images of other projects out of a list unless it asks for community images."""
+
+    columns = ("visibility", "owner_id")
+
+    def __init__(self, project_id: str):
+        super().__init__()
+        self.project_id = project_id
+
+    @property
+    def identity(self):
+        return (OwnOrNotCommunity, self.project_id)
+
+    def as_sql(self, compiler, connection):
+        column = self.compile_columns(compiler)
+        return f"({column['visibility']} <> %s OR {column['owner_id']} = %s)", [Visibility.COMMUNITY, self.project_id]
 
 
 class AnsweredBy(ImageRowCondition):

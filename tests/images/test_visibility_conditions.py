@@ -5,9 +5,10 @@ hold where the images are a subquery of another query (Django renames their tabl
 import uuid
 
 import pytest
+from django.core.exceptions import FieldError
 
 from images.choices import ImageStatus, ImageType, MemberStatus, Visibility
-from images.models import AnsweredBy, Image, ImageTag, NotSharedOrAnswered
+from images.models import AnsweredBy, Image, ImageTag, NotSharedOrAnswered, OwnOrNotCommunity
 from tests import factories
 
 
@@ -95,3 +96,16 @@ def test_the_conditions_hold_where_the_images_are_a_subquery_with_a_renamed_tabl
     tags = ImageTag.objects.filter(image__in=visible.values("pk"))
     assert '"member"."image_id" = U0' in str(tags.query)  # the images' table, renamed U0 inside the subquery
     assert set(tags.values_list("value", flat=True)) == {"own", "shared accepted"} | PUBLIC
+
+
+def test_glance_lists_leave_out_the_community_images_of_other_projects_only(world, tenant_a):
+    own_community = factories.make_image(factories.project_of(tenant_a.account), visibility=Visibility.COMMUNITY)
+    world = {**world, "own community": own_community}
+    actor = factories.actor(tenant_a.admin)
+    listed = Image.objects.visible_to(actor).filter(OwnOrNotCommunity(actor.project.pk))
+    assert names(world, listed) == {"own", "own community"} | SHARED_WITH_A | PUBLIC - {"community"}
+
+
+def test_a_condition_on_images_refuses_another_model_with_a_clear_error(tenant_a):
+    with pytest.raises(FieldError, match="condition on images"):
+        list(ImageTag.objects.filter(AnsweredBy(factories.project_of(tenant_a.account).pk, [MemberStatus.ACCEPTED])))
