@@ -94,7 +94,8 @@ def wrk(url: str, headers: dict, clients: int, seconds: int) -> tuple[float, str
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
     if "Non-2xx" in output or "Socket errors" in output:
         raise RuntimeError(f"wrk saw errors on {url}:\n{output}")
-    p99 = re.search(r"99%\s+(\S+)", output)
+    # The latency distribution's own line: a thread's "+/- Stdev" column may also end in "99%".
+    p99 = re.search(r"^\s*99%\s+(\S+)", output, re.MULTILINE)
     return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)), p99.group(1) if p99 else "-"
 
 
