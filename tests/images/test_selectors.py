@@ -62,3 +62,22 @@ def test_parse_limit_refuses(raw):
 def test_parse_sort_defaults_to_newest_first():
     assert selectors.parse_sort(query()) == ("created_at", "desc")
     assert selectors.parse_sort(query(sort_key="name", sort_dir="ASC")) == ("name", "asc")
+
+
+def test_a_filter_form_class_is_built_once_and_still_validates(tenant_a, monkeypatch):
+    """The filters' form class is made once per set of named filters, not for every list; it still refuses a
+    bad value with the filter's own message, and two lists do not share a form's cleaned data."""
+    from images import filtersets
+
+    built = []
+    original = filtersets.filters.FilterSet.get_form_class
+    monkeypatch.setattr(filtersets.filters.FilterSet, "get_form_class", lambda self: built.append(1) or original(self))
+    make_image(tenant_a.project, name="first")
+    make_image(tenant_a.project, name="second")
+    caller = actor(tenant_a.admin)
+    assert [i.name for i in selectors.list_images(caller, query(name="first", os_type="Linux")).items] == ["first"]
+    assert [i.name for i in selectors.list_images(caller, query(name="second", os_type="Linux")).items] == ["second"]
+    with pytest.raises(ImsError) as refused:
+        selectors.list_images(caller, query(name="first", os_type="Plan9"))
+    assert refused.value.message.startswith("Invalid value for os_type:")
+    assert built == []
