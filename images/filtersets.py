@@ -143,11 +143,7 @@ class ImageFilterSet(filters.FilterSet):
         return queryset.filter(AnsweredBy(self.actor.project.pk, [value]))
 
     def filter_shared_member_status(self, queryset, name, value):
-        """Glance's `member_status`: the actor's answer to images shared with it; its own and public images are
-        not shared with it, so they stay."""
-        # A cloud administrator's images held for unknown owners are theirs to list, shared with nobody.
-        cloud_admin = is_cloud_admin(self.actor)
-        return queryset.filter(NotSharedOrAnswered(self.actor.project.pk, value, cloud_admin=cloud_admin))
+        return not_shared_or_answered(queryset, value, actor=self.actor)
 
     def filter_boolean(self, queryset, name, value):
         return queryset.filter(**{name: _is_true(value)})
@@ -224,6 +220,13 @@ def support_flag_filters(query) -> dict:
     return wanted
 
 
+def not_shared_or_answered(queryset, status: str, *, actor):
+    """Glance's `member_status`: the actor's answer to images shared with it; its own and public images are not
+    shared with it, so they stay."""
+    # A cloud administrator's images held for unknown owners are theirs to list, shared with nobody.
+    return queryset.filter(NotSharedOrAnswered(actor.project.pk, status, cloud_admin=is_cloud_admin(actor)))
+
+
 def from_query(query) -> dict:
     """The filter data of a request's query: `__imagetype` → `imagetype`, and so on."""
     data = {}
@@ -264,6 +267,10 @@ def filter_images(queryset, query, *, actor):
     queryset = glance_defaults(queryset, query, actor=actor)
     data = from_query(query)
     if not data:  # no filter named: nothing to validate or apply
+        return queryset.filter(**support_flag_filters(query))
+    if data.keys() == {"shared_member_status"} and data["shared_member_status"] in MemberStatus.values:
+        # A plain Glance list names only its default member status: a valid one needs no filterset.
+        queryset = not_shared_or_answered(queryset, data["shared_member_status"], actor=actor)
         return queryset.filter(**support_flag_filters(query))
     filterset = _filterset_of(frozenset(data))(data, queryset, actor=actor)
     if not filterset.is_valid():

@@ -1,5 +1,7 @@
 """GET /v2/images with Glance's filters: size_min/size_max, sort by size, member status of shared images."""
 
+import pytest
+
 from images.models import ImageMember
 from tests.factories import make_image
 from tests.images.glance.conftest import listed
@@ -56,3 +58,22 @@ def test_a_bad_filter_value_is_refused_among_others_with_its_own_name(api_a, ten
     response = api_a.get("/v2/images", {"status": "nonsense", "__os_type": "Plan9"})
     assert response.status_code == 400
     assert response.json()["error"]["message"].startswith("Invalid value for __os_type:")
+
+
+def test_a_plain_list_keeps_glance_member_status_without_a_filterset(api_a, api_b, tenant_a, tenant_b, monkeypatch):
+    """A list naming no filter but Glance's default member status applies it directly; the shared images still
+    follow the member's answer, and a filter named beside it still goes through the filterset."""
+    from images import filtersets
+    from tests.factories import project_of
+
+    pending, accepted = make_image(tenant_a.project), make_image(tenant_a.project)
+    member_project = project_of(tenant_b.account, "cn-north-4")
+    ImageMember.objects.create(image=pending, project=member_project)
+    ImageMember.objects.create(image=accepted, project=member_project, status="accepted")
+    own = make_image(tenant_b.project)
+    with monkeypatch.context() as patched:
+        patched.setattr(filtersets, "_filterset_of", lambda names: pytest.fail(f"a filterset for {set(names)}"))
+        assert set(listed(api_b)) >= {str(accepted.id), str(own.id)}
+        assert str(pending.id) not in listed(api_b)
+    assert listed(api_b, visibility="shared", member_status="pending") == [str(pending.id)]
+    assert api_b.get("/v2/images", {"member_status": "maybe"}).status_code == 400
