@@ -112,6 +112,18 @@ def s3_server():
 
 
 @pytest.fixture
+def local_chunks(settings, tmp_path):
+    """Chunk folders (and every other stored file) under this test's own temporary folder."""
+    from obs.storage import storage_for
+
+    settings.VAR_DIR = tmp_path / "var"
+    settings.STORAGE_BACKEND = "local"
+    storage_for.cache_clear()
+    yield
+    storage_for.cache_clear()
+
+
+@pytest.fixture
 def s3_storage(settings, s3_server):
     """Switches the storages to S3 mode against the loopback endpoint for one test."""
     from obs.storage import storage_for

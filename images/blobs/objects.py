@@ -181,6 +181,11 @@ def get_object(storage: Storage, name: str) -> bytes:
         return handle.read()
 
 
+def chunks_are_local(region_id: str) -> bool:
+    """Whether the region's chunks are files of this machine (rather than objects of an S3 endpoint)."""
+    return isinstance(chunk_storage(region_id), FileSystemStorage)
+
+
 def verify_on_read(storage: Storage) -> bool:
     """Whether a read re-hashes each chunk: `CHUNK_VERIFY_ON_READ`, by default only where the bytes cross a
     network (S3). Local chunks are verified when written and by the periodic audit (`images.blobs.audit`)."""

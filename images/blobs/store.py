@@ -11,7 +11,7 @@ apart from the plaintext ones; see `sealed.SealedCodec`. Only images sharing a d
 import os
 import queue
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -75,18 +75,12 @@ def write_disk(
     *,
     on_progress: Callable[[int, int], None] | None = None,
     key: bytes | None = None,
-    before_commit: Callable[[], None] | None = None,
 ) -> WriteResult:
     """Stores the disk `source` serves (`size`, `spans()`, `read_into(view, offset)`): a raw file, or an image
-    file decoded by qemu-nbd, or a request body as it arrives (whose `size` is known only at its end).
-
-    `before_commit` runs once every chunk is stored and may refuse the disk by raising: then no manifest is
-    written, and the chunks, named by none, go to the collector."""
+    file decoded by qemu-nbd, or a request body as it arrives (whose `size` is known only at its end)."""
     codec, storage = codec_for(key), chunk_storage(region.pk)
     builder = ManifestBuilder(region.pk, storage, sealed=codec.sealed)
     sha256, md5 = _store_chunks(source, codec, builder, _Progress(on_progress, source.size))
-    if before_commit is not None:
-        before_commit()
     size = source.size
     manifest = builder.commit(virtual_size=size, restore=partial(_restore_from_source, source, codec, storage))
     return WriteResult(
@@ -161,6 +155,42 @@ def recode_manifest(
     is opened with `source_key` and stored with `target_key`, in memory only, never as a plaintext file."""
     region = Region.objects.get(pk=manifest.region_id)
     return write_disk(region, ManifestSource(manifest, source_key), on_progress=on_progress, key=target_key)
+
+
+class ManifestReads:
+    """Any bytes of a stored disk, for a reader that jumps about (OS detection). It needs neither the database nor
+    a thread once made, so a forked child may read with it, where the chunks are local files; the last few
+    decoded chunks are kept."""
+
+    kept = 8
+
+    def __init__(self, manifest: Manifest, key: bytes | None = None):
+        self.size, self.chunk_size = manifest.virtual_size, manifest.chunk_size
+        self.codec, self.storage = codec_for(key), chunk_storage(manifest.region_id)
+        self.verify = verify_on_read(self.storage)
+        self.entries = {row[0]: row[1:] for page in _entry_pages(manifest) for row in page}
+        self.zero = bytes(self.chunk_size)
+        self.chunks: OrderedDict[int, bytes] = OrderedDict()
+
+    def read(self, offset: int, length: int) -> bytes:
+        """The bytes [offset, offset + length) that the disk holds (fewer at its end)."""
+        end, pieces = min(offset + length, self.size), []
+        while offset < end:
+            index, low = divmod(offset, self.chunk_size)
+            high = min(self.chunk_size, end - index * self.chunk_size)
+            pieces.append(memoryview(self._chunk(index))[low:high])
+            offset = index * self.chunk_size + high
+        return b"".join(pieces)
+
+    def _chunk(self, index: int) -> bytes:
+        data = self.chunks.pop(index, None)
+        if data is None:
+            entry = self.entries.get(index)
+            data = _fetch(self.storage, self.codec, *entry, verify=self.verify) if entry else self.zero
+        self.chunks[index] = data
+        if len(self.chunks) > self.kept:
+            self.chunks.popitem(last=False)
+        return data
 
 
 class ManifestSource:

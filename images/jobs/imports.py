@@ -229,13 +229,18 @@ def import_file(job: Job) -> None:
 def _stored_upload(job: Job, source: Path, inspection):
     """What is left of a raw upload stored as it arrived: examine its contents. (StoredUpload, Contents)"""
     from images.blobs.models import Manifest
+    from images.blobs.store import ManifestReads
     from images.formats.os_detection import Disk
     from images.jobs.import_contents import examine
 
     manifest = Manifest.objects.get(pk=job.entities["stored_manifest"])
     if manifest.virtual_size != inspection.virtual_size:
         raise ImsError("IMG.0711", _("The file could not be read to the end."))
-    with Disk.of_file(source) as disk:
+    if job.entities.get("staged_whole", True):
+        disk = Disk.of_file(source)
+    else:  # the staged copy holds only the head and the tail: the disk is read from its chunks
+        disk = Disk(ManifestReads(manifest).read, manifest.virtual_size)
+    with disk:
         contents = examine(job, disk)
     return StoredUpload(manifest, job.entities["disk_md5"], job.entities["disk_sha256"]), contents
 

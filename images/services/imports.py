@@ -10,6 +10,7 @@ official API are the same functions under their own catalogue names.
 import hashlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -609,12 +610,12 @@ def receive_file(stream, path, *, limit: int, declared: int | None = None) -> di
 
 def receive_and_store(job: Job, stream, *, limit: int, declared: int | None = None) -> dict:
     """Stores the body as a raw disk while it arrives (chunks digested, compressed and stored, MD5 and SHA-256 of
-    the whole on threads of their own), staging a copy for the inspection. The manifest is written only if the
-    file, once whole, inspects as the raw disk (or ISO) it was declared to be; otherwise the job inspects the
-    staged copy again, as for any other file, and refuses it with the reason."""
+    the whole on threads of their own), staging the bytes the inspection reads (`BodySource`). The disk is kept
+    only if the file, once whole, inspects as the raw disk (or ISO) it was declared to be; otherwise the file is
+    staged whole again from the chunks and the job inspects it as any other file, and refuses it with the reason."""
     from images.blobs.body_source import BodySource
-    from images.blobs.store import write_disk
-    from images.formats.inspector import inspect_image_file
+    from images.blobs.objects import chunks_are_local
+    from images.blobs.store import delete_manifest, read_raw_disk, write_disk
 
     def check(received: int, ended: bool) -> None:
         if received > limit:
@@ -622,34 +623,38 @@ def receive_and_store(job: Job, stream, *, limit: int, declared: int | None = No
         if ended:
             _check_length(received, declared)
 
-    def inspect() -> None:
-        try:
-            inspection = inspect_image_file(
-                path, declared_format=job.entities["declared_format"], max_file_size=limit, max_virtual_size=limit
-            )
-        except Exception as refusal:
-            raise _NotPlain() from refusal
-        if inspection.format not in STREAMED_FORMATS:
-            raise _NotPlain()
-
     path = jobs.staging_dir(job) / "upload"
+    region = job.project.region
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "xb+") as copy:
-            source = BodySource(lambda size: _read_piece(stream, size), copy.fileno(), check)
+            read = partial(_read_piece, stream)
+            source = BodySource(read, copy.fileno(), check, whole=not chunks_are_local(region.pk))
+            result = write_disk(region, source)
+        if not _inspects_as_streamed(path, job, limit):
             try:
-                result = write_disk(job.project.region, source, before_commit=inspect)
-            except _NotPlain:
-                return {"file_size": source.size}  # the whole body arrived; the job hashes it again
+                if not source.whole:  # the whole file again, for the job that tells why it is refused
+                    read_raw_disk(result.manifest, path)
+            finally:
+                delete_manifest(result.manifest)
+            return {"file_size": source.size}
     except BaseException as error:
         _refuse_upload(job, error)
     received = {"file_size": source.size, "file_md5": result.md5, "file_sha256": result.sha256}
     stored = {"stored_manifest": str(result.manifest.pk), "disk_md5": result.md5, "disk_sha256": result.sha256}
-    return {**received, **stored}
+    return {**received, **stored, "staged_whole": source.whole}
 
 
-class _NotPlain(Exception):
-    """The whole file did not inspect as the raw disk it was declared to be: the job tells why."""
+def _inspects_as_streamed(path, job: Job, limit: int) -> bool:
+    from images.formats.inspector import inspect_image_file
+
+    try:
+        inspection = inspect_image_file(
+            path, declared_format=job.entities["declared_format"], max_file_size=limit, max_virtual_size=limit
+        )
+    except Exception:
+        return False
+    return inspection.format in STREAMED_FORMATS
 
 
 @operation("glance_download_image_file")

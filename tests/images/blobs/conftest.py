@@ -58,16 +58,6 @@ def disk(tmp_path) -> Path:
     return make_disk(tmp_path / "disk.raw", DISK_SIZE, STANDARD_WRITES)
 
 
-@pytest.fixture
-def local_chunks(settings, tmp_path):
-    """Chunk folders under this test's own temporary folder."""
-    settings.VAR_DIR = tmp_path / "var"
-    settings.STORAGE_BACKEND = "local"
-    storage_for.cache_clear()
-    yield
-    storage_for.cache_clear()
-
-
 @pytest.fixture(params=["local", "s3"])
 def backend(request):
     """Runs a test once with local folders and once against the S3 endpoint on loopback."""

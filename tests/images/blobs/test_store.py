@@ -8,7 +8,14 @@ import pytest
 
 from images.blobs.models import Chunk, Manifest, ManifestEntry
 from images.blobs.objects import ChunkCorrupted, chunk_storage
-from images.blobs.store import copy_manifest, delete_manifest, iter_raw_disk, read_raw_disk, write_raw_disk
+from images.blobs.store import (
+    ManifestReads,
+    copy_manifest,
+    delete_manifest,
+    iter_raw_disk,
+    read_raw_disk,
+    write_raw_disk,
+)
 from tests.images.blobs.conftest import (
     CHUNK,
     DISK_SIZE,
@@ -84,6 +91,23 @@ def test_a_range_streams_exactly_those_bytes(local_chunks, north, disk, start, e
 
     streamed = b"".join(iter_raw_disk(result.manifest, start, end))
     assert streamed == disk.read_bytes()[start:end]
+
+
+def test_reads_anywhere_give_the_disk_bytes_from_a_few_kept_chunks(local_chunks, north, disk, monkeypatch):
+    """What OS detection reads of a stored disk, jumping about: the disk's bytes, zeros in holes, nothing past its
+    end; a chunk read again soon after is not fetched again."""
+    from images.blobs import store
+
+    result, data = write_raw_disk(north, disk), disk.read_bytes()
+    reads = ManifestReads(result.manifest)
+    fetch, fetched = store._fetch, []
+    monkeypatch.setattr(store, "_fetch", lambda *args, **kwargs: fetched.append(args[2]) or fetch(*args, **kwargs))
+    for start, length in [(0, 512), (CHUNK - 10, 20), (2 * CHUNK, CHUNK), (DISK_SIZE - 100, 1000), (5, 3 * CHUNK)]:
+        assert reads.read(start, length) == data[start : start + length], (start, length)
+    assert reads.read(DISK_SIZE, 10) == b""
+    before = len(fetched)
+    assert reads.read(1, 100) == data[1:101]
+    assert len(fetched) == before > 0
 
 
 def test_progress_is_reported_up_to_the_whole_disk(local_chunks, north, disk):

@@ -154,3 +154,32 @@ def test_an_iso_import_records_its_volume_label(admin, tmp_path):
     job = run(create(admin, upload(admin, iso, "setup.iso"), type="IsoImage"))
     assert job.status == JobStatus.SUCCESS, job.fail_reason
     assert (job.entities.get("iso_volume"), job.entities.get("iso_label")) == ("iso9660", "SETUP_2025"), job.entities
+
+
+@pytest.mark.parametrize(("storage", "kind"), [("local", "ext4"), ("local", "btrfs"), ("s3", "ext4")])
+def test_a_raw_disk_put_to_glance_is_examined_where_its_bytes_are(request, admin, tmp_path, monkeypatch, storage, kind):
+    """A raw upload is stored as it arrives. Where the chunks are local files, only the file's head and tail are
+    staged beside them, and what the disk holds is read from the chunks (never from the staged copy); on S3 the
+    whole file is staged and read, as a forked detection child must not share the web process's connections."""
+    from images.formats.guest_disk import Disk
+    from images.jobs.imports import run_upload_now
+
+    request.getfixturevalue("local_chunks" if storage == "local" else "s3_storage")
+    if kind == "ext4":
+        disk, expected = ubuntu_disk(tmp_path), ("Ubuntu 22.04 server 64bit", ["ext4"])
+    else:
+        root = filesystem("btrfs", linux_tree(tmp_path / "tree", "debian"), tmp_path / "root.img", size=128 * MiB)
+        disk = partitioned(tmp_path / "disk.raw", "gpt", [(root, LINUX_TYPE)], size=160 * MiB)
+        expected = ("Debian GNU/Linux 12.0.0 64bit", ["btrfs"])
+    if storage == "local":
+        monkeypatch.setattr(Disk, "of_file", classmethod(lambda cls, path: pytest.fail(f"read {path} as the disk")))
+    image = imports.glance_create_image_metadata(admin, name="put", disk_format="raw")
+    with open(disk, "rb") as body:
+        job = imports.glance_upload_image_file(
+            admin, image_id=image.id, stream=body, content_length=disk.stat().st_size, synchronous=True
+        )
+    run_upload_now(job)
+    job = Job.objects.select_related("image").get(pk=job.pk)
+    assert job.status == JobStatus.SUCCESS, job.fail_reason
+    assert job.entities["staged_whole"] is (storage == "s3")
+    assert (job.image.os_version, job.entities["os_detection"]["filesystems"]) == expected
