@@ -8,7 +8,9 @@ and the transaction that writes the manifest touches them all again and checks t
 
 import concurrent.futures
 import logging
+import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -22,6 +24,10 @@ logger = logging.getLogger(__name__)
 
 DB_BATCH = 500
 COMMIT_ATTEMPTS = 3
+# A long write touches the chunks it has gathered again this often: well inside the collector's grace period
+# (gc.DEFAULT_GRACE, 6 hours), so none of them is collected before the manifest names them. A chunk that still
+# vanished would have to be stored again from the source, which an upload keeps only in part.
+RETOUCH_EVERY = 3600.0
 
 
 class ChunksVanished(Exception):
@@ -80,6 +86,7 @@ class ManifestBuilder:
     sent_bytes: int = 0  # bytes of every object it wrote, kept or not
     deduplicated_bytes: int = 0
     sealed: bool = False  # the chunk space: plaintext, or sealed chunks of encrypted images
+    touched_at: float = field(default_factory=time.monotonic)
 
     def find(self, digests: Iterable[str]) -> None:
         wanted = [d for d in dict.fromkeys(digests) if d not in self.chunks and d not in self.uploads]
@@ -130,6 +137,14 @@ class ManifestBuilder:
                 self.entries += [(index, ids[digest][0]) for index in upload.indices]
         if errors:
             raise errors[0]
+        self._keep_touched()
+
+    def _keep_touched(self) -> None:
+        if not self.entries or time.monotonic() - self.touched_at < RETOUCH_EVERY:
+            return
+        with suppress(ChunksVanished):  # the commit finds them again and stores them anew
+            retouch_all({pk for _, pk in self.entries})
+        self.touched_at = time.monotonic()
 
     def abort(self) -> None:
         """After a failure: waits for the objects still being written and removes them (no row names them)."""

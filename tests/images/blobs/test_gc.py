@@ -115,6 +115,30 @@ def test_an_import_that_outlives_the_grace_period_stores_the_collected_chunks_ag
     assert streamed(result.manifest) == disk.read_bytes() and result.sha256 == sha256_of(disk)
 
 
+def test_a_long_write_touches_its_chunks_again_before_the_grace_period_ends(local_chunks, north, disk, monkeypatch):
+    """A write that lasts hours touches what it gathered now and then: a collector with the usual grace period,
+    running near the end of the write, finds nothing of it to remove (an upload could not store it again)."""
+    from images.blobs import builder
+
+    monkeypatch.setattr(builder, "RETOUCH_EVERY", 0.0)  # hours, here at every step
+    runs = []
+
+    def collect_late(done, total):
+        if done == total:
+            runs.append(collect_garbage())
+
+    def settle_hours_later(self, **kwargs):
+        age_all_chunks(by=gc.DEFAULT_GRACE * 2)  # the chunks gathered so far were touched long ago
+        return settle(self, **kwargs)
+
+    settle = builder.ManifestBuilder.settle
+    monkeypatch.setattr(builder.ManifestBuilder, "settle", settle_hours_later)
+    result = write_raw_disk(north, disk, on_progress=collect_late)
+
+    assert runs and runs[-1].chunks_deleted == 0
+    assert streamed(result.manifest) == disk.read_bytes()
+
+
 def test_collect_garbage_command_reports_what_it_removed(local_chunks, north, disk, other_disk):
     delete_manifest(write_raw_disk(north, disk).manifest)
     write_raw_disk(north, other_disk)
