@@ -131,6 +131,24 @@ def iter_raw_disk(
             yield data if (low, high) == (0, len(data)) else data[low:high]
 
 
+def iter_stored_chunks(manifest: Manifest, *, key: bytes | None = None) -> Iterator[tuple[int, bytes]]:
+    """(offset in the disk, plaintext) of each stored chunk in order, read ahead on a few threads; zero chunks are
+    neither read nor given. Re-hashed as a download is (`verify_on_read`): this is the disk leaving the store."""
+    codec, storage = codec_for(key), chunk_storage(manifest.region_id)
+    fetch = partial(_fetch, storage, codec, verify=verify_on_read(storage))
+    with ThreadPoolExecutor(READ_WORKERS, "chunk-store-export") as executor:
+        window = deque()
+        for page in _entry_pages(manifest):
+            for index, *entry in page:
+                window.append((index * manifest.chunk_size, executor.submit(fetch, *entry)))
+                if len(window) > READ_AHEAD:
+                    offset, fetched = window.popleft()
+                    yield offset, fetched.result()
+        while window:
+            offset, fetched = window.popleft()
+            yield offset, fetched.result()
+
+
 def copy_manifest(manifest: Manifest, *, target_region: Region, key: bytes | None = None) -> tuple[Manifest, int]:
     """A new manifest of the same disk in `target_region`, and the bytes that had to travel.
 

@@ -8,6 +8,9 @@ from core.errors import ImsError
 from iam.actors import system_actor
 from images.api.inputs.common import parse
 from images.api.inputs.copy_export import ExportInput
+from images.blobs.models import Chunk
+from images.blobs.objects import chunk_storage, delete_object
+from images.blobs.store import read_raw_disk
 from images.choices import ImageStatus, ImageType, VirtualEnvType
 from images.models import Image, Job, JobStatus
 from images.services import export, jobs
@@ -46,6 +49,12 @@ def exported(admin, source, **options):
     return job, StoredObject.objects.get(bucket__name="exports", key="out/disk.img")
 
 
+def raw_disk(image, tmp_path):
+    path = tmp_path / "disk.raw"
+    read_raw_disk(image.manifest, path)
+    return path
+
+
 def read_object(admin, key) -> bytes:
     stream, _ = open_object(admin, bucket="exports", key=key)
     with stream:
@@ -63,6 +72,8 @@ def test_export_round_trips_to_the_same_disk(admin, source, tmp_path, fmt, drive
         handle.truncate(source.virtual_size)  # VHD rounds the disk up to its geometry
     assert sha256_of(back) == source.os_hash_value == disk_sha256(source)
     assert stored.sha256 == sha256_of(path) == job.entities["file_sha256"]
+    if driver != "vpc":  # qemu-img cannot check a VHD
+        subprocess.run(["qemu-img", "check", "-f", driver, str(path)], check=True, capture_output=True)
     assert read_object(admin, "out/disk.img.sha256").decode() == f"{stored.sha256}  disk.img\n"
 
 
@@ -173,6 +184,42 @@ def test_an_export_larger_than_one_put_goes_up_in_parts(admin, source, settings)
     _job, stored = exported(admin, source, is_quick_export=True)
     assert stored.size == source.virtual_size and stored.sha256 == source.os_hash_value
     assert read_object(admin, "out/disk.img.sha256").decode() == f"{source.os_hash_value}  disk.img\n"
+
+
+def test_a_qcow2_export_larger_than_one_put_goes_up_in_parts_as_it_is_made(admin, source, settings, tmp_path):
+    settings.OBS_MAX_PUT_SIZE = 1024 * 1024
+    job, stored = exported(admin, source, file_format="qcow2")
+    path = tmp_path / "exported.qcow2"
+    path.write_bytes(read_object(admin, "out/disk.img"))
+
+    assert stored.size == path.stat().st_size > settings.OBS_MAX_PUT_SIZE
+    compare = subprocess.run(
+        ["qemu-img", "compare", "-f", "qcow2", str(path), "-F", "raw", str(raw_disk(source, tmp_path))]
+    )
+    assert compare.returncode == 0
+    assert stored.sha256 == job.entities["file_sha256"] == sha256_of(path)
+
+
+def test_a_chunk_lost_while_a_qcow2_is_made_fails_the_export_and_keeps_no_object(admin, source, monkeypatch):
+    from images.blobs import store
+
+    reads = []
+
+    def losing_a_chunk_after_the_first_pass(manifest, *, key=None):
+        reads.append(manifest)
+        yield from real_reads(manifest, key=key)
+        if len(reads) == 1:
+            chunk = Chunk.objects.filter(entries__manifest=manifest).order_by("-entries__index").first()
+            delete_object(chunk_storage(chunk.region_id), chunk.object_name)
+
+    real_reads = store.iter_stored_chunks
+    monkeypatch.setattr(store, "iter_stored_chunks", losing_a_chunk_after_the_first_pass)
+    job = finished(export.export_image(admin, image=source, bucket_url="exports:x", file_format="qcow2"))
+
+    assert len(reads) == 2 and job.status == JobStatus.FAIL and job.fail_reason
+    assert not StoredObject.objects.filter(bucket__name="exports").exists()
+    assert not jobs.staging_dir(job).exists()
+    assert Image.objects.get(pk=source.pk).status == ImageStatus.ACTIVE
 
 
 def test_exporting_onto_an_existing_object_is_refused_unless_overwrite_is_asked(admin, source):
