@@ -136,17 +136,11 @@ def iter_stored_chunks(manifest: Manifest, *, key: bytes | None = None) -> Itera
     neither read nor given. Re-hashed as a download is (`verify_on_read`): this is the disk leaving the store."""
     codec, storage = codec_for(key), chunk_storage(manifest.region_id)
     fetch = partial(_fetch, storage, codec, verify=verify_on_read(storage))
+    last = (manifest.virtual_size - 1) // manifest.chunk_size
     with ThreadPoolExecutor(READ_WORKERS, "chunk-store-export") as executor:
-        window = deque()
-        for page in _entry_pages(manifest):
-            for index, *entry in page:
-                window.append((index * manifest.chunk_size, executor.submit(fetch, *entry)))
-                if len(window) > READ_AHEAD:
-                    offset, fetched = window.popleft()
-                    yield offset, fetched.result()
-        while window:
-            offset, fetched = window.popleft()
-            yield offset, fetched.result()
+        for index, fetched in _fetch_ahead(manifest, 0, last, fetch, executor, ahead=READ_AHEAD):
+            if fetched is not None:
+                yield index * manifest.chunk_size, fetched.result()
 
 
 def copy_manifest(manifest: Manifest, *, target_region: Region, key: bytes | None = None) -> tuple[Manifest, int]:
@@ -392,8 +386,11 @@ def _fetch_into(storage, codec: PlainCodec, fd: int, offset: int, digest: str, g
         data, offset = data[written:], offset + written
 
 
-def _fetch_ahead(manifest, first: int, last: int, fetch, executor) -> Iterator[tuple[int, object]]:
-    """(index, future of the chunk's bytes or None for zeros) for every chunk from `first` to `last`."""
+def _fetch_ahead(
+    manifest, first: int, last: int, fetch, executor, *, ahead: int = STREAM_AHEAD
+) -> Iterator[tuple[int, object]]:
+    """(index, future of the chunk's bytes or None for zeros) for every chunk from `first` to `last`, the next
+    `ahead` of them (zeros included) already asked for."""
     entries = (row for page in _entry_pages(manifest, first, last) for row in page)
     entry = next(entries, None)
     pending = deque()
@@ -403,7 +400,7 @@ def _fetch_ahead(manifest, first: int, last: int, fetch, executor) -> Iterator[t
             fetched = executor.submit(fetch, *entry[1:])
             entry = next(entries, None)
         pending.append((index, fetched))
-        if len(pending) > STREAM_AHEAD:
+        if len(pending) > ahead:
             yield pending.popleft()
     yield from pending
 
